@@ -1,0 +1,163 @@
+"""The local console chat: the same Dialogue and SQLite file, typed on a terminal or driven from stdin.
+
+Protocol (one line at a time):
+  !as NAME     switch who is speaking (each NAME is a console user; the first is "me")
+  !wait 25m    move the console clock forward (s, m, h) and let due timers and messages go out
+  !press ID    press a button by its id (for scripts; people type the number or the label)
+  !help, !quit
+  /command     a command; any other line is a message from the current speaker.
+Every message the bot prints starts with a line "[to NAME]".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TextIO
+
+from bot.clock import ManualClock
+from bot.dispatch import Dispatcher
+from bot.ports import Outgoing, Recipient, UserRef, event_from_button, event_from_text
+from bot.service import Dialogue
+
+PLATFORM = "console"
+BANNER = (
+    "Adempauze console. Type /timeout to start a break, /help for more.\n"
+    "Console only: !as NAME (switch person), !wait 25m (move the clock), !quit.\n"
+)
+
+
+def _ref(name: str) -> UserRef:
+    return UserRef(PLATFORM, name, chat_id=name, name=name)
+
+
+class ConsoleMessenger:
+    """Prints messages for console users, and remembers each person's last buttons."""
+
+    def __init__(self, write: Callable[[str], None]) -> None:
+        self.write = write
+        self.options: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    async def deliver(self, to: Recipient, out: Outgoing) -> None:
+        self.show(to.external_id, out)
+
+    def show(self, name: str, out: Outgoing) -> None:
+        lines = [f"[to {name}]", out.text]
+        if out.frames:
+            lines.append(self._pacer(out))
+        if out.choices:
+            self.options[name] = out.choices
+            if all(label.isdigit() for _, label in out.choices[:11]) and len(out.choices) >= 11:
+                lines.append("  " + " ".join(label for _, label in out.choices[:11]))
+                rest = out.choices[11:]
+                start = 11
+            else:
+                rest, start = out.choices, 1
+            lines.extend(f"  {i}) {label}" for i, (_, label) in enumerate(rest, start))
+        self.write("\n".join(lines) + "\n\n")
+
+    @staticmethod
+    def _pacer(out: Outgoing) -> str:
+        first = out.frames[0].text.split("\n", 1)[1] if "\n" in out.frames[0].text else ""
+        per_cycle = [f for f in out.frames if f.text.endswith(first)] if first else list(out.frames)
+        phases = " · ".join(f"{f.text.split(chr(10))[0]} {f.seconds:g}s" for f in per_cycle)
+        cycles = max(1, len(out.frames) // max(1, len(per_cycle)))
+        return f"  ({cycles}×) {phases}\n  {out.after_frames}"
+
+    def pick(self, name: str, text: str) -> str | None:
+        """The button id a typed line chooses: its label, or its number; None if it is not a choice."""
+        options = self.options.get(name, ())
+        t = text.strip().casefold()
+        for cid, label in options:
+            if label.casefold() == t:
+                return cid
+        numbered = options[11:] if len(options) >= 11 and all(lbl.isdigit() for _, lbl in options[:11]) else options
+        offset = 11 if numbered is not options else 1
+        if t.isdigit() and offset <= int(t) < offset + len(numbered):
+            return numbered[int(t) - offset][0]
+        return None
+
+
+_WAIT = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
+
+
+def parse_wait(arg: str) -> timedelta | None:
+    m = _WAIT.match(arg.strip().lower())
+    if not m:
+        return None
+    n = float(m.group(1))
+    unit = {"s": 1, "m": 60, "": 60, "h": 3600, "d": 86400}[m.group(2)]
+    span = timedelta(seconds=n * unit)
+    return span if span <= timedelta(days=30) else None
+
+
+class Console:
+    """Reads lines, feeds them to the Dialogue as the current speaker, prints what comes back."""
+
+    def __init__(
+        self, dialogue: Dialogue, dispatcher: Dispatcher, clock: ManualClock, messenger: ConsoleMessenger,
+        echo: bool = False,
+    ) -> None:
+        self.dialogue = dialogue
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self.messenger = messenger
+        self.echo = echo
+        self.speaker = "me"
+
+    async def line(self, raw: str) -> bool:
+        """Handle one line. False means: stop."""
+        text = raw.rstrip("\r\n")
+        if self.echo and text.strip():
+            self.messenger.write(f"> {self.speaker}: {text}\n")
+        cmd, _, arg = text.strip().partition(" ")
+        if cmd == "!quit":
+            return False
+        if cmd == "!as":
+            name = arg.strip()[:32]
+            if not name or not re.fullmatch(r"[\w.-]+", name):
+                self.messenger.write("(console) !as needs a name: letters, digits, . or -\n\n")
+            else:
+                self.speaker = name
+            return True
+        if cmd == "!wait":
+            span = parse_wait(arg)
+            if span is None:
+                self.messenger.write("(console) !wait needs a time like 30s, 25m or 2h (at most 30 days)\n\n")
+                return True
+            self.clock.advance(span)
+            await self.dispatcher.run_due()
+            return True
+        if cmd == "!help":
+            self.messenger.write(BANNER + "\n")
+            return True
+        if cmd == "!press":
+            await self._say(event_from_button(arg.strip()))
+            return True
+        if not text.strip():
+            return True
+        choice = self.messenger.pick(self.speaker, text)
+        await self._say(event_from_button(choice) if choice else event_from_text(text))
+        return True
+
+    async def _say(self, event: object) -> None:
+        from bot.core.events import ChoiceMade, CommandReceived, TextReceived
+
+        assert isinstance(event, ChoiceMade | CommandReceived | TextReceived)
+        for out in await self.dialogue.handle(_ref(self.speaker), event):
+            self.messenger.show(self.speaker, out)
+        await self.dispatcher.run_due()  # partner notices go out at once on the console
+
+    async def run(self, stream: TextIO = sys.stdin) -> None:
+        loop = asyncio.get_running_loop()
+        if stream.isatty():
+            self.messenger.write(BANNER + "\n")
+        while True:
+            raw = await loop.run_in_executor(None, stream.readline)
+            if not raw:
+                return
+            if not await self.line(raw):
+                return

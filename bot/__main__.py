@@ -1,0 +1,145 @@
+"""`adempauze` (or `python -m bot`): the composition root and the command line.
+
+  adempauze            run: the platforms whose tokens are set, plus the dispatcher; no token: the console
+  adempauze console    the local console chat (on its own clock; `!wait 25m` moves it)
+  adempauze demo       a scripted time-out on an accelerated clock, printed as a transcript
+  adempauze migrate    bring the database up to date and say which version it is at
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from bot.config import Settings, SettingsError, load_settings
+from bot.dispatch import Dispatcher
+from bot.store import Defaults, Store, StoreError
+
+log = logging.getLogger("adempauze")
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # httpx logs every request URL at INFO, and a Telegram URL contains the bot token.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _defaults(s: Settings) -> Defaults:
+    return Defaults(s.default_locale, s.default_timezone, s.default_country)
+
+
+async def _console(settings: Settings, db: Path, start: datetime, script: Sequence[str] | None = None) -> int:
+    from adapters.console.app import Console, ConsoleMessenger
+    from bot.service import Dialogue
+
+    store = await Store.open(db, _defaults(settings))
+    try:
+        clock = ManualClock(start)
+        messenger = ConsoleMessenger(lambda s: (sys.stdout.write(s), sys.stdout.flush()) and None)
+        dispatcher = Dispatcher(store, {"console": messenger}, clock)
+        console = Console(Dialogue(store, clock), dispatcher, clock, messenger, echo=script is not None)
+        await dispatcher.run_due()  # whatever fell due while the console was closed
+        if script is None:
+            await console.run()
+        else:
+            for line in script:
+                if not await console.line(line):
+                    break
+    finally:
+        await store.close()
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    if settings.telegram_token is None and settings.discord_token is None:
+        log.info("no platform token set: starting the local console on %s", settings.database_path)
+        return await _console(settings, settings.database_path, datetime.now(UTC))
+    names = [n for n, t in (("Telegram", settings.telegram_token), ("Discord", settings.discord_token)) if t]
+    print(
+        f"The {' and '.join(names)} adapter is not part of this build yet. Unset the token(s) to use the console.",
+        file=sys.stderr,
+    )
+    return 2
+
+
+DEMO = [
+    "/timeout",
+    "!press ret.m30",
+    "!press t.8",
+    "!press br.next",
+    "!press t.5",
+    "!press f.angry",
+    "!press u.unseen",
+    "!press n.seen",
+    "!press op.use",
+    "Wie de afwas doet",
+    "!press pf.overwhelmed",
+    "!press own.voice",
+    "Je luistert nooit naar me!",
+    "!press keep.yes",
+    "/status",
+    "!wait 30m",
+    "!press r.ready",
+    "!wait 10h",
+    "!press a.good",
+]
+
+
+async def _demo(settings: Settings) -> int:
+    tz = ZoneInfo(settings.default_timezone)
+    evening = datetime.combine(datetime.now(tz).date(), time(21, 10), tzinfo=tz)
+    with tempfile.TemporaryDirectory() as d:
+        script = DEMO if settings.default_locale == "nl" else [
+            "Who does the dishes" if line == "Wie de afwas doet" else
+            "You never listen to me!" if line == "Je luistert nooit naar me!" else line
+            for line in DEMO
+        ]
+        return await _console(settings, Path(d) / "demo.sqlite3", evening, script)
+
+
+async def _migrate(settings: Settings) -> int:
+    store = await Store.open(settings.database_path, _defaults(settings))
+    try:
+        version = (await store.query("PRAGMA user_version"))[0][0]
+    finally:
+        await store.close()
+    print(f"{settings.database_path}: schema version {version}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="adempauze", description="A time-out helper for couples in a fight.")
+    parser.add_argument("command", nargs="?", default="run", choices=["run", "console", "demo", "migrate"])
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as e:
+        print(e, file=sys.stderr)
+        return 2
+    _logging(settings.log_level)
+    try:
+        if args.command == "console":
+            return asyncio.run(_console(settings, settings.database_path, datetime.now(UTC)))
+        if args.command == "demo":
+            return asyncio.run(_demo(settings))
+        if args.command == "migrate":
+            return asyncio.run(_migrate(settings))
+        return asyncio.run(_run(settings))
+    except StoreError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The one clock of the shell. Real time, optionally scaled (TIME_SCALE), or moved by hand (console, tests)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+    def wall_seconds(self, span: timedelta) -> float:
+        """How many real seconds to sleep for `span` of clock time."""
+        ...
+
+
+class SystemClock:
+    """Real time; with `scale` > 1 clock time runs faster (60: a minute per second) from the start moment."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+        self._t0 = time.time()
+        self._m0 = time.monotonic()
+
+    def now(self) -> datetime:
+        elapsed = (time.monotonic() - self._m0) * self.scale
+        return datetime.fromtimestamp(self._t0 + elapsed, UTC).replace(microsecond=0)
+
+    def wall_seconds(self, span: timedelta) -> float:
+        return max(0.0, span.total_seconds() / self.scale)
+
+
+class ManualClock:
+    """A clock that only moves when told to: the console's `!wait`, and every test."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(UTC).replace(microsecond=0)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, span: timedelta) -> datetime:
+        self._now += span
+        return self._now
+
+    def wall_seconds(self, span: timedelta) -> float:
+        return max(0.0, span.total_seconds())

@@ -1,0 +1,82 @@
+"""JSON for core objects that are stored: sessions and outbox payloads. Times as unix seconds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.core.effects import Choice, Msg, Pacer
+from bot.core.model import Phase, Plan, Role, Session
+
+
+def ts(at: datetime) -> int:
+    return int(at.timestamp())
+
+
+def dt(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def dump_session(s: Session) -> str:
+    d = asdict(s)
+    d["plan"]["kept"] = list(s.plan.kept)
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+_PLAN_FIELDS = {f.name for f in fields(Plan)}
+_SESSION_FIELDS = {f.name for f in fields(Session)}
+
+
+def load_session(text: str | None) -> Session:
+    if not text:
+        return Session()
+    d: dict[str, Any] = json.loads(text)
+    plan = d.pop("plan", {}) or {}
+    plan = {k: v for k, v in plan.items() if k in _PLAN_FIELDS}
+    plan["kept"] = tuple(plan.get("kept", ()))
+    d = {k: v for k, v in d.items() if k in _SESSION_FIELDS}
+    d["phase"] = Phase(d.get("phase", "idle"))
+    d["role"] = Role(d.get("role", "initiator"))
+    if d.get("resume") is not None:
+        d["resume"] = Phase(d["resume"])
+    return Session(plan=Plan(**plan), **d)
+
+
+def _enc(v: object) -> Any:
+    if isinstance(v, Msg):
+        return {"k": v.key, "p": [[n, _enc(x)] for n, x in v.params]}
+    if isinstance(v, tuple):
+        return {"l": [_enc(x) for x in v]}
+    if isinstance(v, datetime):
+        return {"t": ts(v)}
+    return v
+
+
+def _dec(v: Any) -> Any:
+    if isinstance(v, dict):
+        if "k" in v:
+            return Msg(v["k"], tuple((n, _dec(x)) for n, x in v["p"]))
+        if "l" in v:
+            return tuple(_dec(x) for x in v["l"])
+        if "t" in v:
+            return dt(v["t"])
+    return v
+
+
+def dump_payload(msg: Msg, choices: tuple[Choice, ...] = (), pacer: Pacer | None = None) -> str:
+    d: dict[str, Any] = {"m": _enc(msg)}
+    if choices:
+        d["c"] = [[c.id, _enc(c.label)] for c in choices]
+    if pacer:
+        d["b"] = [pacer.pattern, pacer.cycles]
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_payload(text: str) -> tuple[Msg, tuple[Choice, ...], Pacer | None]:
+    d = json.loads(text)
+    msg = _dec(d["m"])
+    choices = tuple(Choice(cid, _dec(label)) for cid, label in d.get("c", ()))
+    pacer = Pacer(d["b"][0], d["b"][1]) if "b" in d else None
+    return msg, choices, pacer

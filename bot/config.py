@@ -1,0 +1,97 @@
+"""Settings from the environment or `.env` (pydantic-settings). A bad value stops start-up with one line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCALES = ("nl", "en")
+COUNTRIES = ("NL", "BE", "GB", "US")
+
+
+def default_database_path() -> Path:
+    """`$XDG_DATA_HOME/adempauze/adempauze.sqlite3` (~/.local/share/…), or ./data/ when HOME is unusable."""
+    base = os.environ.get("XDG_DATA_HOME") or (Path.home() / ".local" / "share" if Path.home().is_dir() else "")
+    return Path(base) / "adempauze" / "adempauze.sqlite3" if base else Path("data") / "adempauze.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    discord_token: SecretStr | None = None
+    database_path: Path = Field(default_factory=default_database_path)
+    default_locale: str = "nl"
+    default_timezone: str = "Europe/Amsterdam"
+    default_country: str = "NL"
+    time_scale: float = 1.0
+    log_level: str = "INFO"
+
+    @field_validator("telegram_token", "discord_token", mode="before")
+    @classmethod
+    def _empty_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("database_path", mode="before")
+    @classmethod
+    def _path(cls, v: object) -> object:
+        return default_database_path() if v is None or (isinstance(v, str) and not v.strip()) else v
+
+    @field_validator("default_locale")
+    @classmethod
+    def _locale(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in LOCALES:
+            raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(LOCALES)}")
+        return v
+
+    @field_validator("default_country")
+    @classmethod
+    def _country(cls, v: str) -> str:
+        v = v.strip().upper()
+        if len(v) != 2 or not v.isalpha():
+            raise ValueError("DEFAULT_COUNTRY must be a two-letter country code such as NL")
+        return v
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError("DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Amsterdam") from e
+        return v
+
+    @field_validator("time_scale")
+    @classmethod
+    def _scale(cls, v: float) -> float:
+        if not v > 0:
+            raise ValueError("TIME_SCALE must be greater than 0 (1.0 is real time)")
+        return v
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.strip().upper()
+        if v not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return v
+
+
+class SettingsError(Exception):
+    """A setting is wrong; the message is one line that names it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = str(err["loc"][0]).upper() if err["loc"] else "settings"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"Bad setting {field}: {msg}") from None

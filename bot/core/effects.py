@@ -1,0 +1,120 @@
+"""Outputs of the core, as data: what to say, to whom, what to schedule or cancel. The shell performs them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .events import TimerKind
+
+@dataclass(frozen=True, slots=True)
+class Msg:
+    """A sentence by catalog key, rendered in the recipient's language and time zone.
+
+    Params are str, int, aware datetimes (shown as local time), nested Msg, or tuples of Msg (one a line).
+    """
+
+    key: str
+    params: tuple[tuple[str, str | int | datetime | Msg | tuple[Msg, ...]], ...] = ()
+
+    @staticmethod
+    def of(key: str, **params: str | int | datetime | Msg | tuple[Msg, ...]) -> Msg:
+        return Msg(key, tuple(sorted(params.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button: a stable dotted id (<= 64 bytes) and its label."""
+
+    id: str
+    label: Msg
+
+
+@dataclass(frozen=True, slots=True)
+class Pacer:
+    """A breathing round for the adapter to animate: pattern id and how many cycles."""
+
+    pattern: str
+    cycles: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Say something to the person who acted (or, for a timer, to the person it was for)."""
+
+    msg: Msg
+    choices: tuple[Choice, ...] = ()
+    pacer: Pacer | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Notify:
+    """Send a message to someone else (the partner) through the outbox."""
+
+    to: int
+    msg: Msg
+    choices: tuple[Choice, ...] = ()
+    tag: str = ""  # the time-out it belongs to, so it can be cancelled before delivery
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StartTimer:
+    """Schedule (or move) a timer. Its id is derived, so starting it again is an upsert."""
+
+    user: int
+    kind: TimerKind
+    timeout_id: str
+    at: datetime
+
+    @property
+    def id(self) -> str:
+        return timer_id(self.timeout_id, self.kind, self.user)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelTimer:
+    user: int
+    kind: TimerKind
+    timeout_id: str
+
+    @property
+    def id(self) -> str:
+        return timer_id(self.timeout_id, self.kind, self.user)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelNotices:
+    """Drop every not yet delivered message tagged with this time-out (to anyone but the actor)."""
+
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    """Remember how a time-out went for one person (for patterns): vocabulary ids only, never free text."""
+
+    timeout_id: str
+    user: int
+    role: str
+    outcome: str | None = None
+    tension_start: int | None = None
+    tension_after: int | None = None
+    feeling: str | None = None
+    under: str | None = None
+    need: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetProfile:
+    """Change the acting person's language or time zone (None: leave as is)."""
+
+    locale: str | None = None
+    tz: str | None = None
+
+
+Effect = Reply | Notify | SetProfile | StartTimer | CancelTimer | CancelNotices | RecordOutcome
+
+
+def timer_id(timeout_id: str, kind: TimerKind, user: int) -> str:
+    return f"{timeout_id}:{kind.value}:{user}"

@@ -1,0 +1,44 @@
+"""Inputs to the core, in the past tense: something a person did, or a timer that came due."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class TimerKind(enum.StrEnum):
+    RETURN = "return"  # the agreed return time
+    REPING = "reping"  # one more ping after the grace period
+    MISSED = "missed"  # nobody answered: the return counts as missed
+    AFTER = "after"  # "how did the conversation go?"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandReceived:
+    """A /command, already stripped of '/' and any @botname; `arg` is the rest of the line."""
+
+    name: str
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceMade:
+    """A button or numbered option; `choice` is the dotted id the core gave it (may be stale or forged)."""
+
+    choice: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextReceived:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    kind: TimerKind
+    timeout_id: str
+    due: datetime
+
+
+Event = CommandReceived | ChoiceMade | TextReceived | TimerFired

@@ -1,0 +1,1207 @@
+"""The fight flow: one person's dialogue through a time-out, as a pure function.
+
+Theory of operation
+-------------------
+`step(state, event, ctx)` takes what one person's dialogue looks like now (their `Session` and the
+`Timeout` they are in), one input `Event` (a command, a button, a text, a timer that came due) and the
+context (`now`, who they are, their partner, the contract) and returns the new state plus a tuple of
+effects: replies to the person, notices to the partner, timers to start or cancel, facts to record.
+
+The flow for one time-out:
+
+    IDLE -> PAUSE_CHOOSE (return time) -> PAUSE_TENSION (0-10) -> BREATHE -> BREATHE_TENSION
+         -> NAME_FEELING -> [NAME_UNDER] -> NAME_NEED -> PLAN_OPENER -> PLAN_TOPIC -> PLAN_PERSPECTIVE
+         -> PLAN_OWN_PART -> WAITING -> RETURN -> IDLE (after-check pending) -> AFTER -> IDLE
+
+The time-out starts (partner notice, return timers) as soon as the return time is chosen; everything after
+that is for the person themselves and can be skipped. The return timer interrupts whatever step they are in.
+
+Dispatch order, which is also the priority order: timers; safety (a danger signal in any text, the
+"I don't feel safe" button, /safety) which overrides everything; global commands; then the transition table
+`TABLE[(phase, event type)]`. Input the table does not take is answered with a short hint and the current
+question again: user input never raises and never loses state. Only broken invariants raise.
+
+Two rules are enforced here, in one place, rather than in each handler:
+- while a person is in SAFETY (or being asked whether they are safe) no effect addresses the partner;
+- no free text of a person is ever put in a message to someone else (notices carry only the bot's words,
+  the person's name, a time, and the contract sentence they wrote for exactly that purpose).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import breathing, contract, feelings, safety
+from .effects import (
+    CancelNotices,
+    CancelTimer,
+    Choice,
+    Effect,
+    Msg,
+    Notify,
+    Pacer,
+    RecordOutcome,
+    Reply,
+    SetProfile,
+    StartTimer,
+)
+from .events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired, TimerKind
+from .model import (
+    MAX_TEXT,
+    Contract,
+    Person,
+    Phase,
+    Plan,
+    Role,
+    Session,
+    State,
+    Timeout,
+    TimeoutStatus,
+)
+from .parse import fold, out_of_range_score, parse_return, parse_score, phrase_matches
+
+GRACE = timedelta(minutes=15)
+"""How long a return ping waits before one re-ping, and the re-ping before the return counts as missed."""
+AFTER_DELAY = timedelta(hours=2)
+"""When to ask "how did the conversation go?" after coming back."""
+LATE = timedelta(minutes=5)
+"""A timer this much past due was held up (the bot was down): say so."""
+AFTER_STALE = timedelta(hours=12)
+MAX_KEPT = 5
+LOCALES = ("nl", "en")
+
+COMMANDS: dict[str, str] = {
+    **dict.fromkeys(("timeout", "pauze", "pause", "time_out"), "timeout"),
+    **dict.fromkeys(("breathe", "adem", "ademen"), "breathe"),
+    **dict.fromkeys(("status",), "status"),
+    **dict.fromkeys(("extend", "verleng", "verlengen"), "extend"),
+    **dict.fromkeys(("ready", "klaar", "terug"), "ready"),
+    **dict.fromkeys(("cancel", "stop", "annuleer", "annuleren"), "cancel"),
+    **dict.fromkeys(("skip", "overslaan"), "skip"),
+    **dict.fromkeys(("safety", "veilig", "sos"), "safety"),
+    **dict.fromkeys(("help", "hulp"), "help"),
+    **dict.fromkeys(("start",), "start"),
+    **dict.fromkeys(("language", "taal"), "language"),
+    **dict.fromkeys(("timezone", "tijdzone"), "timezone"),
+}
+"""Every command name people may type (Dutch aliases included), to its one canonical name."""
+
+DEFAULT_SIGNALS = ("ik neem een time-out", "i'm taking a time-out", "ik neem een time out", "im taking a time out")
+
+
+@dataclass(frozen=True, slots=True)
+class Ctx:
+    """What a step may know besides the state: the time, who acts, their partner and their contract."""
+
+    now: datetime
+    me: Person
+    partner: Person | None = None
+    contract: Contract = contract.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    state: State
+    effects: tuple[Effect, ...]
+
+
+class _B:
+    """A step under construction: the new session and time-out, and the effects so far."""
+
+    __slots__ = ("ctx", "fx", "s", "t")
+
+    def __init__(self, state: State, ctx: Ctx) -> None:
+        self.s = state.session
+        self.t = state.timeout
+        self.ctx = ctx
+        self.fx: list[Effect] = []
+
+    # -- small verbs -------------------------------------------------------------------------------------
+    def say(self, key: str, choices: tuple[Choice, ...] = (), pacer: Pacer | None = None, **p: object) -> None:
+        self.fx.append(Reply(Msg.of(key, **p), choices, pacer))  # type: ignore[arg-type]
+
+    def go(self, phase: Phase, **changes: object) -> None:
+        self.s = replace(self.s, phase=phase, **changes)  # type: ignore[arg-type]
+
+    def plan(self, **changes: object) -> None:
+        self.s = replace(self.s, plan=replace(self.s.plan, **changes))  # type: ignore[arg-type]
+
+    @property
+    def now(self) -> datetime:
+        return self.ctx.now
+
+    @property
+    def me(self) -> int:
+        return self.ctx.me.id
+
+    def my_timeout(self) -> Timeout | None:
+        """The active time-out this person is part of, if any."""
+        t = self.t
+        if t is None or not t.status.active or self.me not in (t.initiator, t.partner):
+            return None
+        return t
+
+    def other(self) -> int | None:
+        t = self.t
+        if t is None:
+            return self.ctx.partner.id if self.ctx.partner else None
+        return t.partner if t.initiator == self.me else t.initiator
+
+    def tell_partner(self, key: str, choices: tuple[Choice, ...] = (), **p: object) -> None:
+        """A notice to the partner about this time-out: the bot's words, name and times only."""
+        to = self.other()
+        if to is None or self.t is None:
+            return
+        params = {"name": self.ctx.me.name or "", **p}
+        self.fx.append(Notify(to, Msg.of(key, **params), choices, tag=self.t.id))  # type: ignore[arg-type]
+
+
+# -- choices ------------------------------------------------------------------------------------------------
+
+def _c(cid: str, key: str, **p: str | int | datetime | Msg) -> Choice:
+    return Choice(cid, Msg.of(key, **p))
+
+
+SAFETY_BUTTON = _c("safety", "choice.safety")
+SKIP = _c("skip", "choice.skip")
+
+
+def _dur(d: timedelta) -> Msg:
+    minutes = int(d.total_seconds() // 60)
+    if minutes % 60 == 0:
+        return Msg.of("dur.hours", n=minutes // 60)
+    if minutes > 60:
+        return Msg.of("dur.hours_minutes", h=minutes // 60, m=minutes % 60)
+    return Msg.of("dur.minutes", n=minutes)
+
+
+def _scores(prefix: str = "t") -> tuple[Choice, ...]:
+    return tuple(_c(f"{prefix}.{i}", "choice.number", n=i) for i in range(11))
+
+
+# -- prompts: the question of each phase, asked on entry and again after a hint ---------------------------
+
+def _prompt(b: _B) -> None:
+    PROMPTS[b.s.phase](b)
+
+
+def _p_idle(b: _B) -> None:
+    b.say("idle.prompt", (_c("go.timeout", "choice.timeout"), _c("go.breathe", "choice.breathe"),
+                          _c("go.help", "choice.help")))
+
+
+def _return_choices(b: _B) -> tuple[Choice, ...]:
+    out = []
+    for cid, d in contract.offers(b.ctx.contract, b.now, b.ctx.me.tz):
+        if d is None:
+            out.append(_c(cid, "choice.ret.morning", time=contract.morning_after(b.now, b.ctx.me.tz)))
+        elif d == b.ctx.contract.default_break:
+            out.append(_c(cid, "choice.ret.default", dur=_dur(d)))
+        else:
+            out.append(_c(cid, "choice.ret.plain", dur=_dur(d)))
+    return (*out, _c("go.cancel", "choice.not_now"), SAFETY_BUTTON)
+
+
+def _p_pause_choose(b: _B) -> None:
+    c = b.ctx.contract
+    b.say("pause.when", _return_choices(b), min=_dur(c.min_break), max=_dur(c.max_break))
+
+
+def _p_tension(b: _B) -> None:
+    b.say("tension.ask.start", (*_scores(), SKIP, SAFETY_BUTTON))
+
+
+def _breathe_choices(b: _B) -> tuple[Choice, ...]:
+    others = tuple(_c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != b.s.pattern)
+    return (_c("br.again", "choice.breathe_again"), _c("br.next", "choice.breathe_next"), *others,
+            SAFETY_BUTTON)
+
+
+def _p_breathe(b: _B) -> None:
+    pattern = breathing.PATTERNS[b.s.pattern]
+    b.say("breathe.round", _breathe_choices(b), Pacer(pattern.id, pattern.cycles),
+          pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"))
+
+
+def _p_breathe_tension(b: _B) -> None:
+    before = b.s.plan.tension_start
+    if before is None:
+        b.say("tension.ask.after", (*_scores(), SKIP, SAFETY_BUTTON))
+    else:
+        b.say("tension.ask.after_was", (*_scores(), SKIP, SAFETY_BUTTON), before=before)
+
+
+def _p_feeling(b: _B) -> None:
+    b.say("name.feeling.ask", (*(_c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP,
+                               SAFETY_BUTTON))
+
+
+def _p_under(b: _B) -> None:
+    b.say("name.under.ask",
+          (*(_c(f"u.{f}", f"feeling.{f}") for f in feelings.UNDER), _c("u.none", "choice.under.none"),
+           SKIP, SAFETY_BUTTON),
+          feeling=Msg.of(f"feeling.{b.s.plan.feeling or 'angry'}"))
+
+
+def _p_need(b: _B) -> None:
+    b.say("name.need.ask", (*(_c(f"n.{n}", f"need.{n}") for n in feelings.NEEDS), SKIP, SAFETY_BUTTON))
+
+
+def _opener(plan: Plan) -> Msg:
+    f = plan.under if plan.under and plan.under != "none" else plan.feeling
+    feeling = Msg.of(f"feeling.{f}") if f else Msg.of("opener.gap")
+    need = Msg.of(f"need.{plan.need}") if plan.need else Msg.of("opener.gap")
+    return Msg.of("opener.template", feeling=feeling, need=need)
+
+
+def _p_opener(b: _B) -> None:
+    b.say("plan.opener.ask", (_c("op.use", "choice.opener.use"), SKIP, SAFETY_BUTTON),
+          opener=_opener(b.s.plan))
+
+
+def _p_topic(b: _B) -> None:
+    b.say("plan.topic.ask", (SKIP, SAFETY_BUTTON))
+
+
+def _p_perspective(b: _B) -> None:
+    b.say("plan.perspective.ask",
+          (*(_c(f"pf.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON))
+
+
+def _p_own_part(b: _B) -> None:
+    b.say("plan.own.ask", (*(_c(f"own.{o}", f"own.{o}") for o in feelings.OWN_PARTS), SKIP, SAFETY_BUTTON))
+
+
+def _waiting_choices(b: _B) -> tuple[Choice, ...]:
+    t = b.my_timeout()
+    out = [_c("w.breathe", "choice.breathe"), _c("w.selfcare", "choice.selfcare"),
+           _c("w.status", "choice.status")]
+    if t is not None and _can_extend(b, t):
+        out.append(_c("w.extend", "choice.extend", dur=_dur(b.ctx.contract.extension)))
+    out += [_c("w.ready", "choice.ready_early"), _c("w.cancel", "choice.end_break"), SAFETY_BUTTON]
+    return tuple(out)
+
+
+def _can_extend(b: _B, t: Timeout) -> bool:
+    base = max(t.return_at, b.now)
+    return contract.can_extend(b.ctx.contract, t.extensions_used, t.started_at, base)
+
+
+def _p_waiting(b: _B) -> None:
+    t = b.my_timeout()
+    if t is None:  # the time-out ended while this person was elsewhere
+        b.go(Phase.IDLE)
+        _p_idle(b)
+        return
+    b.say("waiting.prompt", _waiting_choices(b), time=t.return_at)
+
+
+def _return_ping_choices(b: _B) -> tuple[Choice, ...]:
+    t = b.my_timeout()
+    more = ()
+    if t is not None and _can_extend(b, t):
+        more = (_c("r.more", "choice.more_time", dur=_dur(b.ctx.contract.extension)),)
+    return (_c("r.ready", "choice.ready"), *more, SAFETY_BUTTON)
+
+
+def _p_return(b: _B) -> None:
+    t = b.t
+    b.say("return.ping", _return_ping_choices(b), time=t.return_at if t else b.now)
+
+
+def _p_after(b: _B) -> None:
+    b.say("after.ask", (_c("a.good", "choice.after.good"), _c("a.soso", "choice.after.soso"),
+                        _c("a.bad", "choice.after.bad"), SAFETY_BUTTON))
+
+
+def _p_safety_ask(b: _B) -> None:
+    b.say("safety.ask", (_c("sa.yes", "choice.safe.yes"), _c("sa.no", "choice.safe.no"),
+                         _c("sa.skip", "choice.safe.skip")))
+
+
+def _p_safety(b: _B) -> None:
+    country = b.ctx.me.country
+    lines = tuple(
+        Msg.of("safety.resource", name=Msg.of(f"help.{r.id}.name"), what=Msg.of(f"help.{r.id}.what"),
+               reach=r.phone or r.url)
+        for r in safety.resources_for(country)
+    )
+    b.say("safety.screen", (_c("safety.continue", "choice.safe.continue"),),
+          emergency=safety.emergency_number(country), resources=lines)
+
+
+PROMPTS: dict[Phase, Callable[[_B], None]] = {
+    Phase.IDLE: _p_idle,
+    Phase.PAUSE_CHOOSE: _p_pause_choose,
+    Phase.PAUSE_TENSION: _p_tension,
+    Phase.BREATHE: _p_breathe,
+    Phase.BREATHE_TENSION: _p_breathe_tension,
+    Phase.NAME_FEELING: _p_feeling,
+    Phase.NAME_UNDER: _p_under,
+    Phase.NAME_NEED: _p_need,
+    Phase.PLAN_OPENER: _p_opener,
+    Phase.PLAN_TOPIC: _p_topic,
+    Phase.PLAN_PERSPECTIVE: _p_perspective,
+    Phase.PLAN_OWN_PART: _p_own_part,
+    Phase.WAITING: _p_waiting,
+    Phase.RETURN: _p_return,
+    Phase.AFTER: _p_after,
+    Phase.SAFETY_ASK: _p_safety_ask,
+    Phase.SAFETY: _p_safety,
+}
+
+FLOW = (Phase.PAUSE_TENSION, Phase.BREATHE, Phase.BREATHE_TENSION, Phase.NAME_FEELING, Phase.NAME_UNDER,
+        Phase.NAME_NEED, Phase.PLAN_OPENER, Phase.PLAN_TOPIC, Phase.PLAN_PERSPECTIVE, Phase.PLAN_OWN_PART)
+"""The steps a person goes through during a running time-out, before WAITING."""
+
+
+def _enter(b: _B, phase: Phase, **changes: object) -> None:
+    b.go(phase, **changes)
+    _prompt(b)
+
+
+# -- starting, changing and ending a time-out ------------------------------------------------------------
+
+def _clip(b: _B, text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) > MAX_TEXT:
+        b.say("text.clipped", n=MAX_TEXT)
+        return text[:MAX_TEXT]
+    return text
+
+
+def _arm(b: _B, t: Timeout, who: tuple[int | None, ...], kind: TimerKind, at: datetime) -> None:
+    for u in who:
+        if u is not None:
+            b.fx.append(StartTimer(u, kind, t.id, at))
+
+
+def _disarm(b: _B, t: Timeout, who: tuple[int | None, ...], *kinds: TimerKind) -> None:
+    for u in who:
+        if u is not None:
+            b.fx.extend(CancelTimer(u, k, t.id) for k in kinds)
+
+
+def _start(b: _B, at: datetime) -> None:
+    """The return time is chosen: the time-out starts now (or merges into the partner's)."""
+    ctx = b.ctx
+    running = b.t if b.t is not None and b.t.status is TimeoutStatus.RUNNING else None
+    if running is not None and b.me in (running.initiator, running.partner):
+        # Both asked for a break at once: one time-out, the earlier return time.
+        merged = min(running.return_at, at)
+        b.t = replace(running, return_at=merged)
+        b.s = replace(b.s, timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
+        if merged != running.return_at:
+            _arm(b, b.t, (running.initiator, running.partner), TimerKind.RETURN, merged)
+            b.tell_partner("notice.merged", time=merged)
+        b.say("start.merged", time=merged)
+        _enter(b, Phase.PAUSE_TENSION)
+        return
+    if b.s.after_for is not None:
+        b.fx.append(CancelTimer(b.me, TimerKind.AFTER, b.s.after_for))
+    tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
+    partner = ctx.partner.id if ctx.partner else None
+    b.t = Timeout(tid, ctx.me.id, partner, b.now, at)
+    b.s = replace(b.s, timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
+    _arm(b, b.t, (b.me, partner), TimerKind.RETURN, at)
+    sentence = ctx.contract.sentence_of(b.me)
+    if partner is not None and ctx.contract.notify_partner:
+        b.t = replace(b.t, notified=True)
+        b.tell_partner("notice.start", (_c("p.start", "choice.partner.start"),), time=at,
+                       sentence=sentence or Msg.of("notice.no_sentence"))
+        b.say("start.told", time=at)
+    else:
+        key = "start.solo" if partner is None else "start.not_told"
+        b.say(key, time=at, text=Msg.of("notice.solo", time=at))
+    _enter(b, Phase.PAUSE_TENSION)
+
+
+def _end(b: _B, status: TimeoutStatus) -> None:
+    t = b.t
+    assert t is not None
+    b.t = replace(t, status=status, ended_at=b.now)
+    _disarm(b, t, (t.initiator, t.partner), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+
+
+def _record(b: _B, outcome: str | None) -> None:
+    if b.t is None:
+        return
+    p = b.s.plan
+    b.fx.append(RecordOutcome(b.t.id, b.me, b.s.role.value, outcome, p.tension_start, p.tension_after,
+                              p.feeling, p.under, p.need))
+
+
+def _ready(b: _B) -> None:
+    """This person is ready to talk again (at or after the return time, or early after the minimum)."""
+    t = b.t
+    assert t is not None
+    card = _card(b.s.plan)
+    t = replace(t, ready=t.ready | {b.me})
+    b.t = t
+    members = {u for u in (t.initiator, t.partner) if u is not None}
+    _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+    if members <= t.ready:
+        _end(b, TimeoutStatus.RETURNED)
+        b.tell_partner("notice.both_ready")
+        b.say("return.card", card=card)
+    else:
+        if t.status is TimeoutStatus.RUNNING:  # early: bring the partner's return forward to now
+            b.t = replace(t, status=TimeoutStatus.RETURNING)
+            _arm(b, t, (b.other(),), TimerKind.RETURN, b.now)
+        b.say("return.card", card=card)
+        b.say("return.wait_partner")
+    _record(b, None)
+    after = contract.after_quiet(b.ctx.contract, b.now + AFTER_DELAY, b.ctx.me.tz)
+    b.fx.append(StartTimer(b.me, TimerKind.AFTER, t.id, after))
+    b.go(Phase.IDLE, plan=Plan(), after_for=t.id, pending=None, resume=None)
+
+
+def _card(p: Plan) -> tuple[Msg, ...]:
+    """The private plan card: what this person prepared, shown back to them only."""
+    lines: list[Msg] = []
+    opener = p.opener
+    if opener == "":  # they chose the suggested opener
+        lines.append(Msg.of("card.opener", text=_opener(p)))
+    elif opener:
+        lines.append(Msg.of("card.opener", text=opener))
+    if p.topic:
+        lines.append(Msg.of("card.topic", text=p.topic))
+    if p.perspective:
+        persp = _vocab(p.perspective, "pf.", feelings.FEELINGS, "feeling")
+        lines.append(Msg.of("card.perspective", text=persp))
+    if p.own_part:
+        own = _vocab(p.own_part, "own.", feelings.OWN_PARTS, "own")
+        lines.append(Msg.of("card.own_part", text=own))
+    lines.extend(Msg.of("card.kept", text=k) for k in p.kept)
+    lines.append(Msg.of("card.rule"))
+    return tuple(lines)
+
+
+def _vocab(value: str, prefix: str, vocab: tuple[str, ...], family: str) -> Msg | str:
+    """A stored answer: a vocabulary choice (rendered in the reader's language) or the person's own words."""
+    word = value.removeprefix(prefix)
+    return Msg.of(f"{family}.{word}") if value.startswith(prefix) and word in vocab else value
+
+
+# -- safety ---------------------------------------------------------------------------------------------
+
+def _to_safety(b: _B) -> None:
+    """Stop everything: no word to the partner, no nudges; show help. Reversible only by the person."""
+    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        resume = b.s.phase
+        if resume is Phase.BREATHE and b.s.resume is not None:
+            resume = b.s.resume
+        b.s = replace(b.s, resume=resume)
+    t = b.my_timeout()
+    if t is not None:
+        b.fx.append(CancelNotices(t.id))
+        _disarm(b, t, (t.initiator, t.partner), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+    if b.s.after_for is not None:
+        b.fx.append(CancelTimer(b.me, TimerKind.AFTER, b.s.after_for))
+    _enter(b, Phase.SAFETY, safety_hold=True, pending=None)
+
+
+def _ask_safe(b: _B) -> None:
+    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        b.s = replace(b.s, resume=b.s.phase)
+    _enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
+
+
+def _continue(b: _B) -> None:
+    """'I'm safe, continue': back where they were. Cancelled notices stay cancelled."""
+    resume = b.s.resume or Phase.IDLE
+    b.s = replace(b.s, safety_hold=False, resume=None)
+    t = b.my_timeout()
+    if t is not None and t.status is TimeoutStatus.RUNNING:
+        _arm(b, t, (t.initiator, t.partner), TimerKind.RETURN, max(t.return_at, b.now))
+    elif resume in (Phase.RETURN,) and t is not None:
+        _arm(b, t, (b.me,), TimerKind.REPING, b.now + GRACE)
+    if t is None and resume in FLOW + (Phase.WAITING, Phase.RETURN):
+        resume = Phase.IDLE
+    b.say("safety.continued")
+    _enter(b, resume)
+
+
+# -- global commands ------------------------------------------------------------------------------------
+
+def _cmd_timeout(b: _B) -> None:
+    t = b.my_timeout()
+    if t is not None and (b.s.timeout_id == t.id or t.status is TimeoutStatus.RETURNING):
+        b.say("timeout.already", time=t.return_at)
+        _prompt(b)
+        return
+    _enter(b, Phase.PAUSE_CHOOSE, resume=None, pending=None)
+
+
+def _cmd_breathe(b: _B) -> None:
+    if b.s.phase is Phase.BREATHE:
+        _prompt(b)
+        return
+    _enter(b, Phase.BREATHE, resume=b.s.phase, rounds=0)
+
+
+def _cmd_status(b: _B) -> None:
+    t = b.my_timeout()
+    if t is None:
+        b.say("status.none")
+        return
+    left = max(timedelta(0), t.return_at - b.now)
+    b.say("status.running", time=t.return_at, left=_dur(timedelta(minutes=-(-left.total_seconds() // 60))))
+
+
+def _cmd_extend(b: _B) -> None:
+    t = b.my_timeout()
+    if t is None:
+        b.say("extend.no_timeout")
+        _prompt(b)
+        return
+    c = b.ctx.contract
+    if not _can_extend(b, t):
+        b.say("extend.none_left", n=c.extensions, max=_dur(c.max_break))
+        _prompt(b)
+        return
+    at = max(t.return_at, b.now) + c.extension
+    b.t = replace(t, return_at=at, extensions_used=t.extensions_used + 1, status=TimeoutStatus.RUNNING)
+    _disarm(b, t, (t.initiator, t.partner), TimerKind.REPING, TimerKind.MISSED)
+    _arm(b, b.t, (t.initiator, t.partner), TimerKind.RETURN, at)
+    b.tell_partner("notice.extended", time=at)
+    b.say("extend.ok", time=at)
+    if b.s.phase is Phase.RETURN:
+        _enter(b, Phase.WAITING)
+    else:
+        _prompt(b)
+
+
+def _cmd_ready(b: _B) -> None:
+    t = b.my_timeout()
+    if t is None:
+        b.say("ready.no_timeout")
+        _prompt(b)
+        return
+    earliest = t.started_at + b.ctx.contract.min_break
+    if t.status is TimeoutStatus.RUNNING and b.now < earliest:
+        b.say("ready.too_soon", time=earliest, min=_dur(b.ctx.contract.min_break))
+        _prompt(b)
+        return
+    if t.status is TimeoutStatus.RUNNING:
+        b.tell_partner("notice.ready_early")
+    _ready(b)
+
+
+def _cmd_cancel(b: _B) -> None:
+    phase = b.s.phase
+    t = b.my_timeout()
+    if phase is Phase.BREATHE and b.s.resume is not None:
+        _enter(b, b.s.resume, resume=None)
+    elif phase is Phase.PAUSE_CHOOSE:
+        b.say("cancel.not_started")
+        _enter(b, Phase.WAITING if t is not None else Phase.IDLE)
+    elif phase in FLOW and t is not None:
+        b.say("cancel.to_waiting")
+        _enter(b, Phase.WAITING)
+    elif phase is Phase.WAITING and t is not None:
+        b.say("cancel.confirm", (_c("w.cancel.yes", "choice.end_break_yes"), _c("w.keep", "choice.keep_break")),
+              time=t.return_at)
+    elif phase is Phase.AFTER:
+        b.say("after.skipped")
+        _enter(b, Phase.IDLE, after_for=None)
+    else:
+        b.say("cancel.nothing")
+        _prompt(b)
+
+
+def _end_break(b: _B) -> None:
+    t = b.my_timeout()
+    if t is None:
+        _enter(b, Phase.IDLE)
+        return
+    _end(b, TimeoutStatus.CANCELLED)
+    b.tell_partner("notice.cancelled")
+    _record(b, "cancelled")
+    b.say("cancel.done")
+    _enter(b, Phase.IDLE, plan=Plan(), pending=None)
+
+
+def _cmd_help(b: _B) -> None:
+    b.say("help.text", emergency=safety.emergency_number(b.ctx.me.country))
+    _prompt(b)
+
+
+def _cmd_start(b: _B) -> None:
+    b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
+    _prompt(b)
+
+
+def _cmd_language(b: _B, arg: str) -> None:
+    want = fold(arg)[:2]
+    if want not in LOCALES:
+        b.say("language.ask", (_c("lang.nl", "language.nl"), _c("lang.en", "language.en")))
+        return
+    _set_language(b, want)
+
+
+def _set_language(b: _B, locale: str) -> None:
+    b.fx.append(SetProfile(locale=locale))
+    b.say("language.set", lang=Msg.of(f"language.{locale}"))
+
+
+def _cmd_timezone(b: _B, arg: str) -> None:
+    name = arg.strip()
+    try:
+        if not name or len(name) > 64 or ".." in name:
+            raise ValueError(name)
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        b.say("timezone.bad", example="Europe/Amsterdam", current=b.ctx.me.tz)
+        return
+    b.fx.append(SetProfile(tz=name))
+    b.say("timezone.set", tz=name)
+
+
+def _command(b: _B, ev: CommandReceived) -> None:
+    name = COMMANDS.get(fold(ev.name))
+    if name is None:
+        b.say("hint.unknown_command", name=ev.name[:32])
+        _prompt(b)
+        return
+    if b.s.phase is Phase.SAFETY and name not in ("help", "language", "timezone", "safety"):
+        b.say("safety.still", (_c("safety.continue", "choice.safe.continue"),))
+        return
+    if b.s.phase is Phase.SAFETY_ASK and name not in ("help", "language", "timezone", "safety"):
+        b.say("hint.answer_first")
+        _prompt(b)
+        return
+    if name == "safety":
+        _to_safety(b)
+    elif name == "timeout":
+        _cmd_timeout(b)
+    elif name == "breathe":
+        _cmd_breathe(b)
+    elif name == "status":
+        _cmd_status(b)
+    elif name == "extend":
+        _cmd_extend(b)
+    elif name == "ready":
+        _cmd_ready(b)
+    elif name == "cancel":
+        _cmd_cancel(b)
+    elif name == "skip":
+        if not _skip(b):
+            b.say("hint.cannot_skip")
+            _prompt(b)
+    elif name == "help":
+        _cmd_help(b)
+    elif name == "start":
+        _cmd_start(b)
+    elif name == "language":
+        _cmd_language(b, ev.arg)
+    elif name == "timezone":
+        _cmd_timezone(b, ev.arg)
+
+
+# -- the transition table: (phase, input) -> handler; a handler returns False when it does not take it ----
+
+Handler = Callable[[_B, str], bool]
+NEXT_AFTER_SKIP: dict[Phase, Phase] = {
+    Phase.PAUSE_TENSION: Phase.BREATHE,
+    Phase.BREATHE_TENSION: Phase.NAME_FEELING,
+    Phase.NAME_FEELING: Phase.NAME_NEED,
+    Phase.NAME_UNDER: Phase.NAME_NEED,
+    Phase.NAME_NEED: Phase.PLAN_OPENER,
+    Phase.PLAN_OPENER: Phase.PLAN_TOPIC,
+    Phase.PLAN_TOPIC: Phase.PLAN_PERSPECTIVE,
+    Phase.PLAN_PERSPECTIVE: Phase.PLAN_OWN_PART,
+    Phase.PLAN_OWN_PART: Phase.WAITING,
+}
+
+
+def _skip(b: _B) -> bool:
+    nxt = NEXT_AFTER_SKIP.get(b.s.phase)
+    if nxt is None:
+        return False
+    _advance(b, nxt)
+    return True
+
+
+def _advance(b: _B, nxt: Phase) -> None:
+    if nxt is Phase.BREATHE:
+        _enter(b, nxt, rounds=0, resume=None)
+    elif nxt is Phase.WAITING:
+        b.say("plan.card", card=_card(b.s.plan))
+        _enter(b, nxt)
+    else:
+        _enter(b, nxt)
+
+
+def _idle_choice(b: _B, c: str) -> bool:
+    if c == "go.timeout":
+        _cmd_timeout(b)
+    elif c == "go.breathe":
+        _cmd_breathe(b)
+    elif c == "go.help":
+        _cmd_help(b)
+    elif c == "p.start":
+        t = b.t
+        if t is None or not t.status.active or t.partner != b.me:
+            b.say("partner.over")
+            _prompt(b)
+            return True
+        b.s = replace(b.s, timeout_id=t.id, role=Role.PARTNER, plan=Plan())
+        b.say("partner.intro", time=t.return_at)
+        _enter(b, Phase.BREATHE, rounds=0, resume=None)
+    else:
+        return False
+    return True
+
+
+def _idle_text(b: _B, text: str) -> bool:
+    b.say("idle.hint")
+    _prompt(b)
+    return True
+
+
+def _choose_choice(b: _B, c: str) -> bool:
+    if c == "go.cancel":
+        _cmd_cancel(b)
+        return True
+    if c == "ret.morning":
+        at = contract.morning_after(b.now, b.ctx.me.tz)
+    elif c.startswith("ret.m") and c[5:].isdigit() and len(c) <= 10:
+        at = b.now + timedelta(minutes=int(c[5:]))
+    else:
+        return False
+    return _choose(b, at)
+
+
+def _choose(b: _B, at: datetime) -> bool:
+    check = contract.check_return(b.ctx.contract, b.now, at)
+    if check.fit is not contract.Fit.OK:
+        c = b.ctx.contract
+        near = check.at
+        minutes = round((near - b.now).total_seconds() / 60)
+        b.say(f"pause.{check.fit.value}", (_c(f"ret.m{minutes}", "choice.ret.at", time=near),
+                                           *_return_choices(b)),
+              min=_dur(c.min_break), max=_dur(c.max_break), time=near)
+        return True
+    _start(b, at)
+    return True
+
+
+def _choose_text(b: _B, text: str) -> bool:
+    at = parse_return(text, b.now, b.ctx.me.tz)
+    if at is None:
+        return False
+    return _choose(b, at)
+
+
+def _score_choice(b: _B, c: str) -> bool:
+    if not c.startswith("t.") or c[2:] not in {str(i) for i in range(11)}:
+        return False
+    return _score(b, int(c[2:]))
+
+
+def _score_text(b: _B, text: str) -> bool:
+    n = parse_score(text)
+    if n is None:
+        if out_of_range_score(text):
+            b.say("hint.score_range")
+            _prompt(b)
+            return True
+        return False
+    return _score(b, n)
+
+
+def _score(b: _B, n: int) -> bool:
+    if b.s.phase is Phase.PAUSE_TENSION:
+        b.plan(tension_start=n)
+        _advance(b, Phase.BREATHE)
+    else:
+        before = b.s.plan.tension_start
+        b.plan(tension_after=n)
+        if before is not None:
+            b.say("tension.change" if n < before else "tension.same", before=before, after=n)
+        _advance(b, Phase.NAME_FEELING)
+    return True
+
+
+def _breathe_choice(b: _B, c: str) -> bool:
+    if c == "br.again":
+        b.s = replace(b.s, rounds=b.s.rounds + 1)
+        _prompt(b)
+    elif c.startswith("br.p.") and c[5:] in breathing.PATTERNS:
+        b.s = replace(b.s, pattern=c[5:], rounds=b.s.rounds + 1)
+        _prompt(b)
+    elif c == "br.next":
+        if b.s.resume is not None:  # a breathing break from elsewhere: go back there
+            b.say("breathe.done")
+            _enter(b, b.s.resume, resume=None)
+        else:
+            _advance(b, Phase.BREATHE_TENSION)
+    else:
+        return False
+    return True
+
+
+def _feeling_choice(b: _B, c: str) -> bool:
+    if c.startswith("f.") and c[2:] in feelings.FEELINGS:
+        return _feeling(b, c[2:], None)
+    return False
+
+
+def _feeling_text(b: _B, text: str) -> bool:
+    return _feeling(b, None, _clip(b, text))
+
+
+def _feeling(b: _B, fid: str | None, own: str | None) -> bool:
+    b.plan(feeling=fid, feeling_text=own)
+    if fid in feelings.ARMOUR:
+        _enter(b, Phase.NAME_UNDER)
+    else:
+        b.say("name.feeling.thanks")
+        _enter(b, Phase.NAME_NEED)
+    return True
+
+
+def _under_choice(b: _B, c: str) -> bool:
+    if c == "u.none" or (c.startswith("u.") and c[2:] in feelings.UNDER):
+        b.plan(under=c[2:])
+        b.say("name.under.thanks")
+        _enter(b, Phase.NAME_NEED)
+        return True
+    return False
+
+
+def _under_text(b: _B, text: str) -> bool:
+    b.plan(feeling_text=_clip(b, text))
+    _enter(b, Phase.NAME_NEED)
+    return True
+
+
+def _need_choice(b: _B, c: str) -> bool:
+    if c.startswith("n.") and c[2:] in feelings.NEEDS:
+        b.plan(need=c[2:])
+        _enter(b, Phase.PLAN_OPENER)
+        return True
+    return False
+
+
+def _need_text(b: _B, text: str) -> bool:
+    _clip(b, text)  # own words for the need are welcome but not kept: the opener uses the vocabulary
+    b.say("name.need.thanks")
+    _enter(b, Phase.PLAN_OPENER)
+    return True
+
+
+def _opener_choice(b: _B, c: str) -> bool:
+    if c != "op.use":
+        return False
+    b.plan(opener="")  # marks "use the suggested one": rendered from the named words at the return
+    _enter(b, Phase.PLAN_TOPIC)
+    return True
+
+
+def _opener_text(b: _B, text: str) -> bool:
+    b.plan(opener=_clip(b, text))
+    _enter(b, Phase.PLAN_TOPIC)
+    return True
+
+
+def _topic_text(b: _B, text: str) -> bool:
+    b.plan(topic=_clip(b, text))
+    _enter(b, Phase.PLAN_PERSPECTIVE)
+    return True
+
+
+def _perspective_choice(b: _B, c: str) -> bool:
+    if c.startswith("pf.") and c[3:] in feelings.FEELINGS:
+        b.plan(perspective=c)
+        _enter(b, Phase.PLAN_OWN_PART)
+        return True
+    return False
+
+
+def _perspective_text(b: _B, text: str) -> bool:
+    b.plan(perspective=_clip(b, text))
+    _enter(b, Phase.PLAN_OWN_PART)
+    return True
+
+
+def _own_choice(b: _B, c: str) -> bool:
+    if c.startswith("own.") and c[4:] in feelings.OWN_PARTS:
+        b.plan(own_part=c)
+        _advance(b, Phase.WAITING)
+        return True
+    return False
+
+
+def _own_text(b: _B, text: str) -> bool:
+    b.plan(own_part=_clip(b, text))
+    _advance(b, Phase.WAITING)
+    return True
+
+
+def _waiting_choice(b: _B, c: str) -> bool:
+    if c == "w.breathe":
+        _cmd_breathe(b)
+    elif c == "w.selfcare":
+        b.say("selfcare", items=tuple(Msg.of(f"selfcare.{s}") for s in feelings.SELF_CARE))
+        _prompt(b)
+    elif c == "w.status":
+        _cmd_status(b)
+    elif c == "w.extend":
+        _cmd_extend(b)
+    elif c == "w.ready":
+        _cmd_ready(b)
+    elif c == "w.cancel":
+        _cmd_cancel(b)
+    elif c == "w.cancel.yes":
+        _end_break(b)
+    elif c == "w.keep":
+        b.say("cancel.kept")
+        _prompt(b)
+    elif c in ("keep.yes", "keep.no") and b.s.pending is not None:
+        if c == "keep.yes" and len(b.s.plan.kept) < MAX_KEPT:
+            b.plan(kept=(*b.s.plan.kept, b.s.pending))
+            b.say("waiting.kept")
+        elif c == "keep.yes":
+            b.say("waiting.kept_full", n=MAX_KEPT)
+        else:
+            b.say("waiting.not_kept")
+        b.s = replace(b.s, pending=None)
+        _prompt(b)
+    else:
+        return False
+    return True
+
+
+def _waiting_text(b: _B, text: str) -> bool:
+    b.s = replace(b.s, pending=_clip(b, text))
+    b.say("waiting.keep_ask", (_c("keep.yes", "choice.keep.yes"), _c("keep.no", "choice.keep.no")))
+    return True
+
+
+def _return_choice(b: _B, c: str) -> bool:
+    if c == "r.ready":
+        _ready(b)
+    elif c == "r.more":
+        _cmd_extend(b)
+    else:
+        return False
+    return True
+
+
+READY_WORDS = frozenset({"ready", "klaar", "ja", "yes", "ik ben klaar", "i'm ready", "im ready", "ok", "oke"})
+
+
+def _return_text(b: _B, text: str) -> bool:
+    if fold(text).strip(" .!") in READY_WORDS:
+        _ready(b)
+        return True
+    return False
+
+
+def _after_choice(b: _B, c: str) -> bool:
+    outcomes = {"a.good": "good", "a.soso": "so_so", "a.bad": "not_good"}
+    if c not in outcomes:
+        return False
+    tid = b.s.after_for
+    if tid is not None:
+        b.fx.append(RecordOutcome(tid, b.me, b.s.role.value, outcomes[c]))
+    b.s = replace(b.s, after_for=None)
+    if c == "a.bad":
+        b.say("after.thanks.bad")
+        b.s = replace(b.s, resume=Phase.IDLE)
+        _enter(b, Phase.SAFETY_ASK, safety_hold=True)
+        return True
+    b.say(f"after.thanks.{outcomes[c]}")
+    _enter(b, Phase.IDLE)
+    return True
+
+
+def _safety_ask_choice(b: _B, c: str) -> bool:
+    if c == "sa.yes":
+        _continue(b)
+    elif c in ("sa.no", "sa.skip"):
+        _to_safety(b)
+    else:
+        return False
+    return True
+
+
+def _safety_choice(b: _B, c: str) -> bool:
+    if c == "safety.continue":
+        _continue(b)
+        return True
+    return False
+
+
+def _safety_text(b: _B, text: str) -> bool:
+    b.say("safety.still", (_c("safety.continue", "choice.safe.continue"),))
+    return True
+
+
+def _lang_choice(b: _B, c: str) -> bool:
+    if c in ("lang.nl", "lang.en"):
+        _set_language(b, c[5:])
+        return True
+    return False
+
+
+C, T = ChoiceMade, TextReceived
+TABLE: dict[tuple[Phase, type], Handler] = {
+    (Phase.IDLE, C): _idle_choice,
+    (Phase.IDLE, T): _idle_text,
+    (Phase.PAUSE_CHOOSE, C): _choose_choice,
+    (Phase.PAUSE_CHOOSE, T): _choose_text,
+    (Phase.PAUSE_TENSION, C): _score_choice,
+    (Phase.PAUSE_TENSION, T): _score_text,
+    (Phase.BREATHE, C): _breathe_choice,
+    (Phase.BREATHE_TENSION, C): _score_choice,
+    (Phase.BREATHE_TENSION, T): _score_text,
+    (Phase.NAME_FEELING, C): _feeling_choice,
+    (Phase.NAME_FEELING, T): _feeling_text,
+    (Phase.NAME_UNDER, C): _under_choice,
+    (Phase.NAME_UNDER, T): _under_text,
+    (Phase.NAME_NEED, C): _need_choice,
+    (Phase.NAME_NEED, T): _need_text,
+    (Phase.PLAN_OPENER, C): _opener_choice,
+    (Phase.PLAN_OPENER, T): _opener_text,
+    (Phase.PLAN_TOPIC, T): _topic_text,
+    (Phase.PLAN_PERSPECTIVE, C): _perspective_choice,
+    (Phase.PLAN_PERSPECTIVE, T): _perspective_text,
+    (Phase.PLAN_OWN_PART, C): _own_choice,
+    (Phase.PLAN_OWN_PART, T): _own_text,
+    (Phase.WAITING, C): _waiting_choice,
+    (Phase.WAITING, T): _waiting_text,
+    (Phase.RETURN, C): _return_choice,
+    (Phase.RETURN, T): _return_text,
+    (Phase.AFTER, C): _after_choice,
+    (Phase.SAFETY_ASK, C): _safety_ask_choice,
+    (Phase.SAFETY, C): _safety_choice,
+    (Phase.SAFETY, T): _safety_text,
+}
+
+
+# -- timers ---------------------------------------------------------------------------------------------
+
+def _timer(b: _B, ev: TimerFired) -> None:
+    late = b.now - ev.due > LATE
+    if ev.kind is TimerKind.AFTER:
+        if b.s.after_for != ev.timeout_id:
+            return
+        if b.s.phase is not Phase.IDLE or b.now - ev.due > AFTER_STALE:
+            b.s = replace(b.s, after_for=None)  # too late, or busy with something new: let it go
+            return
+        _enter(b, Phase.AFTER)
+        return
+    t = b.t
+    if t is None or t.id != ev.timeout_id or not t.status.active or b.me not in (t.initiator, t.partner):
+        return  # a timer of a time-out that has ended or moved on: nothing to do
+    if b.s.phase in (Phase.SAFETY, Phase.SAFETY_ASK):
+        return
+    if ev.kind is TimerKind.RETURN:
+        if b.me in t.ready or b.s.phase is Phase.RETURN:
+            return
+        b.t = replace(t, status=TimeoutStatus.RETURNING)
+        role = b.s.role if b.s.timeout_id == t.id else (Role.PARTNER if b.me == t.partner else Role.INITIATOR)
+        b.s = replace(b.s, timeout_id=t.id, role=role, resume=None, pending=None)
+        if late:
+            b.say("return.late", time=t.return_at)
+        _enter(b, Phase.RETURN)
+        _arm(b, t, (b.me,), TimerKind.REPING, max(t.return_at, b.now) + GRACE)
+    elif ev.kind is TimerKind.REPING:
+        if b.s.phase is not Phase.RETURN or b.me in t.ready:
+            return
+        if late and b.now - ev.due > GRACE:  # held up past the whole grace period: do not ping twice at once
+            _arm(b, t, (b.me,), TimerKind.MISSED, b.now + GRACE)
+            return
+        b.say("return.reping", _return_ping_choices(b), time=t.return_at)
+        _arm(b, t, (b.me,), TimerKind.MISSED, b.now + GRACE)
+    elif ev.kind is TimerKind.MISSED:
+        if b.s.phase is not Phase.RETURN or b.me in t.ready:
+            return
+        _record(b, "missed")
+        _end(b, TimeoutStatus.MISSED)
+        b.say("return.missed")
+        _enter(b, Phase.IDLE, plan=Plan(), pending=None, after_for=None)
+
+
+# -- the entry point ------------------------------------------------------------------------------------
+
+def step(state: State, event: Event, ctx: Ctx) -> Step:
+    """One input in, the new state and the effects out. Pure; never raises on user input."""
+    b = _B(state, ctx)
+    if isinstance(event, TimerFired):
+        _timer(b, event)
+    elif isinstance(event, CommandReceived):
+        _command(b, event)
+    elif isinstance(event, ChoiceMade):
+        _choice(b, event.choice)
+    else:
+        _text(b, event.text)
+    effects = tuple(b.fx)
+    if b.s.safety_hold:  # rule 1: while not safe, nothing at all reaches the partner
+        effects = tuple(e for e in effects if not isinstance(e, Notify))
+    return Step(State(b.s, b.t), effects)
+
+
+def _choice(b: _B, c: str) -> None:
+    c = c[:64]
+    if c == "safety" and b.s.phase is not Phase.SAFETY:
+        _to_safety(b)
+        return
+    if _lang_choice(b, c):
+        return
+    handler = TABLE.get((b.s.phase, ChoiceMade))
+    if c == "skip" and b.s.phase in NEXT_AFTER_SKIP:
+        _skip(b)
+        return
+    if handler is None or not handler(b, c):
+        b.say("hint.stale")
+        _prompt(b)
+
+
+def _text(b: _B, raw: str) -> None:
+    text = raw.strip()
+    if not text:
+        b.say("hint.empty")
+        _prompt(b)
+        return
+    level = safety.assess(text[:4000]).level
+    if level is safety.Level.CLEAR and b.s.phase is not Phase.SAFETY:
+        _to_safety(b)
+        return
+    if level is safety.Level.POSSIBLE and b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        _ask_safe(b)
+        return
+    if b.s.phase in (Phase.IDLE, Phase.PAUSE_CHOOSE) and _is_signal(b, text):
+        if b.s.phase is Phase.IDLE:
+            _cmd_timeout(b)
+        else:
+            _prompt(b)
+        return
+    handler = TABLE.get((b.s.phase, TextReceived))
+    if handler is None or not handler(b, text[: MAX_TEXT * 20]):
+        b.say(HINTS.get(b.s.phase, "hint.buttons"))
+        _prompt(b)
+
+
+def _is_signal(b: _B, text: str) -> bool:
+    phrase = b.ctx.contract.signal_phrase
+    return (bool(phrase) and phrase_matches(text, phrase)) or any(phrase_matches(text, p) for p in DEFAULT_SIGNALS)
+
+
+HINTS: dict[Phase, str] = {
+    Phase.PAUSE_CHOOSE: "hint.when",
+    Phase.PAUSE_TENSION: "hint.score",
+    Phase.BREATHE_TENSION: "hint.score",
+    Phase.SAFETY_ASK: "hint.buttons",
+}
+
+
+def all_phases_prompted() -> bool:
+    """Every phase has a prompt (checked by the tests)."""
+    return set(PROMPTS) == set(Phase)

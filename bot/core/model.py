@@ -1,0 +1,146 @@
+"""Domain objects of the core: who, which phase, which time-out, which contract. All frozen."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+MAX_TEXT = 280
+"""Longest free text the bot keeps (feelings, openers, topics, kept messages)."""
+
+
+class Phase(enum.StrEnum):
+    """Where one person is in the fight flow."""
+
+    IDLE = "idle"
+    PAUSE_CHOOSE = "pause.choose"  # choosing the return time
+    PAUSE_TENSION = "pause.tension"
+    BREATHE = "breathe"
+    BREATHE_TENSION = "breathe.tension"
+    NAME_FEELING = "name.feeling"
+    NAME_UNDER = "name.under"
+    NAME_NEED = "name.need"
+    PLAN_OPENER = "plan.opener"
+    PLAN_TOPIC = "plan.topic"
+    PLAN_PERSPECTIVE = "plan.perspective"
+    PLAN_OWN_PART = "plan.own_part"
+    WAITING = "waiting"
+    RETURN = "return"
+    AFTER = "after"
+    SAFETY_ASK = "safety.ask"
+    SAFETY = "safety"
+
+
+class Role(enum.StrEnum):
+    """How a person is in a time-out: the one who asked for it, or the one left behind."""
+
+    INITIATOR = "initiator"
+    PARTNER = "partner"
+
+
+class TimeoutStatus(enum.StrEnum):
+    RUNNING = "running"  # the break runs
+    RETURNING = "returning"  # the return time has come; waiting for both to be ready
+    RETURNED = "returned"  # they came back (on time, early or after an extension)
+    MISSED = "missed"  # nobody answered the return pings
+    CANCELLED = "cancelled"
+
+    @property
+    def active(self) -> bool:
+        return self in (TimeoutStatus.RUNNING, TimeoutStatus.RETURNING)
+
+
+class Outcome(enum.StrEnum):
+    GOOD = "good"
+    SO_SO = "so_so"
+    NOT_GOOD = "not_good"
+    NOT_SAFE = "not_safe"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the core needs to know about someone: internal id, language, time zone, country, name."""
+
+    id: int
+    locale: str = "nl"
+    tz: str = "Europe/Amsterdam"
+    country: str = "NL"
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """The time-out contract of a couple (or the defaults for someone alone). See contract.py for rules."""
+
+    min_break: timedelta = timedelta(minutes=20)
+    default_break: timedelta = timedelta(minutes=30)
+    max_break: timedelta = timedelta(hours=24)
+    extensions: int = 1
+    extension: timedelta = timedelta(minutes=15)
+    notify_partner: bool = True
+    signal_phrase: str = ""
+    sentences: tuple[tuple[int, str], ...] = ()  # (user id, own time-out sentence)
+    quiet_start: int = 23 * 60  # minutes after local midnight
+    quiet_end: int = 7 * 60
+    version: int = 0
+
+    def sentence_of(self, user_id: int) -> str:
+        return next((s for uid, s in self.sentences if uid == user_id), "")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeout:
+    """One time-out: shared by a couple, or one person's alone."""
+
+    id: str
+    initiator: int
+    partner: int | None
+    started_at: datetime
+    return_at: datetime
+    extensions_used: int = 0
+    status: TimeoutStatus = TimeoutStatus.RUNNING
+    ready: frozenset[int] = frozenset()
+    notified: bool = False  # a notice to the partner was queued
+    ended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one person named and planned during a time-out. Private: never leaves this person."""
+
+    tension_start: int | None = None
+    tension_after: int | None = None
+    feeling: str | None = None  # vocabulary id
+    feeling_text: str | None = None  # own words
+    under: str | None = None
+    need: str | None = None
+    opener: str | None = None
+    topic: str | None = None
+    perspective: str | None = None  # vocabulary id or own words
+    own_part: str | None = None  # vocabulary id or own words
+    kept: tuple[str, ...] = ()  # messages meant for the partner, kept for the return
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One person's place in the flow. Persisted as one row per person."""
+
+    phase: Phase = Phase.IDLE
+    timeout_id: str | None = None
+    role: Role = Role.INITIATOR
+    plan: Plan = field(default_factory=Plan)
+    pattern: str = "sigh"
+    rounds: int = 0
+    resume: Phase | None = None  # where SAFETY / SAFETY_ASK / a breathing break go back to
+    pending: str | None = None  # text waiting for "keep it for the return?"
+    after_for: str | None = None  # time-out whose "how did it go?" is still to come
+    safety_hold: bool = False  # in SAFETY: the partner gets nothing until the user continues
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """What one step sees and changes: the acting person's session and the time-out they are in."""
+
+    session: Session = field(default_factory=Session)
+    timeout: Timeout | None = None

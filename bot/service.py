@@ -1,0 +1,73 @@
+"""The Dialogue: one entry point for every adapter. An event in, rendered replies out.
+
+Theory of operation
+-------------------
+`Dialogue.handle(ref, event)` reads the clock once, hands the event to the store, which runs load -> core
+step -> save (state, timers and outbox rows) in one transaction on its single thread, and renders the
+replies for the acting person in their own language and time zone. Anything for someone else (a partner
+notice) or for later (a return ping) is never sent from here: it is an outbox row or a timer, delivered by
+the dispatcher after the commit. So a crash never loses a notice, and nothing is said that was not saved.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.core import breathing
+from bot.core.effects import Msg, Pacer, Reply
+from bot.core.events import Event
+from bot.i18n import Renderer
+from bot.ports import Frame, Outgoing, UserRef
+from bot.store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+
+def render(r: Renderer, msg: Msg, choices: tuple[tuple[str, str], ...] = (), pacer: Pacer | None = None) -> Outgoing:
+    text = r.text(msg)
+    if pacer is None:
+        return Outgoing(text, choices)
+    return Outgoing(text, choices, pacer_frames(r, pacer), r.text(Msg.of("pacer.done")))
+
+
+def pacer_frames(r: Renderer, pacer: Pacer) -> tuple[Frame, ...]:
+    pattern = breathing.PATTERNS.get(pacer.pattern, breathing.PATTERNS[breathing.DEFAULT])
+    frames = []
+    for i in range(1, pacer.cycles + 1):
+        count = r.text(Msg.of("pacer.cycle", n=i, total=pacer.cycles))
+        for phase, seconds in pattern.phases:
+            frames.append(Frame(f"{r.text(Msg.of(f'pacer.{phase}'))}\n{count}", seconds))
+    return tuple(frames)
+
+
+def render_reply(r: Renderer, reply: Reply) -> Outgoing:
+    return render(r, reply.msg, tuple((c.id, r.label(c)) for c in reply.choices), reply.pacer)
+
+
+class Dialogue:
+    """The fight flow as a service: per-event transactions, replies rendered for the person who acted."""
+
+    def __init__(self, store: Store, clock: Clock, on_scheduled: Callable[[], None] | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.on_scheduled = on_scheduled
+
+    async def handle(self, ref: UserRef, event: Event) -> list[Outgoing]:
+        now = self.clock.now()
+        try:
+            done = await self.store.handle(ref, event, now)
+        except StoreError as e:
+            log.error("event not saved: %s", e)
+            return [self.apology(ref, now)]
+        if done.scheduled and self.on_scheduled is not None:
+            self.on_scheduled()
+        r = Renderer(done.person.locale, done.person.tz, now)
+        return [render_reply(r, reply) for reply in done.replies]
+
+    def apology(self, ref: UserRef, now: datetime) -> Outgoing:
+        d = self.store.defaults
+        locale = ref.locale[:2] if ref.locale[:2] in ("nl", "en") else d.locale
+        return Outgoing(Renderer(locale, d.tz, now).text(Msg.of("error.store")))
