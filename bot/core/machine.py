@@ -1126,7 +1126,7 @@ def _timer(b: _B, ev: TimerFired) -> None:
         _record(b, "missed")
         _end(b, TimeoutStatus.MISSED)
         b.say("return.missed")
-        _enter(b, Phase.IDLE, plan=Plan(), pending=None, after_for=None)
+        b.go(Phase.IDLE, plan=Plan(), pending=None, after_for=None)
 
 
 # -- the entry point ------------------------------------------------------------------------------------

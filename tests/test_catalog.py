@@ -1,0 +1,69 @@
+"""The catalogs: same keys and placeholders in nl and en, and every key the core can emit exists."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from bot.core import breathing, feelings, safety
+from bot.i18n import LOCALES, catalog, placeholders
+
+CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
+NOT_EMITTED = ("pacer.", "time.", "error.", "help.")  # used by the shell, or dynamic families checked below
+
+
+def test_same_keys_in_every_language():
+    nl, en = catalog("nl"), catalog("en")
+    assert set(nl) == set(en), set(nl) ^ set(en)
+
+
+@pytest.mark.parametrize("key", sorted(catalog("en")))
+def test_same_placeholders(key):
+    assert placeholders(catalog("nl")[key]) == placeholders(catalog("en")[key]), key
+
+
+def literal_keys() -> set[str]:
+    """Every catalog key written as a literal in the core: Msg.of("k"), b.say("k"), _c(id, "k"), …"""
+    keys: set[str] = set()
+    for path in CORE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            pos = {"of": 0, "say": 0, "tell_partner": 0, "_c": 1}.get(name)
+            if pos is not None and len(node.args) > pos:
+                arg = node.args[pos]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    keys.add(arg.value)
+    return keys
+
+
+def dynamic_keys() -> set[str]:
+    """Keys the core builds from its vocabularies and data."""
+    keys = {f"feeling.{f}" for f in feelings.FEELINGS} | {f"need.{n}" for n in feelings.NEEDS}
+    keys |= {f"own.{o}" for o in feelings.OWN_PARTS} | {f"selfcare.{s}" for s in feelings.SELF_CARE}
+    keys |= {f"pattern.{p}.{x}" for p in breathing.PATTERNS for x in ("name", "how")}
+    keys |= {f"pacer.{p}" for p in breathing.PHASE_KEYS} | {"pacer.cycle", "pacer.done"}
+    keys |= {"pause.too_short", "pause.too_long", "after.thanks.good", "after.thanks.so_so", "language.nl",
+             "language.en"}
+    for country in (*safety.COUNTRIES, "ZZ"):
+        keys |= {f"help.{r.id}.{x}" for r in safety.resources_for(country) for x in ("name", "what")}
+    return keys
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_key_the_core_emits_exists(locale):
+    missing = (literal_keys() | dynamic_keys()) - set(catalog(locale))
+    assert not missing, missing
+
+
+def test_no_orphan_keys():
+    used = literal_keys() | dynamic_keys()
+    orphans = {k for k in catalog("en") if k not in used and not k.startswith(NOT_EMITTED)}
+    assert not orphans, orphans
+
+
+def test_literal_scan_finds_keys():
+    assert {"pause.when", "notice.start", "choice.safety", "return.ping"} <= literal_keys()
