@@ -14,7 +14,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,11 @@ def _defaults(s: Settings) -> Defaults:
     return Defaults(s.default_locale, s.default_timezone, s.default_country)
 
 
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 async def _console(settings: Settings, db: Path, start: datetime, script: Sequence[str] | None = None) -> int:
     from adapters.console.app import Console, ConsoleMessenger
     from bot.service import Dialogue
@@ -44,7 +49,7 @@ async def _console(settings: Settings, db: Path, start: datetime, script: Sequen
     store = await Store.open(db, _defaults(settings))
     try:
         clock = ManualClock(start)
-        messenger = ConsoleMessenger(lambda s: (sys.stdout.write(s), sys.stdout.flush()) and None)
+        messenger = ConsoleMessenger(_write)
         dispatcher = Dispatcher(store, {"console": messenger}, clock)
         console = Console(Dialogue(store, clock), dispatcher, clock, messenger, echo=script is not None)
         await dispatcher.run_due()  # whatever fell due while the console was closed

@@ -56,7 +56,6 @@ from .model import (
     Phase,
     Plan,
     Role,
-    Session,
     State,
     Timeout,
     TimeoutStatus,
@@ -519,7 +518,7 @@ def _continue(b: _B) -> None:
         _arm(b, t, (t.initiator, t.partner), TimerKind.RETURN, max(t.return_at, b.now))
     elif resume in (Phase.RETURN,) and t is not None:
         _arm(b, t, (b.me,), TimerKind.REPING, b.now + GRACE)
-    if t is None and resume in FLOW + (Phase.WAITING, Phase.RETURN):
+    if t is None and resume in (*FLOW, Phase.WAITING, Phase.RETURN):
         resume = Phase.IDLE
     b.say("safety.continued")
     _enter(b, resume)

@@ -80,7 +80,7 @@ class Driver:
     def replies(self, effects: tuple[Effect, ...] | None = None) -> list[Reply]:
         return [e for e in (self.last if effects is None else effects) if isinstance(e, Reply)]
 
-    def keys(self, effects: tuple[Effect, ...] | None = None) -> list[str]:
+    def said(self, effects: tuple[Effect, ...] | None = None) -> list[str]:
         return [r.msg.key for r in self.replies(effects)]
 
     def choices(self) -> list[str]:

@@ -15,7 +15,7 @@ from bot.core.model import Contract, Person, Phase, TimeoutStatus
 def test_timeout_offers_return_times_within_the_contract(d):
     d.cmd("timeout")
     assert d.phase is Phase.PAUSE_CHOOSE
-    assert d.keys() == ["pause.when"]
+    assert d.said() == ["pause.when"]
     ids = d.choices()
     assert ids[:4] == ["ret.m20", "ret.m30", "ret.m60", "ret.m120"]
     assert "ret.morning" in ids  # 21:10 local is late enough to offer tomorrow morning
@@ -34,7 +34,7 @@ def test_choosing_a_time_starts_the_timeout_and_asks_tension(d):
     assert t is not None and t.status is TimeoutStatus.RUNNING
     assert t.return_at == d.now + timedelta(minutes=30)
     assert d.phase is Phase.PAUSE_TENSION
-    assert d.keys() == ["start.solo", "tension.ask.start"]
+    assert d.said() == ["start.solo", "tension.ask.start"]
     timers = [e for e in d.last if isinstance(e, StartTimer)]
     assert [(x.kind, x.at) for x in timers] == [(TimerKind.RETURN, t.return_at)]
 
@@ -52,14 +52,14 @@ def test_partner_gets_a_relational_notice_not_the_private_words(couple):
     assert n.to == 2 and n.msg.key == "notice.start" and n.tag == couple.state.timeout.id
     params = dict(n.msg.params)
     assert params["name"] == "Sam" and params["time"] == couple.state.timeout.return_at
-    assert couple.keys()[0] == "start.told"
+    assert couple.said()[0] == "start.told"
 
 
 def test_contract_without_notice_tells_the_person_to_say_it_themselves(make):
     d = make(partner=Person(2), contract=Contract(notify_partner=False))
     d.start(30)
     assert not d.notices()
-    assert d.keys()[0] == "start.not_told"
+    assert d.said()[0] == "start.not_told"
 
 
 @pytest.mark.parametrize(
@@ -87,9 +87,9 @@ def test_return_time_outside_the_contract_explains_and_offers_the_nearest(d, tex
     d.say(text)
     assert d.phase is Phase.PAUSE_CHOOSE and d.state.timeout is None
     if key is None:  # "3 dagen" does not read as a time at all
-        assert d.keys() == ["hint.when", "pause.when"]
+        assert d.said() == ["hint.when", "pause.when"]
         return
-    assert d.keys() == [key]
+    assert d.said() == [key]
     assert d.choices()[0] == f"ret.m{nearest}"
     d.press(d.choices()[0])
     assert d.state.timeout.return_at - d.now == timedelta(minutes=nearest)
@@ -100,7 +100,7 @@ def test_forged_return_button_is_refused(d):
     d.press("ret.m99999999")
     assert d.phase is Phase.PAUSE_CHOOSE and d.state.timeout is None
     d.press("ret.m5")
-    assert d.keys() == ["pause.too_short"] and d.state.timeout is None
+    assert d.said() == ["pause.too_short"] and d.state.timeout is None
 
 
 def test_full_flow_to_waiting_collects_the_private_plan(d):
@@ -112,9 +112,9 @@ def test_full_flow_to_waiting_collects_the_private_plan(d):
     d.press("br.p.box")
     assert d.replies()[0].pacer == Pacer("box", 4) and d.state.session.pattern == "box"
     d.press("br.next")
-    assert d.phase is Phase.BREATHE_TENSION and d.keys() == ["tension.ask.after_was"]
+    assert d.phase is Phase.BREATHE_TENSION and d.said() == ["tension.ask.after_was"]
     d.say("5")
-    assert d.keys()[0] == "tension.change" and d.phase is Phase.NAME_FEELING
+    assert d.said()[0] == "tension.change" and d.phase is Phase.NAME_FEELING
     d.press("f.angry")
     assert d.phase is Phase.NAME_UNDER  # anger guards a softer feeling
     d.press("u.hurt")
@@ -128,7 +128,7 @@ def test_full_flow_to_waiting_collects_the_private_plan(d):
     d.press("pf.overwhelmed")
     d.say("I raised my voice")
     assert d.phase is Phase.WAITING
-    assert d.keys() == ["plan.card", "waiting.prompt"]
+    assert d.said() == ["plan.card", "waiting.prompt"]
     plan = d.state.session.plan
     assert (plan.tension_start, plan.tension_after, plan.feeling, plan.under, plan.need) == (8, 5, "angry", "hurt",
                                                                                               "heard")
@@ -160,43 +160,43 @@ def test_long_text_is_clipped_and_said_so(d):
         d.press(c)
     assert d.phase is Phase.PLAN_TOPIC
     d.say("x" * 100_000)
-    assert "text.clipped" in d.keys()
+    assert "text.clipped" in d.said()
     assert len(d.state.session.plan.topic) == 280
 
 
 def test_waiting_status_extend_and_limits(d):
     d.to_waiting()
     d.cmd("status")
-    assert d.keys() == ["status.running"]
+    assert d.said() == ["status.running"]
     d.cmd("verleng")
-    assert d.keys()[0] == "extend.ok"
+    assert d.said()[0] == "extend.ok"
     assert d.state.timeout.return_at == d.state.timeout.started_at + timedelta(minutes=45)
     assert d.state.timeout.extensions_used == 1
     d.cmd("extend")
-    assert d.keys()[0] == "extend.none_left" and d.state.timeout.extensions_used == 1
+    assert d.said()[0] == "extend.none_left" and d.state.timeout.extensions_used == 1
 
 
 def test_ready_before_the_minimum_says_when(d):
     d.to_waiting()
     d.cmd("ready")
-    assert d.keys()[0] == "ready.too_soon" and d.phase is Phase.WAITING
+    assert d.said()[0] == "ready.too_soon" and d.phase is Phase.WAITING
     d.now += timedelta(minutes=20)
     d.cmd("klaar")
-    assert d.keys() == ["return.card"]
+    assert d.said() == ["return.card"]
     assert d.state.timeout.status is TimeoutStatus.RETURNED and d.phase is Phase.IDLE
 
 
 def test_second_timeout_while_one_runs(d):
     d.to_waiting()
     d.cmd("timeout")
-    assert d.keys()[0] == "timeout.already" and d.phase is Phase.WAITING
+    assert d.said()[0] == "timeout.already" and d.phase is Phase.WAITING
 
 
 def test_text_in_waiting_is_not_relayed_but_can_be_kept(couple):
     couple.to_waiting()
     before = len(couple.notices())
     couple.say("you never listen")
-    assert couple.keys() == ["waiting.keep_ask"]
+    assert couple.said() == ["waiting.keep_ask"]
     couple.press("keep.yes")
     assert couple.state.session.plan.kept == ("you never listen",)
     assert len(couple.notices()) == before
@@ -208,12 +208,12 @@ def test_text_in_waiting_is_not_relayed_but_can_be_kept(couple):
 def test_return_ping_reping_and_missed(d):
     d.to_waiting()
     [fired] = d.wait(timedelta(minutes=30))
-    assert d.phase is Phase.RETURN and d.keys(fired) == ["return.ping"]
+    assert d.phase is Phase.RETURN and d.said(fired) == ["return.ping"]
     assert {"r.ready", "r.more", "safety"} <= {c.id for r in d.replies(fired) for c in r.choices}
     [reping] = d.wait(timedelta(minutes=15))
-    assert d.keys(reping) == ["return.reping"]
+    assert d.said(reping) == ["return.reping"]
     [missed] = d.wait(timedelta(minutes=15))
-    assert d.keys(missed) == ["return.missed"]
+    assert d.said(missed) == ["return.missed"]
     assert d.phase is Phase.IDLE and d.state.timeout.status is TimeoutStatus.MISSED
     assert any(isinstance(e, RecordOutcome) and e.outcome == "missed" for e in missed)
     assert d.state.session.plan == type(d.state.session.plan)()  # private words gone
@@ -223,13 +223,13 @@ def test_return_ready_gives_the_card_then_after_check_outside_quiet_hours(d):
     d.to_waiting()
     d.wait(timedelta(minutes=30))
     d.press("r.ready")
-    assert d.keys() == ["return.card"]
+    assert d.said() == ["return.card"]
     card = dict(d.replies()[0].msg.params)["card"]
     assert [m.key for m in card][-1] == "card.rule"
     after = [e for e in d.last if isinstance(e, StartTimer) and e.kind is TimerKind.AFTER]
     assert after[0].at == datetime(2026, 11, 21, 6, 0, tzinfo=UTC)  # 07:00 local, not 23:40: quiet hours
     [ask] = d.wait(timedelta(hours=10))
-    assert d.keys(ask) == ["after.ask"] and d.phase is Phase.AFTER
+    assert d.said(ask) == ["after.ask"] and d.phase is Phase.AFTER
     d.press("a.good")
     assert d.phase is Phase.IDLE
     assert any(isinstance(e, RecordOutcome) and e.outcome == "good" for e in d.last)
@@ -243,7 +243,7 @@ def test_more_time_at_the_return(d):
     assert d.state.timeout.return_at == d.now + timedelta(minutes=15)
     assert d.wait(timedelta(minutes=14)) == []
     [ping] = d.wait(timedelta(minutes=1))
-    assert d.keys(ping) == ["return.ping"]
+    assert d.said(ping) == ["return.ping"]
 
 
 def test_late_timer_after_downtime_says_so_and_does_not_double_ping(d):
@@ -253,7 +253,7 @@ def test_late_timer_after_downtime_says_so_and_does_not_double_ping(d):
     from bot.core.events import TimerFired
 
     fired = d.send(TimerFired(TimerKind.RETURN, t.id, t.return_at))
-    assert d.keys(fired) == ["return.late", "return.ping"]
+    assert d.said(fired) == ["return.late", "return.ping"]
     reping = [e for e in fired if isinstance(e, StartTimer) and e.kind is TimerKind.REPING]
     assert reping[0].at == d.now + timedelta(minutes=15)
 
@@ -285,9 +285,9 @@ def test_cancel_semantics(couple):
     assert couple.phase is Phase.IDLE and couple.state.timeout is None
     couple.start()
     couple.cmd("stop")
-    assert couple.phase is Phase.WAITING and couple.keys()[0] == "cancel.to_waiting"
+    assert couple.phase is Phase.WAITING and couple.said()[0] == "cancel.to_waiting"
     couple.cmd("cancel")
-    assert couple.keys() == ["cancel.confirm"] and couple.state.timeout.status is TimeoutStatus.RUNNING
+    assert couple.said() == ["cancel.confirm"] and couple.state.timeout.status is TimeoutStatus.RUNNING
     couple.press("w.cancel.yes")
     assert couple.state.timeout.status is TimeoutStatus.CANCELLED and couple.phase is Phase.IDLE
     assert couple.notices()[-1].msg.key == "notice.cancelled"
@@ -300,7 +300,7 @@ def test_breathe_from_waiting_returns_to_waiting(d):
     d.press("w.breathe")
     assert d.phase is Phase.BREATHE
     d.press("br.next")
-    assert d.phase is Phase.WAITING and d.keys() == ["breathe.done", "waiting.prompt"]
+    assert d.phase is Phase.WAITING and d.said() == ["breathe.done", "waiting.prompt"]
 
 
 def test_breathe_alone_without_a_timeout(d):
@@ -325,28 +325,28 @@ def test_language_and_timezone(d):
     d.cmd("taal", "nl")
     assert SetProfile(locale="nl") in d.last
     d.cmd("language", "klingon")
-    assert d.keys() == ["language.ask"]
+    assert d.said() == ["language.ask"]
     d.press("lang.en")
     assert SetProfile(locale="en") in d.last
     d.cmd("timezone", "Europe/London")
     assert SetProfile(tz="Europe/London") in d.last
     d.cmd("timezone", "../../etc/passwd")
-    assert d.keys() == ["timezone.bad"]
+    assert d.said() == ["timezone.bad"]
 
 
 def test_unknown_command_and_empty_text_keep_state(d):
     d.start()
     before = d.state
     d.cmd("frobnicate")
-    assert d.keys() == ["hint.unknown_command", "tension.ask.start"] and d.state == before
+    assert d.said() == ["hint.unknown_command", "tension.ask.start"] and d.state == before
     d.say("   ")
-    assert d.keys()[0] == "hint.empty" and d.state == before
+    assert d.said()[0] == "hint.empty" and d.state == before
 
 
 def test_score_out_of_range(d):
     d.start()
     d.say("11")
-    assert d.keys() == ["hint.score_range", "tension.ask.start"] and d.phase is Phase.PAUSE_TENSION
+    assert d.said() == ["hint.score_range", "tension.ask.start"] and d.phase is Phase.PAUSE_TENSION
 
 
 def test_both_at_once_merge_into_the_earlier_return(make):
@@ -359,7 +359,7 @@ def test_both_at_once_merge_into_the_earlier_return(make):
     b.press("ret.m30")
     t = b.state.timeout
     assert t.id == a.state.timeout.id and t.return_at == b.now + timedelta(minutes=30)
-    assert b.keys()[0] == "start.merged"
+    assert b.said()[0] == "start.merged"
     assert {e.user for e in b.last if isinstance(e, StartTimer) and e.kind is TimerKind.RETURN} == {1, 2}
     assert [n.msg.key for n in b.notices()] == ["notice.merged"]
 
@@ -371,7 +371,7 @@ def test_partner_side_flow_from_the_notice(make):
     b = make(me=robin, partner=sam)
     b.state = type(b.state)(timeout=a.state.timeout)
     b.press("p.start")
-    assert b.keys()[0] == "partner.intro" and b.phase is Phase.BREATHE
+    assert b.said()[0] == "partner.intro" and b.phase is Phase.BREATHE
     assert b.state.session.role.value == "partner"
 
 
@@ -381,7 +381,7 @@ def test_safety_button_stops_everything_and_cancels_undelivered_notices(couple):
     assert couple.phase is Phase.SAFETY and couple.state.session.safety_hold
     assert CancelNotices(couple.state.timeout.id) in couple.last
     assert not [e for e in couple.last if isinstance(e, Notify)]
-    keys = couple.keys()
+    keys = couple.said()
     assert keys == ["safety.screen"]
     # nudges stop: the return timers of this time-out are cancelled for both
     assert {(e.user, e.kind) for e in couple.last if isinstance(e, CancelTimer)} >= {
@@ -417,9 +417,9 @@ def test_stale_button_is_answered_and_state_kept(d):
     d.to_waiting()
     before = d.state
     d.press("t.8")
-    assert d.keys()[0] == "hint.stale" and d.state == before
+    assert d.said()[0] == "hint.stale" and d.state == before
     d.press("x" * 500)
-    assert d.keys()[0] == "hint.stale" and d.state == before
+    assert d.said()[0] == "hint.stale" and d.state == before
 
 
 def test_every_phase_has_a_prompt():
