@@ -14,6 +14,10 @@ class Clock(Protocol):
         """How many real seconds to sleep for `span` of clock time."""
         ...
 
+    def wall_until(self, at: datetime) -> float:
+        """How many real seconds until the clock shows `at` (0 when it already does)."""
+        ...
+
 
 class SystemClock:
     """Real time; with `scale` > 1 clock time runs faster (60: a minute per second) from the start moment."""
@@ -29,6 +33,11 @@ class SystemClock:
 
     def wall_seconds(self, span: timedelta) -> float:
         return max(0.0, span.total_seconds() / self.scale)
+
+    def wall_until(self, at: datetime) -> float:
+        # exact, not from the whole-second now(): a sleep computed from a truncated now overshoots by up to 1 s
+        exact = self._t0 + (time.monotonic() - self._m0) * self.scale
+        return max(0.0, (at.timestamp() - exact) / self.scale)
 
 
 class ManualClock:
@@ -48,3 +57,6 @@ class ManualClock:
 
     def wall_seconds(self, span: timedelta) -> float:
         return max(0.0, span.total_seconds())
+
+    def wall_until(self, at: datetime) -> float:
+        return max(0.0, (at - self._now).total_seconds())

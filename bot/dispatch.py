@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.codec import load_payload, ts
@@ -31,11 +31,12 @@ MAX_ATTEMPTS = 12
 BACKOFF_BASE = 5.0
 BACKOFF_CAP = 3600.0
 IDLE_RECHECK = timedelta(hours=1)
+SEND_CONCURRENCY = 8
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
     """Seconds (of clock time) before the next try after `attempts` failed ones."""
-    wait = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempts)
+    wait: float = min(BACKOFF_CAP, BACKOFF_BASE * 2.0 ** min(attempts, 32))
     return max(wait, retry_after or 0.0)
 
 
@@ -68,27 +69,29 @@ class Dispatcher:
         rows = await self.store.due_outbox(now)
         if not rows:
             return 0
-        delivered: list[int] = []
-        retry: list[tuple[int, int]] = []
-        dropped: list[int] = []
-        unreachable: list[int] = []
+        # Up to SEND_CONCURRENCY people at once (one round trip each), each person's messages in order.
+        per_person: dict[int, list[OutboxRow]] = {}
         for row in rows:
-            if row.to.user_id in unreachable:
-                dropped.append(row.id)
-                continue
-            outcome = await self._send(row, now)
-            if outcome == "sent":
-                delivered.append(row.id)
-            elif outcome == "drop":
-                dropped.append(row.id)
-            elif outcome == "unreachable":
-                unreachable.append(row.to.user_id)
-                dropped.append(row.id)
-            else:
-                retry.append((row.id, int(outcome)))
+            per_person.setdefault(row.to.user_id, []).append(row)
+        gate = asyncio.Semaphore(SEND_CONCURRENCY)
+        results: dict[int, str] = {}
+
+        async def person(queue: list[OutboxRow]) -> None:
+            async with gate:
+                for row in queue:
+                    outcome = await self._send(row, now)
+                    results[row.id] = outcome
+                    if outcome != "sent" and outcome != "drop":
+                        break  # unreachable or retry later: keep the rest of this person's queue in order
+
+        await asyncio.gather(*(person(q) for q in per_person.values()))
+        delivered = [i for i, o in results.items() if o == "sent"]
+        dropped = [i for i, o in results.items() if o in ("drop", "unreachable")]
+        unreachable = sorted({r.to.user_id for r in rows if results.get(r.id) == "unreachable"})
+        retry = [(i, int(o)) for i, o in results.items() if o.isdigit()]
         await self.store.settle(delivered, retry, dropped, unreachable)
         self.sent += len(delivered)
-        return len(delivered) + len(dropped) + len(unreachable)
+        return len(delivered) + len(dropped)
 
     async def _send(self, row: OutboxRow, now: datetime) -> str:
         if row.expires_at is not None and row.expires_at <= now:
@@ -137,7 +140,9 @@ class Dispatcher:
                 log.exception("dispatcher round failed; trying again shortly")
                 nxt = None
                 await asyncio.sleep(1.0)
-            now = self.clock.now()
-            span = IDLE_RECHECK if nxt is None else max(timedelta(0), datetime.fromtimestamp(nxt, now.tzinfo) - now)
+            if nxt is None:
+                wait = self.clock.wall_seconds(IDLE_RECHECK)
+            else:
+                wait = self.clock.wall_until(datetime.fromtimestamp(nxt, UTC)) + 0.001
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.clock.wall_seconds(span) + 0.01)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)

@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,8 +90,8 @@ def migration_files(folder: Path = MIGRATIONS) -> list[tuple[int, Path]]:
     return out
 
 
-def migrate_sync(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
-    """Apply pending migrations, each in its own transaction with its user_version. Returns (from, to)."""
+def check_version(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
+    """(schema version of the file, newest this code knows); StoreError when the file is newer. Read-only."""
     files = migration_files(folder)
     latest = files[-1][0] if files else 0
     current = int(c.execute("PRAGMA user_version").fetchone()[0])
@@ -99,6 +100,22 @@ def migrate_sync(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int,
             f"The database is at schema version {current}, newer than this code knows ({latest}). "
             "It was left untouched; run a newer Adempauze, or restore a backup."
         )
+    return current, latest
+
+
+def check_writable(c: sqlite3.Connection) -> None:
+    """Fail now, not at the first event, when the file cannot be written (a write rolled back at once)."""
+    c.execute("BEGIN IMMEDIATE")
+    try:
+        c.execute(f"PRAGMA user_version = {int(c.execute('PRAGMA user_version').fetchone()[0])}")
+    finally:
+        c.execute("ROLLBACK")
+
+
+def migrate_sync(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
+    """Apply pending migrations, each in its own transaction with its user_version. Returns (from, to)."""
+    files = migration_files(folder)
+    current, latest = check_version(c, folder)
     for n, path in files:
         if n <= current:
             continue
@@ -134,6 +151,13 @@ def _explain(path: str, e: sqlite3.Error) -> StoreError:
     return StoreError(f"The database {path} could not be used: {e}")
 
 
+def _open_sync(c: sqlite3.Connection) -> None:
+    check_version(c)
+    connect_pragmas(c)
+    migrate_sync(c)
+    check_writable(c)
+
+
 class Store:
     """Async facade over one SQLite file; every method is one hop to the connection's thread."""
 
@@ -153,7 +177,9 @@ class Store:
             raise _explain(path, e) from e
         store = cls(db, path, defaults or Defaults())
         try:
-            await store._run(lambda c: (connect_pragmas(c), migrate_sync(c)))
+            # The version check comes first: switching to WAL already writes to the file, and a file
+            # that is newer than this code must be left exactly as it is.
+            await store._run(_open_sync)
         except sqlite3.Error as e:
             await db.close()
             raise _explain(path, e) from e
@@ -168,7 +194,7 @@ class Store:
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
         db = self._db
-        result: T = await db._execute(lambda: fn(db._conn))
+        result: T = await db._execute(lambda: fn(db._conn))  # type: ignore[no-untyped-call]
         return result
 
     # -- events ------------------------------------------------------------------------------------------
@@ -294,10 +320,10 @@ class Store:
         fired = 0
         for tid, uid, kind, timeout_id, due in rows:
             try:
-                fired += self._tx(c, lambda: self._fire_one(c, tid, uid, kind, timeout_id, due, now))
+                fired += self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now))
             except Exception:
                 log.exception("timer %s failed; dropped so it cannot block the others", tid)
-                self._tx(c, lambda: c.execute("DELETE FROM timers WHERE id = ?", (tid,)))
+                self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
         return fired
 
     def _fire_one(
@@ -419,7 +445,8 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
     if isinstance(fx, CancelTimer):
         c.execute("DELETE FROM timers WHERE id = ?", (fx.id,))
     elif isinstance(fx, CancelNotices):
-        c.execute("DELETE FROM outbox WHERE tag = ? AND user_id <> ?", (fx.tag, person.id))
+        # `tag <> ''` lets SQLite use the partial index outbox_tag (otherwise: a full scan)
+        c.execute("DELETE FROM outbox WHERE tag = ? AND tag <> '' AND user_id <> ?", (fx.tag, person.id))
     elif isinstance(fx, RecordOutcome):
         c.execute(
             "INSERT INTO timeout_members (timeout_id, user_id, role, outcome, tension_start, tension_after, "

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from .events import TimerKind
 
+
 @dataclass(frozen=True, slots=True)
 class Msg:
     """A sentence by catalog key, rendered in the recipient's language and time zone.

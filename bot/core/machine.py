@@ -30,7 +30,8 @@ Two rules are enforced here, in one place, rather than in each handler:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from functools import cache
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,6 +60,7 @@ from .model import (
     State,
     Timeout,
     TimeoutStatus,
+    evolve,
 )
 from .parse import fold, out_of_range_score, parse_return, parse_score, phrase_matches
 
@@ -123,10 +125,10 @@ class _B:
         self.fx.append(Reply(Msg.of(key, **p), choices, pacer))  # type: ignore[arg-type]
 
     def go(self, phase: Phase, **changes: object) -> None:
-        self.s = replace(self.s, phase=phase, **changes)  # type: ignore[arg-type]
+        self.s = evolve(self.s, phase=phase, **changes)  # type: ignore[arg-type]
 
     def plan(self, **changes: object) -> None:
-        self.s = replace(self.s, plan=replace(self.s.plan, **changes))  # type: ignore[arg-type]
+        self.s = evolve(self.s, plan=evolve(self.s.plan, **changes))  # type: ignore[arg-type]
 
     @property
     def now(self) -> datetime:
@@ -160,8 +162,16 @@ class _B:
 
 # -- choices ------------------------------------------------------------------------------------------------
 
+_PLAIN: dict[tuple[str, str], Choice] = {}
+
+
 def _c(cid: str, key: str, **p: str | int | datetime | Msg) -> Choice:
-    return Choice(cid, Msg.of(key, **p))
+    if p:
+        return Choice(cid, Msg.of(key, **p))
+    plain = _PLAIN.get((cid, key))  # buttons without parameters are built once (ids come from constants)
+    if plain is None:
+        plain = _PLAIN[(cid, key)] = Choice(cid, Msg(key))
+    return plain
 
 
 SAFETY_BUTTON = _c("safety", "choice.safety")
@@ -177,8 +187,20 @@ def _dur(d: timedelta) -> Msg:
     return Msg.of("dur.minutes", n=minutes)
 
 
+@cache
 def _scores(prefix: str = "t") -> tuple[Choice, ...]:
     return tuple(_c(f"{prefix}.{i}", "choice.number", n=i) for i in range(11))
+
+
+# The buttons that never change, built once.
+IDLE_CHOICES = (_c("go.timeout", "choice.timeout"), _c("go.breathe", "choice.breathe"), _c("go.help", "choice.help"))
+SCORE_CHOICES = (*_scores(), SKIP, SAFETY_BUTTON)
+FEELING_CHOICES = (*(_c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
+UNDER_CHOICES = (*(_c(f"u.{f}", f"feeling.{f}") for f in feelings.UNDER), _c("u.none", "choice.under.none"),
+                 SKIP, SAFETY_BUTTON)
+NEED_CHOICES = (*(_c(f"n.{n}", f"need.{n}") for n in feelings.NEEDS), SKIP, SAFETY_BUTTON)
+PERSPECTIVE_CHOICES = (*(_c(f"pf.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
+OWN_CHOICES = (*(_c(f"own.{o}", f"own.{o}") for o in feelings.OWN_PARTS), SKIP, SAFETY_BUTTON)
 
 
 # -- prompts: the question of each phase, asked on entry and again after a hint ---------------------------
@@ -188,8 +210,7 @@ def _prompt(b: _B) -> None:
 
 
 def _p_idle(b: _B) -> None:
-    b.say("idle.prompt", (_c("go.timeout", "choice.timeout"), _c("go.breathe", "choice.breathe"),
-                          _c("go.help", "choice.help")))
+    b.say("idle.prompt", IDLE_CHOICES)
 
 
 def _return_choices(b: _B) -> tuple[Choice, ...]:
@@ -210,43 +231,41 @@ def _p_pause_choose(b: _B) -> None:
 
 
 def _p_tension(b: _B) -> None:
-    b.say("tension.ask.start", (*_scores(), SKIP, SAFETY_BUTTON))
+    b.say("tension.ask.start", SCORE_CHOICES)
 
 
-def _breathe_choices(b: _B) -> tuple[Choice, ...]:
-    others = tuple(_c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != b.s.pattern)
+@cache
+def _breathe_choices(current: str) -> tuple[Choice, ...]:
+    others = tuple(_c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != current)
     return (_c("br.again", "choice.breathe_again"), _c("br.next", "choice.breathe_next"), *others,
             SAFETY_BUTTON)
 
 
 def _p_breathe(b: _B) -> None:
     pattern = breathing.PATTERNS[b.s.pattern]
-    b.say("breathe.round", _breathe_choices(b), Pacer(pattern.id, pattern.cycles),
+    b.say("breathe.round", _breathe_choices(b.s.pattern), Pacer(pattern.id, pattern.cycles),
           pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"))
 
 
 def _p_breathe_tension(b: _B) -> None:
     before = b.s.plan.tension_start
     if before is None:
-        b.say("tension.ask.after", (*_scores(), SKIP, SAFETY_BUTTON))
+        b.say("tension.ask.after", SCORE_CHOICES)
     else:
-        b.say("tension.ask.after_was", (*_scores(), SKIP, SAFETY_BUTTON), before=before)
+        b.say("tension.ask.after_was", SCORE_CHOICES, before=before)
 
 
 def _p_feeling(b: _B) -> None:
-    b.say("name.feeling.ask", (*(_c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP,
-                               SAFETY_BUTTON))
+    b.say("name.feeling.ask", FEELING_CHOICES)
 
 
 def _p_under(b: _B) -> None:
-    b.say("name.under.ask",
-          (*(_c(f"u.{f}", f"feeling.{f}") for f in feelings.UNDER), _c("u.none", "choice.under.none"),
-           SKIP, SAFETY_BUTTON),
+    b.say("name.under.ask", UNDER_CHOICES,
           feeling=Msg.of(f"feeling.{b.s.plan.feeling or 'angry'}"))
 
 
 def _p_need(b: _B) -> None:
-    b.say("name.need.ask", (*(_c(f"n.{n}", f"need.{n}") for n in feelings.NEEDS), SKIP, SAFETY_BUTTON))
+    b.say("name.need.ask", NEED_CHOICES)
 
 
 def _opener(plan: Plan) -> Msg:
@@ -266,12 +285,11 @@ def _p_topic(b: _B) -> None:
 
 
 def _p_perspective(b: _B) -> None:
-    b.say("plan.perspective.ask",
-          (*(_c(f"pf.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON))
+    b.say("plan.perspective.ask", PERSPECTIVE_CHOICES)
 
 
 def _p_own_part(b: _B) -> None:
-    b.say("plan.own.ask", (*(_c(f"own.{o}", f"own.{o}") for o in feelings.OWN_PARTS), SKIP, SAFETY_BUTTON))
+    b.say("plan.own.ask", OWN_CHOICES)
 
 
 def _waiting_choices(b: _B) -> tuple[Choice, ...]:
@@ -300,7 +318,7 @@ def _p_waiting(b: _B) -> None:
 
 def _return_ping_choices(b: _B) -> tuple[Choice, ...]:
     t = b.my_timeout()
-    more = ()
+    more: tuple[Choice, ...] = ()
     if t is not None and _can_extend(b, t):
         more = (_c("r.more", "choice.more_time", dur=_dur(b.ctx.contract.extension)),)
     return (_c("r.ready", "choice.ready"), *more, SAFETY_BUTTON)
@@ -391,8 +409,8 @@ def _start(b: _B, at: datetime) -> None:
     if running is not None and b.me in (running.initiator, running.partner):
         # Both asked for a break at once: one time-out, the earlier return time.
         merged = min(running.return_at, at)
-        b.t = replace(running, return_at=merged)
-        b.s = replace(b.s, timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
+        b.t = evolve(running, return_at=merged)
+        b.s = evolve(b.s, timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
         if merged != running.return_at:
             _arm(b, b.t, (running.initiator, running.partner), TimerKind.RETURN, merged)
             b.tell_partner("notice.merged", time=merged)
@@ -404,11 +422,11 @@ def _start(b: _B, at: datetime) -> None:
     tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
     partner = ctx.partner.id if ctx.partner else None
     b.t = Timeout(tid, ctx.me.id, partner, b.now, at)
-    b.s = replace(b.s, timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
+    b.s = evolve(b.s, timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
     _arm(b, b.t, (b.me, partner), TimerKind.RETURN, at)
     sentence = ctx.contract.sentence_of(b.me)
     if partner is not None and ctx.contract.notify_partner:
-        b.t = replace(b.t, notified=True)
+        b.t = evolve(b.t, notified=True)
         b.tell_partner("notice.start", (_c("p.start", "choice.partner.start"),), time=at,
                        sentence=sentence or Msg.of("notice.no_sentence"))
         b.say("start.told", time=at)
@@ -421,7 +439,7 @@ def _start(b: _B, at: datetime) -> None:
 def _end(b: _B, status: TimeoutStatus) -> None:
     t = b.t
     assert t is not None
-    b.t = replace(t, status=status, ended_at=b.now)
+    b.t = evolve(t, status=status, ended_at=b.now)
     _disarm(b, t, (t.initiator, t.partner), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
 
 
@@ -438,7 +456,7 @@ def _ready(b: _B) -> None:
     t = b.t
     assert t is not None
     card = _card(b.s.plan)
-    t = replace(t, ready=t.ready | {b.me})
+    t = evolve(t, ready=t.ready | {b.me})
     b.t = t
     members = {u for u in (t.initiator, t.partner) if u is not None}
     _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
@@ -448,7 +466,7 @@ def _ready(b: _B) -> None:
         b.say("return.card", card=card)
     else:
         if t.status is TimeoutStatus.RUNNING:  # early: bring the partner's return forward to now
-            b.t = replace(t, status=TimeoutStatus.RETURNING)
+            b.t = evolve(t, status=TimeoutStatus.RETURNING)
             _arm(b, t, (b.other(),), TimerKind.RETURN, b.now)
         b.say("return.card", card=card)
         b.say("return.wait_partner")
@@ -490,10 +508,10 @@ def _vocab(value: str, prefix: str, vocab: tuple[str, ...], family: str) -> Msg 
 def _to_safety(b: _B) -> None:
     """Stop everything: no word to the partner, no nudges; show help. Reversible only by the person."""
     if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
-        resume = b.s.phase
+        resume: Phase = b.s.phase
         if resume is Phase.BREATHE and b.s.resume is not None:
             resume = b.s.resume
-        b.s = replace(b.s, resume=resume)
+        b.s = evolve(b.s, resume=resume)
     t = b.my_timeout()
     if t is not None:
         b.fx.append(CancelNotices(t.id))
@@ -505,14 +523,14 @@ def _to_safety(b: _B) -> None:
 
 def _ask_safe(b: _B) -> None:
     if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
-        b.s = replace(b.s, resume=b.s.phase)
+        b.s = evolve(b.s, resume=b.s.phase)
     _enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
 
 
 def _continue(b: _B) -> None:
     """'I'm safe, continue': back where they were. Cancelled notices stay cancelled."""
     resume = b.s.resume or Phase.IDLE
-    b.s = replace(b.s, safety_hold=False, resume=None)
+    b.s = evolve(b.s, safety_hold=False, resume=None)
     t = b.my_timeout()
     if t is not None and t.status is TimeoutStatus.RUNNING:
         _arm(b, t, (t.initiator, t.partner), TimerKind.RETURN, max(t.return_at, b.now))
@@ -563,7 +581,7 @@ def _cmd_extend(b: _B) -> None:
         _prompt(b)
         return
     at = max(t.return_at, b.now) + c.extension
-    b.t = replace(t, return_at=at, extensions_used=t.extensions_used + 1, status=TimeoutStatus.RUNNING)
+    b.t = evolve(t, return_at=at, extensions_used=t.extensions_used + 1, status=TimeoutStatus.RUNNING)
     _disarm(b, t, (t.initiator, t.partner), TimerKind.REPING, TimerKind.MISSED)
     _arm(b, b.t, (t.initiator, t.partner), TimerKind.RETURN, at)
     b.tell_partner("notice.extended", time=at)
@@ -748,7 +766,7 @@ def _idle_choice(b: _B, c: str) -> bool:
             b.say("partner.over")
             _prompt(b)
             return True
-        b.s = replace(b.s, timeout_id=t.id, role=Role.PARTNER, plan=Plan())
+        b.s = evolve(b.s, timeout_id=t.id, role=Role.PARTNER, plan=Plan())
         b.say("partner.intro", time=t.return_at)
         _enter(b, Phase.BREATHE, rounds=0, resume=None)
     else:
@@ -828,10 +846,10 @@ def _score(b: _B, n: int) -> bool:
 
 def _breathe_choice(b: _B, c: str) -> bool:
     if c == "br.again":
-        b.s = replace(b.s, rounds=b.s.rounds + 1)
+        b.s = evolve(b.s, rounds=b.s.rounds + 1)
         _prompt(b)
     elif c.startswith("br.p.") and c[5:] in breathing.PATTERNS:
-        b.s = replace(b.s, pattern=c[5:], rounds=b.s.rounds + 1)
+        b.s = evolve(b.s, pattern=c[5:], rounds=b.s.rounds + 1)
         _prompt(b)
     elif c == "br.next":
         if b.s.resume is not None:  # a breathing break from elsewhere: go back there
@@ -969,7 +987,7 @@ def _waiting_choice(b: _B, c: str) -> bool:
             b.say("waiting.kept_full", n=MAX_KEPT)
         else:
             b.say("waiting.not_kept")
-        b.s = replace(b.s, pending=None)
+        b.s = evolve(b.s, pending=None)
         _prompt(b)
     else:
         return False
@@ -977,7 +995,7 @@ def _waiting_choice(b: _B, c: str) -> bool:
 
 
 def _waiting_text(b: _B, text: str) -> bool:
-    b.s = replace(b.s, pending=_clip(b, text))
+    b.s = evolve(b.s, pending=_clip(b, text))
     b.say("waiting.keep_ask", (_c("keep.yes", "choice.keep.yes"), _c("keep.no", "choice.keep.no")))
     return True
 
@@ -1009,10 +1027,10 @@ def _after_choice(b: _B, c: str) -> bool:
     tid = b.s.after_for
     if tid is not None:
         b.fx.append(RecordOutcome(tid, b.me, b.s.role.value, outcomes[c]))
-    b.s = replace(b.s, after_for=None)
+    b.s = evolve(b.s, after_for=None)
     if c == "a.bad":
         b.say("after.thanks.bad")
-        b.s = replace(b.s, resume=Phase.IDLE)
+        b.s = evolve(b.s, resume=Phase.IDLE)
         _enter(b, Phase.SAFETY_ASK, safety_hold=True)
         return True
     b.say(f"after.thanks.{outcomes[c]}")
@@ -1092,7 +1110,7 @@ def _timer(b: _B, ev: TimerFired) -> None:
         if b.s.after_for != ev.timeout_id:
             return
         if b.s.phase is not Phase.IDLE or b.now - ev.due > AFTER_STALE:
-            b.s = replace(b.s, after_for=None)  # too late, or busy with something new: let it go
+            b.s = evolve(b.s, after_for=None)  # too late, or busy with something new: let it go
             return
         _enter(b, Phase.AFTER)
         return
@@ -1104,9 +1122,9 @@ def _timer(b: _B, ev: TimerFired) -> None:
     if ev.kind is TimerKind.RETURN:
         if b.me in t.ready or b.s.phase is Phase.RETURN:
             return
-        b.t = replace(t, status=TimeoutStatus.RETURNING)
+        b.t = evolve(t, status=TimeoutStatus.RETURNING)
         role = b.s.role if b.s.timeout_id == t.id else (Role.PARTNER if b.me == t.partner else Role.INITIATOR)
-        b.s = replace(b.s, timeout_id=t.id, role=role, resume=None, pending=None)
+        b.s = evolve(b.s, timeout_id=t.id, role=role, resume=None, pending=None)
         if late:
             b.say("return.late", time=t.return_at)
         _enter(b, Phase.RETURN)
