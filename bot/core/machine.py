@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,6 +58,7 @@ from .model import (
     Phase,
     Plan,
     Role,
+    Session,
     State,
     Timeout,
     TimeoutStatus,
@@ -109,13 +111,40 @@ class Step:
     effects: tuple[Effect, ...]
 
 
+class _Draft:
+    """A session being changed within one step: mutable, frozen again once at the end (cheaper than many copies)."""
+
+    __slots__ = ("_orig", *Session.__slots__)
+    phase: Phase
+    timeout_id: str | None
+    role: Role
+    plan: Plan
+    pattern: str
+    rounds: int
+    resume: Phase | None
+    pending: str | None
+    after_for: str | None
+    safety_hold: bool
+
+    def __init__(self, s: Session) -> None:
+        self._orig = s
+        for name in Session.__slots__:
+            setattr(self, name, getattr(s, name))
+
+    def freeze(self) -> Session:
+        orig: Session = self._orig
+        if all(getattr(self, n) is getattr(orig, n) for n in Session.__slots__):
+            return orig
+        return Session(**{n: getattr(self, n) for n in Session.__slots__})
+
+
 class _B:
     """A step under construction: the new session and time-out, and the effects so far."""
 
     __slots__ = ("ctx", "fx", "s", "t")
 
     def __init__(self, state: State, ctx: Ctx) -> None:
-        self.s = state.session
+        self.s = _Draft(state.session)
         self.t = state.timeout
         self.ctx = ctx
         self.fx: list[Effect] = []
@@ -125,10 +154,15 @@ class _B:
         self.fx.append(Reply(Msg.of(key, **p), choices, pacer))  # type: ignore[arg-type]
 
     def go(self, phase: Phase, **changes: object) -> None:
-        self.s = evolve(self.s, phase=phase, **changes)  # type: ignore[arg-type]
+        self.s.phase = phase
+        self.set(**changes)
+
+    def set(self, **changes: Any) -> None:
+        for name, value in changes.items():
+            setattr(self.s, name, value)
 
     def plan(self, **changes: object) -> None:
-        self.s = evolve(self.s, plan=evolve(self.s.plan, **changes))  # type: ignore[arg-type]
+        self.s.plan = evolve(self.s.plan, **changes)
 
     @property
     def now(self) -> datetime:
@@ -193,6 +227,7 @@ def _scores(prefix: str = "t") -> tuple[Choice, ...]:
 
 
 # The buttons that never change, built once.
+_SCORE_IDS = frozenset(str(i) for i in range(11))
 IDLE_CHOICES = (_c("go.timeout", "choice.timeout"), _c("go.breathe", "choice.breathe"), _c("go.help", "choice.help"))
 SCORE_CHOICES = (*_scores(), SKIP, SAFETY_BUTTON)
 FEELING_CHOICES = (*(_c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
@@ -410,7 +445,7 @@ def _start(b: _B, at: datetime) -> None:
         # Both asked for a break at once: one time-out, the earlier return time.
         merged = min(running.return_at, at)
         b.t = evolve(running, return_at=merged)
-        b.s = evolve(b.s, timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
+        b.set(timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
         if merged != running.return_at:
             _arm(b, b.t, (running.initiator, running.partner), TimerKind.RETURN, merged)
             b.tell_partner("notice.merged", time=merged)
@@ -422,7 +457,7 @@ def _start(b: _B, at: datetime) -> None:
     tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
     partner = ctx.partner.id if ctx.partner else None
     b.t = Timeout(tid, ctx.me.id, partner, b.now, at)
-    b.s = evolve(b.s, timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
+    b.set(timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
     _arm(b, b.t, (b.me, partner), TimerKind.RETURN, at)
     sentence = ctx.contract.sentence_of(b.me)
     if partner is not None and ctx.contract.notify_partner:
@@ -511,7 +546,7 @@ def _to_safety(b: _B) -> None:
         resume: Phase = b.s.phase
         if resume is Phase.BREATHE and b.s.resume is not None:
             resume = b.s.resume
-        b.s = evolve(b.s, resume=resume)
+        b.set(resume=resume)
     t = b.my_timeout()
     if t is not None:
         b.fx.append(CancelNotices(t.id))
@@ -523,14 +558,14 @@ def _to_safety(b: _B) -> None:
 
 def _ask_safe(b: _B) -> None:
     if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
-        b.s = evolve(b.s, resume=b.s.phase)
+        b.set(resume=b.s.phase)
     _enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
 
 
 def _continue(b: _B) -> None:
     """'I'm safe, continue': back where they were. Cancelled notices stay cancelled."""
     resume = b.s.resume or Phase.IDLE
-    b.s = evolve(b.s, safety_hold=False, resume=None)
+    b.set(safety_hold=False, resume=None)
     t = b.my_timeout()
     if t is not None and t.status is TimeoutStatus.RUNNING:
         _arm(b, t, (t.initiator, t.partner), TimerKind.RETURN, max(t.return_at, b.now))
@@ -766,7 +801,7 @@ def _idle_choice(b: _B, c: str) -> bool:
             b.say("partner.over")
             _prompt(b)
             return True
-        b.s = evolve(b.s, timeout_id=t.id, role=Role.PARTNER, plan=Plan())
+        b.set(timeout_id=t.id, role=Role.PARTNER, plan=Plan())
         b.say("partner.intro", time=t.return_at)
         _enter(b, Phase.BREATHE, rounds=0, resume=None)
     else:
@@ -815,7 +850,7 @@ def _choose_text(b: _B, text: str) -> bool:
 
 
 def _score_choice(b: _B, c: str) -> bool:
-    if not c.startswith("t.") or c[2:] not in {str(i) for i in range(11)}:
+    if not c.startswith("t.") or c[2:] not in _SCORE_IDS:
         return False
     return _score(b, int(c[2:]))
 
@@ -846,10 +881,10 @@ def _score(b: _B, n: int) -> bool:
 
 def _breathe_choice(b: _B, c: str) -> bool:
     if c == "br.again":
-        b.s = evolve(b.s, rounds=b.s.rounds + 1)
+        b.set(rounds=b.s.rounds + 1)
         _prompt(b)
     elif c.startswith("br.p.") and c[5:] in breathing.PATTERNS:
-        b.s = evolve(b.s, pattern=c[5:], rounds=b.s.rounds + 1)
+        b.set(pattern=c[5:], rounds=b.s.rounds + 1)
         _prompt(b)
     elif c == "br.next":
         if b.s.resume is not None:  # a breathing break from elsewhere: go back there
@@ -987,7 +1022,7 @@ def _waiting_choice(b: _B, c: str) -> bool:
             b.say("waiting.kept_full", n=MAX_KEPT)
         else:
             b.say("waiting.not_kept")
-        b.s = evolve(b.s, pending=None)
+        b.set(pending=None)
         _prompt(b)
     else:
         return False
@@ -995,7 +1030,7 @@ def _waiting_choice(b: _B, c: str) -> bool:
 
 
 def _waiting_text(b: _B, text: str) -> bool:
-    b.s = evolve(b.s, pending=_clip(b, text))
+    b.set(pending=_clip(b, text))
     b.say("waiting.keep_ask", (_c("keep.yes", "choice.keep.yes"), _c("keep.no", "choice.keep.no")))
     return True
 
@@ -1027,10 +1062,10 @@ def _after_choice(b: _B, c: str) -> bool:
     tid = b.s.after_for
     if tid is not None:
         b.fx.append(RecordOutcome(tid, b.me, b.s.role.value, outcomes[c]))
-    b.s = evolve(b.s, after_for=None)
+    b.set(after_for=None)
     if c == "a.bad":
         b.say("after.thanks.bad")
-        b.s = evolve(b.s, resume=Phase.IDLE)
+        b.set(resume=Phase.IDLE)
         _enter(b, Phase.SAFETY_ASK, safety_hold=True)
         return True
     b.say(f"after.thanks.{outcomes[c]}")
@@ -1110,7 +1145,7 @@ def _timer(b: _B, ev: TimerFired) -> None:
         if b.s.after_for != ev.timeout_id:
             return
         if b.s.phase is not Phase.IDLE or b.now - ev.due > AFTER_STALE:
-            b.s = evolve(b.s, after_for=None)  # too late, or busy with something new: let it go
+            b.set(after_for=None)  # too late, or busy with something new: let it go
             return
         _enter(b, Phase.AFTER)
         return
@@ -1124,7 +1159,7 @@ def _timer(b: _B, ev: TimerFired) -> None:
             return
         b.t = evolve(t, status=TimeoutStatus.RETURNING)
         role = b.s.role if b.s.timeout_id == t.id else (Role.PARTNER if b.me == t.partner else Role.INITIATOR)
-        b.s = evolve(b.s, timeout_id=t.id, role=role, resume=None, pending=None)
+        b.set(timeout_id=t.id, role=role, resume=None, pending=None)
         if late:
             b.say("return.late", time=t.return_at)
         _enter(b, Phase.RETURN)
@@ -1162,7 +1197,7 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
     effects = tuple(b.fx)
     if b.s.safety_hold:  # rule 1: while not safe, nothing at all reaches the partner
         effects = tuple(e for e in effects if not isinstance(e, Notify))
-    return Step(State(b.s, b.t), effects)
+    return Step(State(b.s.freeze(), b.t), effects)
 
 
 def _choice(b: _B, c: str) -> None:
