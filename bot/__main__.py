@@ -144,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `adempauze demo | head`: the reader left; that is fine
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,15 +64,15 @@ class Settings(BaseSettings):
     def _tz(cls, v: str) -> str:
         try:
             ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as e:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as e:  # OSError: a folder such as "Europe"
             raise ValueError("DEFAULT_TIMEZONE must be an IANA time zone such as Europe/Amsterdam") from e
         return v
 
     @field_validator("time_scale")
     @classmethod
     def _scale(cls, v: float) -> float:
-        if not v > 0:
-            raise ValueError("TIME_SCALE must be greater than 0 (1.0 is real time)")
+        if not (v > 0 and math.isfinite(v)):
+            raise ValueError("TIME_SCALE must be a number greater than 0 (1.0 is real time)")
         return v
 
     @field_validator("log_level")

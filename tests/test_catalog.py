@@ -34,10 +34,24 @@ def literal_keys() -> set[str]:
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             pos = {"of": 0, "say": 0, "tell_partner": 0, "_c": 1}.get(name)
             if pos is not None and len(node.args) > pos:
-                arg = node.args[pos]
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    keys.add(arg.value)
+                keys |= constants(node.args[pos])
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            # tables of keys, such as HINTS = {Phase.X: "hint.when"}
+            if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Dict):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if any(isinstance(t, ast.Name) and t.id == "HINTS" for t in targets):
+                    for v in node.value.values:
+                        keys |= constants(v)
     return keys
+
+
+def constants(arg: ast.expr) -> set[str]:
+    """String constants an argument can evaluate to ("a" and "b" in `"a" if x else "b"`)."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return {arg.value}
+    if isinstance(arg, ast.IfExp):
+        return constants(arg.body) | constants(arg.orelse)
+    return set()
 
 
 def dynamic_keys() -> set[str]:

@@ -306,8 +306,9 @@ def _p_need(b: _B) -> None:
 def _opener(plan: Plan) -> Msg:
     f = plan.under if plan.under and plan.under != "none" else plan.feeling
     feeling = Msg.of(f"feeling.{f}") if f else Msg.of("opener.gap")
-    need = Msg.of(f"need.{plan.need}") if plan.need else Msg.of("opener.gap")
-    return Msg.of("opener.template", feeling=feeling, need=need)
+    if not plan.need:
+        return Msg.of("opener.template_open", feeling=feeling)
+    return Msg.of("opener.template", feeling=feeling, need=Msg.of(f"need.{plan.need}"))
 
 
 def _p_opener(b: _B) -> None:
@@ -466,8 +467,7 @@ def _start(b: _B, at: datetime) -> None:
                        sentence=sentence or Msg.of("notice.no_sentence"))
         b.say("start.told", time=at)
     else:
-        key = "start.solo" if partner is None else "start.not_told"
-        b.say(key, time=at, text=Msg.of("notice.solo", time=at))
+        b.say("start.solo" if partner is None else "start.not_told", time=at, text=Msg.of("notice.solo", time=at))
     _enter(b, Phase.PAUSE_TENSION)
 
 
@@ -834,8 +834,9 @@ def _choose(b: _B, at: datetime) -> bool:
         c = b.ctx.contract
         near = check.at
         minutes = round((near - b.now).total_seconds() / 60)
-        b.say(f"pause.{check.fit.value}", (_c(f"ret.m{minutes}", "choice.ret.at", time=near),
-                                           *_return_choices(b)),
+        nearest = _c(f"ret.m{minutes}", "choice.ret.at", time=near)
+        others = tuple(x for x in _return_choices(b) if x.id != nearest.id)
+        b.say(f"pause.{check.fit.value}", (nearest, *others),
               min=_dur(c.min_break), max=_dur(c.max_break), time=near)
         return True
     _start(b, at)

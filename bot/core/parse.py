@@ -16,6 +16,7 @@ _WORDS = {
 }
 _MIN = r"(m|min|mins|minuut|minuten|minute|minutes)"
 _HOUR = r"(u|h|hr|hrs|uur|uren|hour|hours)"
+_DAY = r"(d|dag|dagen|day|days)"
 _NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if not w.isdigit()), key=len, reverse=True)) + ")"
 
 
@@ -49,6 +50,9 @@ def parse_duration(text: str) -> timedelta | None:
     if m:
         extra = int(m.group(3)) if m.group(3) else 0
         return timedelta(hours=_num(m.group(1)), minutes=extra)
+    m = re.fullmatch(_NUM + r"\s*" + _DAY, t)
+    if m:
+        return timedelta(days=min(_num(m.group(1)), 30.0))
     m = re.fullmatch(r"(\d{1,4})", t)
     if m:
         return timedelta(minutes=int(m.group(1)))

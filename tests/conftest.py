@@ -1,0 +1,130 @@
+"""Shared fixtures for the shell tests: a real SQLite file, a hand-moved clock, a recording Messenger.
+
+Fixtures: `clock` (ManualClock at T0), `db_path`, `store` (open on db_path, closed after), `recorder`,
+`dispatcher` (delivers console/telegram/discord through `recorder`), `dialogue` (wakes the dispatcher),
+`talk` (type or press as someone; read their phase back), `person` (a UserRef factory), `me`.
+The clock starts at `clock.now()` == 2026-11-20 20:10 UTC (21:10 in Amsterdam).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core.events import ChoiceMade, Event
+from bot.dispatch import Dispatcher
+from bot.ports import Outgoing, Recipient, UserRef, event_from_text
+from bot.service import Dialogue
+from bot.store import Store
+
+T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
+"""A Friday evening: 21:10 in Amsterdam (CET, UTC+1)."""
+
+
+class Recorder:
+    """A Messenger that records what it is asked to deliver; it can be told to fail the next sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Recipient, Outgoing]] = []
+        self.attempts: list[tuple[Recipient, Outgoing]] = []
+        self._failures: list[Exception] = []
+        self.got = asyncio.Event()
+
+    def fail_next(self, error: Exception, times: int = 1) -> None:
+        """Raise `error` on each of the next `times` deliveries."""
+        self._failures.extend([error] * times)
+
+    async def deliver(self, to: Recipient, out: Outgoing) -> None:
+        self.attempts.append((to, out))
+        if self._failures:
+            raise self._failures.pop(0)
+        self.sent.append((to, out))
+        self.got.set()
+
+    def texts(self, external_id: str | None = None) -> list[str]:
+        return [o.text for r, o in self.sent if external_id is None or r.external_id == external_id]
+
+
+class Talk:
+    """Type a line or press a button as someone, the way an adapter would; read their phase."""
+
+    def __init__(self, dialogue: Dialogue) -> None:
+        self.dialogue = dialogue
+
+    async def say(self, who: UserRef, text: str) -> list[Outgoing]:
+        return await self.dialogue.handle(who, event_from_text(text))
+
+    async def press(self, who: UserRef, choice: str) -> list[Outgoing]:
+        return await self.dialogue.handle(who, ChoiceMade(choice))
+
+    async def send(self, who: UserRef, event: Event) -> list[Outgoing]:
+        return await self.dialogue.handle(who, event)
+
+    async def phase(self, who: UserRef) -> str:
+        return (await self.dialogue.store.session_of(who))[0]
+
+    async def to_waiting(self, who: UserRef, minutes: int = 30) -> list[Outgoing]:
+        """A whole solo flow up to WAITING with a return in `minutes`; returns the last replies."""
+        await self.say(who, "/timeout")
+        for c in (f"ret.m{minutes}", "t.8", "br.next", "t.5", "f.angry", "u.unseen", "n.seen", "op.use"):
+            await self.press(who, c)
+        await self.say(who, "Wie de afwas doet")
+        await self.press(who, "pf.overwhelmed")
+        return await self.press(who, "own.voice")
+
+
+def make_person(name: str, locale: str = "", platform: str = "telegram") -> UserRef:
+    return UserRef(platform, name, chat_id=f"chat-{name}", name=name.title(), locale=locale)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "adempauze.sqlite3"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    s = await Store.open(db_path)
+    yield s
+    await s.close()  # a no-op when a test closed it already
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def dispatcher(store: Store, recorder: Recorder, clock: ManualClock) -> Dispatcher:
+    return Dispatcher(store, {"console": recorder, "telegram": recorder, "discord": recorder}, clock)
+
+
+@pytest.fixture
+def dialogue(store: Store, clock: ManualClock, dispatcher: Dispatcher) -> Dialogue:
+    return Dialogue(store, clock, on_scheduled=dispatcher.wake)
+
+
+@pytest.fixture
+def talk(dialogue: Dialogue) -> Talk:
+    return Talk(dialogue)
+
+
+@pytest.fixture
+def person() -> Callable[..., UserRef]:
+    """`person("sam", locale="en")`: a UserRef as a platform would give it."""
+    return make_person
+
+
+@pytest.fixture
+def me() -> UserRef:
+    return make_person("sam")

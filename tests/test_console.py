@@ -1,0 +1,247 @@
+"""The console: end to end over stdin (a real `python -m bot console`), the demo, and the console protocol."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import sqlite3
+import string
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from adapters.console.app import Console, ConsoleMessenger, parse_wait
+from bot.clock import ManualClock
+from bot.dispatch import Dispatcher
+from bot.i18n import catalog
+from bot.ports import UserRef
+from bot.service import Dialogue
+from bot.store import Store
+
+SETTINGS = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "DATABASE_PATH", "DEFAULT_LOCALE", "DEFAULT_TIMEZONE", "TIME_SCALE",
+            "LOG_LEVEL", "DEFAULT_COUNTRY", "TELEGRAM_BASE_URL")
+HEADER = re.compile(r"(?m)^\[to ([\w.-]+)\]$")
+NL = catalog("nl")
+ME = UserRef("console", "me")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SETTINGS}
+    env.update(extra)
+    return env
+
+
+def messages(stdout: str) -> list[tuple[str, str]]:
+    """(recipient, text) per bot message; fails when anything was printed outside a "[to NAME]" block."""
+    parts = HEADER.split(stdout)
+    assert parts[0].strip() == "", f"printed before any [to NAME] line: {parts[0]!r}"
+    return [(parts[i], parts[i + 1].strip()) for i in range(1, len(parts), 2)]
+
+
+def line_of(key: str) -> str:
+    """The longest fixed line (no placeholder) of a Dutch catalog sentence, to recognise it in a transcript."""
+    pieces = [lit for lit, _, _, _ in string.Formatter().parse(NL[key])]
+    best = max((ln.strip() for lit in pieces for ln in lit.split("\n")), key=len)
+    assert len(best) >= 8, key
+    return best
+
+
+# -- end to end over stdin -------------------------------------------------------------------------------
+
+SCRIPT = [
+    "/timeout",
+    "2",             # by number: 30 min (agreed)
+    "8",             # by label: the score 8
+    "Verder",        # by label: go on after breathing
+    "5",
+    "boos",          # a feeling, by its label
+    "overslaan",     # labels are matched regardless of case
+    "/skip",
+    "Deze neem ik",
+    "De afwas",      # free text: the one topic
+    "/skip",
+    "/skip",
+    "!wait 29m",     # not yet
+    "!wait 1m",      # the return ping
+    "1",             # "I'm ready", by number
+    "!as partner",
+    "/status",
+    "!quit",
+    "/timeout",      # after !quit: never read
+]
+
+
+def test_console_end_to_end_over_stdin(tmp_path: Path) -> None:
+    db = tmp_path / "console.sqlite3"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console"], input="\n".join(SCRIPT) + "\n",
+        env=_env(DATABASE_PATH=str(db)), cwd=tmp_path, capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    msgs = messages(proc.stdout)
+    texts = [t for _, t in msgs]
+
+    assert msgs[0][0] == "me" and line_of("pause.when") in msgs[0][1]
+    assert "2) " in msgs[0][1] and "(afgesproken)" in msgs[0][1]  # numbered options are shown
+    assert any(line_of("tension.ask.after_was") in t for t in texts)  # "8" and "Verder" were taken
+    assert any("Van 8 naar 5" in t for t in texts)
+    assert any("De afwas" in t and line_of("plan.card") in t for t in texts)
+
+    pings = [i for i, t in enumerate(texts) if line_of("return.ping") in t]
+    card = next(i for i, t in enumerate(texts) if line_of("plan.card") in t)
+    assert len(pings) == 1 and pings[0] > card
+    assert line_of("return.card") in texts[pings[0] + 1]  # "1" pressed "I'm ready"
+
+    assert msgs[-1] == ("partner", NL["status.none"])
+    assert [name for name, _ in msgs[:-1]] == ["me"] * (len(msgs) - 1)
+    assert "(console)" not in proc.stdout
+
+    c = sqlite3.connect(db)
+    try:
+        assert c.execute("SELECT return_at - started_at, status FROM timeouts").fetchall() == [(1800, "returned")]
+        assert sorted(r[0] for r in c.execute("SELECT external_id FROM users")) == ["me", "partner"]
+        assert c.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    finally:
+        c.close()
+
+
+def test_demo_prints_a_whole_time_out_quickly(tmp_path: Path) -> None:
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "demo"], env=_env(), cwd=tmp_path, capture_output=True, text=True,
+        timeout=10, stdin=subprocess.DEVNULL,
+    )
+    assert time.monotonic() - started < 10
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    steps = [line_of("pause.when"), NL["pacer.inhale"], line_of("plan.card"), line_of("return.ping"),
+             NL["after.ask"], NL["after.thanks.good"]]
+    at = [out.find(s) for s in steps]
+    assert all(i >= 0 for i in at), dict(zip(steps, at, strict=True))
+    assert at == sorted(at), "the transcript runs in order: pause, breathing, plan, return, how did it go"
+    assert "> me: /timeout" in out  # a transcript: what was typed, and what came back
+    assert list(tmp_path.iterdir()) == []  # the demo leaves no database behind
+
+
+# -- the protocol, in process ----------------------------------------------------------------------------
+
+
+class Screen:
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+
+    def __call__(self, s: str) -> None:
+        self.chunks.append(s)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chunks)
+
+    def take(self) -> str:
+        out, self.chunks = self.text, []
+        return out
+
+
+@pytest.fixture
+def screen() -> Screen:
+    return Screen()
+
+
+@pytest.fixture
+def console(store: Store, clock: ManualClock, screen: Screen) -> Console:
+    messenger = ConsoleMessenger(screen)
+    dispatcher = Dispatcher(store, {"console": messenger}, clock)
+    return Console(Dialogue(store, clock, on_scheduled=dispatcher.wake), dispatcher, clock, messenger)
+
+
+@pytest.mark.parametrize("arg", ["", "abc", "5x", "-5m", "31d", "1e3m", "5 m m", "∞"])
+async def test_bad_wait_is_explained_and_the_clock_stays(
+    console: Console, clock: ManualClock, screen: Screen, arg: str
+) -> None:
+    before = clock.now()
+    assert await console.line(f"!wait {arg}") is True
+    assert screen.take().startswith("(console) !wait needs")
+    assert clock.now() == before
+
+
+@pytest.mark.parametrize(
+    ("arg", "span"),
+    [("90s", timedelta(seconds=90)), ("25m", timedelta(minutes=25)), ("25", timedelta(minutes=25)),
+     ("2h", timedelta(hours=2)), ("1.5h", timedelta(minutes=90)), ("30d", timedelta(days=30)),
+     (" 2H ", timedelta(hours=2))],
+)
+def test_wait_spans(arg: str, span: timedelta) -> None:
+    assert parse_wait(arg) == span
+
+
+async def test_wait_moves_the_clock_and_delivers_what_fell_due(
+    console: Console, clock: ManualClock, screen: Screen
+) -> None:
+    await console.line("/timeout")
+    await console.line("20 min")
+    screen.take()
+    start = clock.now()
+
+    await console.line("!wait 19m")
+    assert clock.now() == start + timedelta(minutes=19) and screen.take() == ""
+    await console.line("!wait 60s")
+    shown = messages(screen.take())
+    assert len(shown) == 1 and shown[0][0] == "me" and line_of("return.ping") in shown[0][1]
+
+
+@pytest.mark.parametrize("arg", ["", "   ", "a b", "../etc", "<script>", "ik/jij"])
+async def test_bad_as_names_are_refused_and_the_speaker_stays(console: Console, screen: Screen, arg: str) -> None:
+    assert await console.line(f"!as {arg}") is True
+    assert screen.take().startswith("(console) !as needs a name")
+    assert console.speaker == "me"
+
+
+async def test_as_switches_who_speaks(console: Console, screen: Screen, store: Store) -> None:
+    await console.line("!as Robin.B-2")
+    await console.line("/status")
+    assert messages(screen.take()) == [("Robin.B-2", NL["status.none"])]
+    await console.line("!as " + "x" * 50)
+    assert console.speaker == "x" * 32
+    assert await store.query("SELECT external_id FROM users") == [("Robin.B-2",)]
+
+
+async def test_numbers_and_labels_choose_options(console: Console, screen: Screen, store: Store) -> None:
+    await console.line("/timeout")
+    await console.line("30 MIN (AFGESPROKEN)")  # the label, any case
+    assert (await store.query("SELECT return_at - started_at FROM timeouts")) == [(1800,)]
+    screen.take()
+    await console.line("11")  # scores 0-10 are labels; after them the numbering goes on: 11) Overslaan
+    assert (await store.session_of(ME))[0] == "breathe"
+    await console.line("!press br.next")
+    await console.line("10")  # a score label, not option number 10
+    data = json.loads((await store.query("SELECT data FROM sessions"))[0][0])
+    assert data["plan"]["tension_after"] == 10
+
+
+async def test_every_bot_message_starts_with_its_recipient(console: Console, screen: Screen) -> None:
+    for line in ("/timeout", "2", "!press t.8", "hallo?", "/bestaatniet", "!press x.forged"):
+        await console.line(line)
+    msgs = messages(screen.text)
+    assert len(msgs) >= 6 and {name for name, _ in msgs} == {"me"}
+
+
+async def test_quit_stops_and_blank_lines_are_ignored(console: Console, screen: Screen) -> None:
+    assert await console.line("   ") is True and screen.text == ""
+    assert await console.line("!quit") is False
+    assert await console.line("!help") is True and "!wait" in screen.take()
+
+
+async def test_run_stops_at_end_of_input(console: Console, screen: Screen, store: Store) -> None:
+    await console.run(io.StringIO("/timeout\n2\n"))  # no !quit: EOF ends it
+    assert (await store.session_of(ME))[0] == "pause.tension"
+    assert screen.text.count("[to me]") >= 3
+
+    screen.take()
+    await console.run(io.StringIO("!quit\n/status\n"))
+    assert screen.text == ""

@@ -1,0 +1,242 @@
+"""The store on a real SQLite file: migrations, refusing files it must not touch, one event = one transaction."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.codec import ts
+from bot.ports import UserRef, event_from_text
+from bot.service import Dialogue
+from bot.store import Store, StoreError, migrate_sync, migration_files
+
+if TYPE_CHECKING:
+    from conftest import Talk
+
+
+def n_migrations() -> int:
+    return len(migration_files())
+
+
+# -- migrations ------------------------------------------------------------------------------------------
+
+
+async def test_fresh_file_is_migrated_to_the_latest_version(db_path: Path) -> None:
+    assert not db_path.exists()
+    store = await Store.open(db_path)
+    try:
+        assert (await store.query("PRAGMA user_version"))[0][0] == n_migrations() >= 1
+        tables = {r[0] for r in await store.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"users", "sessions", "timeouts", "timers", "outbox", "couples", "timeout_members"} <= tables
+    finally:
+        await store.close()
+
+
+async def test_folder_of_the_file_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "deeper" / "still" / "db.sqlite3"
+    store = await Store.open(path)
+    await store.close()
+    assert path.is_file()
+
+
+async def test_reopen_keeps_data_and_applies_nothing(
+    db_path: Path, clock: ManualClock, person: Callable[..., UserRef]
+) -> None:
+    store = await Store.open(db_path)
+    await Dialogue(store, clock).handle(person("sam"), event_from_text("/help"))
+    await store.close()
+
+    again = await Store.open(db_path)  # would fail on "table users already exists" if 0001 ran again
+    try:
+        assert (await again.query("PRAGMA user_version"))[0][0] == n_migrations()
+        assert await again.query("SELECT external_id FROM users") == [("sam",)]
+    finally:
+        await again.close()
+
+    # migrate() on an up-to-date file reports "from latest to latest" and changes nothing.
+    c = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        before = c.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        assert migrate_sync(c) == (n_migrations(), n_migrations())
+        assert c.execute("SELECT count(*) FROM sqlite_master").fetchone() == before
+    finally:
+        c.close()
+
+
+def _files_of(path: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in path.parent.iterdir()}
+
+
+async def test_a_newer_database_is_refused_and_left_byte_for_byte(db_path: Path) -> None:
+    c = sqlite3.connect(db_path)
+    c.execute("CREATE TABLE future (x)")
+    c.execute(f"PRAGMA user_version = {n_migrations() + 7}")
+    c.commit()
+    c.close()
+    before = _files_of(db_path)
+
+    with pytest.raises(StoreError) as e:
+        await Store.open(db_path)
+
+    assert f"version {n_migrations() + 7}" in str(e.value) and "newer" in str(e.value)
+    assert _files_of(db_path) == before  # not even switched to WAL, no -wal/-shm left behind
+
+
+async def test_a_corrupt_file_gives_a_clear_error_and_is_not_modified(db_path: Path) -> None:
+    junk = bytes((i * 7919 + 13) % 256 for i in range(16384))  # deterministic "random" bytes
+    db_path.write_bytes(junk)
+
+    with pytest.raises(StoreError) as e:
+        await Store.open(db_path)
+
+    msg = str(e.value)
+    assert str(db_path) in msg and "damaged" in msg and "\n" not in msg
+    assert db_path.read_bytes() == junk
+
+
+@pytest.fixture
+def read_only() -> Iterator[Callable[[Path], None]]:
+    """Make a file read-only for this process: chmod, or (as root, who ignores modes) `chattr +i`."""
+    undo: list[Callable[[], None]] = []
+
+    def make(path: Path) -> None:
+        if os.geteuid() != 0:
+            path.chmod(0o444)
+            undo.append(lambda: path.chmod(0o644))
+            return
+        chattr = shutil.which("chattr")
+        if chattr is None or subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode != 0:
+            pytest.skip("running as root without a working chattr: cannot make a file read-only")
+        undo.append(lambda: subprocess.run([chattr, "-i", str(path)], check=True))
+
+    yield make
+    for u in undo:
+        u()
+
+
+async def test_a_read_only_empty_file_gives_a_clear_error(db_path: Path, read_only: Callable[[Path], None]) -> None:
+    db_path.touch()
+    read_only(db_path)
+
+    with pytest.raises(StoreError) as e:
+        await Store.open(db_path)
+
+    assert "read-only" in str(e.value) and str(db_path) in str(e.value)
+    assert db_path.read_bytes() == b""
+
+
+async def test_a_read_only_migrated_file_is_refused_at_open_not_at_the_first_event(
+    db_path: Path, read_only: Callable[[Path], None]
+) -> None:
+    store = await Store.open(db_path)
+    await store.close()
+    before = db_path.read_bytes()
+    read_only(db_path)
+
+    with pytest.raises(StoreError) as e:
+        await Store.open(db_path)
+
+    assert "read-only" in str(e.value)
+    assert db_path.read_bytes() == before
+
+
+async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
+    assert (await store.query("PRAGMA journal_mode"))[0][0] == "wal"
+    assert (await store.query("PRAGMA foreign_keys"))[0][0] == 1
+    assert (await store.query("PRAGMA busy_timeout"))[0][0] >= 1000
+
+
+async def test_foreign_keys_are_enforced(store: Store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.execute("INSERT INTO sessions (user_id, data, updated_at) VALUES (424242, '{}', 0)")
+
+
+# -- one event, one transaction ------------------------------------------------------------------------
+
+
+async def test_choosing_a_return_time_writes_session_timeout_and_timer_together(
+    talk: Talk, store: Store, me: UserRef
+) -> None:
+    await talk.say(me, "/timeout")
+    assert await store.query("SELECT count(*) FROM timeouts") == [(0,)]
+    assert await store.query("SELECT count(*) FROM timers") == [(0,)]
+
+    now = talk.dialogue.clock.now()
+    await talk.press(me, "ret.m30")
+
+    (uid,) = (await store.query("SELECT id FROM users WHERE external_id = 'sam'"))[0]
+    phase, tid = await store.session_of(me)
+    assert phase == "pause.tension" and tid is not None
+    rows = await store.query("SELECT id, initiator, partner, started_at, return_at, status FROM timeouts")
+    assert rows == [(tid, uid, None, ts(now), ts(now) + 30 * 60, "running")]
+    timers = await store.query("SELECT user_id, kind, timeout_id, due_at FROM timers")
+    assert timers == [(uid, "return", tid, ts(now) + 30 * 60)]
+
+
+BOOM_TRIGGER = "CREATE TRIGGER boom BEFORE INSERT ON timers BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+
+
+async def test_a_failing_event_leaves_nothing_half_written(talk: Talk, store: Store, me: UserRef) -> None:
+    """The timer insert fails after the session and time-out were written: all of it is rolled back."""
+    await talk.say(me, "/timeout")
+    session_before = await store.query("SELECT data, updated_at FROM sessions")
+    await store.execute(BOOM_TRIGGER)
+
+    out = await talk.press(me, "ret.m30")
+
+    assert len(out) == 1 and "opslaan" in out[0].text  # the apology, in Dutch; nothing claims it started
+    assert "begonnen" not in out[0].text
+    assert await store.query("SELECT data, updated_at FROM sessions") == session_before
+    assert await store.query("SELECT count(*) FROM timeouts") == [(0,)]
+    assert await store.query("SELECT count(*) FROM timers") == [(0,)]
+    assert await store.session_of(me) == ("pause.choose", None)
+
+    # Once the fault is gone the same press works: the failed attempt left no debris in the way.
+    await store.execute("DROP TRIGGER boom")
+    await talk.press(me, "ret.m30")
+    assert (await store.session_of(me))[0] == "pause.tension"
+    assert await store.query("SELECT count(*) FROM timeouts") == [(1,)]
+
+
+async def test_an_apology_is_in_the_platform_language(talk: Talk, store: Store, person: Callable[..., UserRef]) -> None:
+    ann = person("ann", locale="en-GB")
+    await talk.say(ann, "/timeout")
+    await store.execute(BOOM_TRIGGER)
+    out = await talk.press(ann, "ret.m30")
+    assert len(out) == 1 and "save" in out[0].text.lower()
+
+
+# -- the hot queries use their indexes --------------------------------------------------------------------
+
+
+def _plan(c: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> str:
+    return " | ".join(r[-1] for r in c.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
+
+
+async def test_due_queries_seek_their_indexes(store: Store) -> None:
+    await store.close()
+    c = sqlite3.connect(store.path)
+    try:
+        queries = {
+            "SELECT min(due_at) FROM timers": "timers_due",
+            "SELECT min(due_at) FROM outbox": "outbox_due",
+            "SELECT id, user_id, kind, timeout_id, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?":
+                "timers_due",
+            "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
+            "o.attempts, o.expires_at FROM outbox o JOIN users u ON u.id = o.user_id "
+            "WHERE o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?": "outbox_due",
+        }
+        for sql, index in queries.items():
+            plan = _plan(c, sql, (0, 10) if "?" in sql else ())
+            assert index in plan, (sql, plan)
+            assert "SCAN" not in plan and "TEMP B-TREE" not in plan, (sql, plan)
+    finally:
+        c.close()
