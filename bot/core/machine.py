@@ -381,6 +381,7 @@ def _p_safety(b: _B) -> None:
         Msg.of("safety.resource", name=Msg.of(f"help.{r.id}.name"), what=Msg.of(f"help.{r.id}.what"),
                reach=r.phone or r.url)
         for r in safety.resources_for(country)
+        if not r.id.endswith(".emergency")  # the screen names the emergency number itself
     )
     b.say("safety.screen", (_c("safety.continue", "choice.safe.continue"),),
           emergency=safety.emergency_number(country), resources=lines)
