@@ -30,10 +30,10 @@ Two rules are enforced here, in one place, rather than in each handler:
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import breathing, contract, feelings, safety

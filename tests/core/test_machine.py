@@ -80,8 +80,10 @@ def test_tomorrow_nine(d):
     assert d.state.timeout.return_at == datetime(2026, 11, 21, 8, 0, tzinfo=UTC)  # 09:00 Amsterdam
 
 
-@pytest.mark.parametrize(("text", "key", "nearest"), [("5 min", "pause.too_short", 20), ("3 dagen", "pause.too_long", 24 * 60),
-                                                        ("30 uur", "pause.too_long", 24 * 60)])
+@pytest.mark.parametrize(
+    ("text", "key", "nearest"),
+    [("5 min", "pause.too_short", 20), ("3 dagen", "pause.too_long", 24 * 60), ("30 uur", "pause.too_long", 24 * 60)],
+)
 def test_return_time_outside_the_contract_explains_and_offers_the_nearest(d, text, key, nearest):
     d.cmd("timeout")
     d.say(text)
