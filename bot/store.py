@@ -248,21 +248,17 @@ class Store:
         return Person(*row) if row else None
 
     def _timeout(self, c: sqlite3.Connection, tid: str) -> Timeout | None:
-        row = c.execute(
-            "SELECT id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, "
-            "ended_at FROM timeouts WHERE id = ?",
-            (tid,),
-        ).fetchone()
+        row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
         return _timeout_from(row) if row else None
 
     def _active_timeout(self, c: sqlite3.Connection, uid: int) -> Timeout | None:
         row = c.execute(
-            "SELECT id FROM timeouts WHERE initiator = ? AND status IN ('running', 'returning') "
-            "UNION ALL SELECT id FROM timeouts WHERE partner = ? AND status IN ('running', 'returning') "
-            "LIMIT 1",
+            f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE initiator = ? AND status IN ('running', 'returning') "
+            f"UNION ALL SELECT {_TIMEOUT_COLS} FROM timeouts WHERE partner = ? "
+            "AND status IN ('running', 'returning') LIMIT 1",
             (uid, uid),
         ).fetchone()
-        return self._timeout(c, row[0]) if row else None
+        return _timeout_from(row) if row else None
 
     def _couple(self, c: sqlite3.Connection, uid: int) -> tuple[Person | None, Contract]:
         row = c.execute(
@@ -401,6 +397,11 @@ class Store:
         )
         s = load_session(rows[0][0] if rows else None)
         return s.phase.value, s.timeout_id
+
+
+_TIMEOUT_COLS = (
+    "id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, ended_at"
+)
 
 
 def _timeout_from(row: tuple[Any, ...]) -> Timeout:

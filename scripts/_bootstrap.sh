@@ -12,8 +12,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.adempauze-stamp" 2>/dev/null)
   echo "Setting up $VENV (first run only)..." >&2
   "$PY" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK" >&2
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT" >&2 \
-    || "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT" >&2
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$ROOT" >&2
   echo "$stamp" > "$VENV/.adempauze-stamp"
 fi
 export PATH="$VENV/bin:$PATH"

@@ -58,23 +58,19 @@ def check_return(contract: Contract, start: datetime, wished: datetime) -> Check
     return Check(Fit.OK, wished)
 
 
-def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timedelta | None], ...]:
-    """Return times to offer as buttons: (choice id, duration); duration None means tomorrow morning."""
-    minutes = sorted(
-        {
-            int(contract.min_break.total_seconds() // 60),
-            int(contract.default_break.total_seconds() // 60),
-            60,
-            120,
-        }
-    )
-    out: list[tuple[str, timedelta | None]] = []
-    for m in minutes:
+def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timedelta | datetime], ...]:
+    """Return times to offer as buttons: (choice id, duration, or the moment for "tomorrow morning")."""
+    lo, hi = contract.min_break, contract.max_break
+    minutes = {int(lo.total_seconds() // 60), int(contract.default_break.total_seconds() // 60), 60, 120}
+    out: list[tuple[str, timedelta | datetime]] = []
+    for m in sorted(minutes):
         d = timedelta(minutes=m)
-        if check_return(contract, now, now + d).fit is Fit.OK:
+        if lo <= d <= hi:
             out.append((f"ret.m{m}", d))
-    if is_late(now, tz) and check_return(contract, now, morning_after(now, tz)).fit is Fit.OK:
-        out.append(("ret.morning", None))
+    if is_late(now, tz):
+        morning = morning_after(now, tz)
+        if lo <= morning - now <= hi:
+            out.append(("ret.morning", morning))
     return tuple(out)
 
 

@@ -20,7 +20,7 @@ class Msg:
 
     @staticmethod
     def of(key: str, **params: str | int | datetime | Msg | tuple[Msg, ...]) -> Msg:
-        return Msg(key, tuple(sorted(params.items())))
+        return Msg(key, tuple(sorted(params.items())) if len(params) > 1 else tuple(params.items()))
 
 
 @dataclass(frozen=True, slots=True)

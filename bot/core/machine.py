@@ -114,7 +114,7 @@ class Step:
 class _Draft:
     """A session being changed within one step: mutable, frozen again once at the end (cheaper than many copies)."""
 
-    __slots__ = ("_orig", *Session.__slots__)
+    __slots__ = Session.__slots__
     phase: Phase
     timeout_id: str | None
     role: Role
@@ -127,14 +127,10 @@ class _Draft:
     safety_hold: bool
 
     def __init__(self, s: Session) -> None:
-        self._orig = s
         for name in Session.__slots__:
             setattr(self, name, getattr(s, name))
 
     def freeze(self) -> Session:
-        orig: Session = self._orig
-        if all(getattr(self, n) is getattr(orig, n) for n in Session.__slots__):
-            return orig
         return Session(**{n: getattr(self, n) for n in Session.__slots__})
 
 
@@ -144,7 +140,7 @@ class _B:
     __slots__ = ("ctx", "fx", "s", "t")
 
     def __init__(self, state: State, ctx: Ctx) -> None:
-        self.s = _Draft(state.session)
+        self.s: Session | _Draft = state.session  # becomes a _Draft at the first change
         self.t = state.timeout
         self.ctx = ctx
         self.fx: list[Effect] = []
@@ -154,15 +150,16 @@ class _B:
         self.fx.append(Reply(Msg.of(key, **p), choices, pacer))  # type: ignore[arg-type]
 
     def go(self, phase: Phase, **changes: object) -> None:
-        self.s.phase = phase
-        self.set(**changes)
+        self.set(phase=phase, **changes)
 
     def set(self, **changes: Any) -> None:
+        draft = self.s if isinstance(self.s, _Draft) else _Draft(self.s)
         for name, value in changes.items():
-            setattr(self.s, name, value)
+            setattr(draft, name, value)
+        self.s = draft
 
     def plan(self, **changes: object) -> None:
-        self.s.plan = evolve(self.s.plan, **changes)
+        self.set(plan=evolve(self.s.plan, **changes))
 
     @property
     def now(self) -> datetime:
@@ -251,8 +248,8 @@ def _p_idle(b: _B) -> None:
 def _return_choices(b: _B) -> tuple[Choice, ...]:
     out = []
     for cid, d in contract.offers(b.ctx.contract, b.now, b.ctx.me.tz):
-        if d is None:
-            out.append(_c(cid, "choice.ret.morning", time=contract.morning_after(b.now, b.ctx.me.tz)))
+        if isinstance(d, datetime):
+            out.append(_c(cid, "choice.ret.morning", time=d))
         elif d == b.ctx.contract.default_break:
             out.append(_c(cid, "choice.ret.default", dur=_dur(d)))
         else:
@@ -1199,7 +1196,8 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
     effects = tuple(b.fx)
     if b.s.safety_hold:  # rule 1: while not safe, nothing at all reaches the partner
         effects = tuple(e for e in effects if not isinstance(e, Notify))
-    return Step(State(b.s.freeze(), b.t), effects)
+    session = b.s.freeze() if isinstance(b.s, _Draft) else b.s
+    return Step(State(session, b.t), effects)
 
 
 def _choice(b: _B, c: str) -> None:
