@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.core.effects import Choice, Msg, Pacer
-from bot.core.model import Phase, Plan, Role, Session
+from bot.core.model import Contract, Phase, Plan, Role, Session
 
 
 def ts(at: datetime) -> int:
@@ -42,6 +42,7 @@ def load_session(text: str | None) -> Session:
     plan = {k: v for k, v in plan.items() if k in _PLAN_FIELDS}
     plan["kept"] = tuple(plan.get("kept", ()))
     d = {k: v for k, v in d.items() if k in _SESSION_FIELDS}
+    d["notices"] = tuple(d.get("notices", ()))
     d["phase"] = Phase(d.get("phase", "idle"))
     d["role"] = Role(d.get("role", "initiator"))
     if d.get("resume") is not None:
@@ -85,3 +86,25 @@ def load_payload(text: str) -> tuple[Msg, tuple[Choice, ...], Pacer | None]:
     choices = tuple(Choice(cid, _dec(label)) for cid, label in d.get("c", ()))
     pacer = Pacer(d["b"][0], d["b"][1]) if "b" in d else None
     return msg, choices, pacer
+
+
+def dump_contract(c: Contract) -> str:
+    d: dict[str, Any] = {
+        "min": int(c.min_break.total_seconds()), "default": int(c.default_break.total_seconds()),
+        "max": int(c.max_break.total_seconds()), "extensions": c.extensions,
+        "extension": int(c.extension.total_seconds()), "notify": c.notify_partner, "signal": c.signal_phrase,
+        "sentences": [[u, t] for u, t in c.sentences], "rules": sorted(c.rules),
+        "quiet": [c.quiet_start, c.quiet_end],
+    }
+    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+
+def load_contract(text: str) -> Contract:
+    d = json.loads(text)
+    return Contract(
+        min_break=timedelta(seconds=d["min"]), default_break=timedelta(seconds=d["default"]),
+        max_break=timedelta(seconds=d["max"]), extensions=d["extensions"],
+        extension=timedelta(seconds=d["extension"]), notify_partner=d["notify"], signal_phrase=d["signal"],
+        sentences=tuple((int(u), str(t)) for u, t in d["sentences"]), rules=frozenset(d["rules"]),
+        quiet_start=d["quiet"][0], quiet_end=d["quiet"][1],
+    )

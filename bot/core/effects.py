@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .events import TimerKind
+from .model import Contract
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,57 @@ class SetProfile:
     tz: str | None = None
 
 
-Effect = Reply | Notify | SetProfile | StartTimer | CancelTimer | CancelNotices | RecordOutcome
+@dataclass(frozen=True, slots=True)
+class CreateInvite:
+    """Store a single-use invite code (hashed) for the acting person, replacing any open one."""
+
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class JoinFailed:
+    """Count a failed join attempt (for the rate limit). Nothing about the code is kept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """Make a couple of the invite's owner and the acting person; use up the invite; propose contract v1."""
+
+    inviter: int
+    code: str
+    first: Contract
+
+
+@dataclass(frozen=True, slots=True)
+class Unpair:
+    """End the acting person's couple at once (its contracts go with it)."""
+
+    couple_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Propose:
+    """A new contract version proposed by the acting person (replaces their own open proposal)."""
+
+    couple_id: int
+    version: int
+    contract: Contract
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """The open proposal `version` is accepted (it becomes the active contract), rejected or withdrawn."""
+
+    couple_id: int
+    version: int
+    decision: str  # "accepted" | "rejected" | "withdrawn"
+
+
+Effect = (
+    Reply | Notify | StartTimer | CancelTimer | CancelNotices | RecordOutcome | SetProfile | CreateInvite | JoinFailed
+    | Pair | Unpair | Propose | Decide
+)
 
 
 def timer_id(timeout_id: str, kind: TimerKind, user: int) -> str:

@@ -54,6 +54,9 @@ from .events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from .model import (
     MAX_TEXT,
     Contract,
+    Couple,
+    Fact,
+    Invite,
     Person,
     Phase,
     Plan,
@@ -103,6 +106,11 @@ class Ctx:
     me: Person
     partner: Person | None = None
     contract: Contract = contract.DEFAULT
+    couple: Couple | None = None  # the couple with its proposal; partner and contract above mirror it
+    invite: Invite | None = None  # for /join and /start CODE: what the shell found for the code
+    join_failures: int = 0  # failed joins by this person in the last JOIN_WINDOW
+    fresh_code: str = ""  # for /pair: a new random invite code drawn by the shell
+    history: tuple[Fact, ...] = ()  # for /patterns: this person's time-outs of the last 90 days
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,6 +44,7 @@ class Phase(enum.StrEnum):
     AFTER = "after"
     SAFETY_ASK = "safety.ask"
     SAFETY = "safety"
+    CONTRACT_EDIT = "contract.edit"  # typing a contract value (signal phrase, own sentence)
 
 
 class Role(enum.StrEnum):
@@ -95,9 +96,9 @@ class Contract:
     notify_partner: bool = True
     signal_phrase: str = ""
     sentences: tuple[tuple[int, str], ...] = ()  # (user id, own time-out sentence)
+    rules: frozenset[str] = frozenset({"alcohol", "driving", "others", "say_when"})
     quiet_start: int = 23 * 60  # minutes after local midnight
     quiet_end: int = 7 * 60
-    version: int = 0
 
     def sentence_of(self, user_id: int) -> str:
         return next((s for uid, s in self.sentences if uid == user_id), "")
@@ -150,6 +151,8 @@ class Session:
     pending: str | None = None  # text waiting for "keep it for the return?"
     after_for: str | None = None  # time-out whose "how did it go?" is still to come
     safety_hold: bool = False  # in SAFETY: the partner gets nothing until the user continues
+    editing: str | None = None  # the contract field being typed in CONTRACT_EDIT
+    notices: tuple[int, ...] = ()  # unix seconds of recent notices to the partner (rate limit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +161,49 @@ class State:
 
     session: Session = field(default_factory=Session)
     timeout: Timeout | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A contract change one partner proposed; it holds only when the other accepts."""
+
+    version: int
+    by: int
+    contract: Contract
+
+
+@dataclass(frozen=True, slots=True)
+class Couple:
+    """The couple a person is in, as the store found it for this step."""
+
+    id: int
+    partner: Person
+    contract: Contract  # the active version (the defaults until the first is accepted)
+    version: int = 0  # the active version's number (0: defaults)
+    proposal: Proposal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """What the shell found for an invite code someone typed. The code itself never enters the core."""
+
+    found: bool
+    owner: int | None = None
+    expired: bool = False
+    used: bool = False
+    owner_paired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One past time-out as patterns see it: counts, scores and vocabulary ids of the asking person only."""
+
+    started_at: datetime
+    started_by_me: bool
+    status: str  # TimeoutStatus value
+    extended: bool
+    outcome: str | None = None  # the asking person's answer to "how did it go?"
+    tension_start: int | None = None
+    tension_after: int | None = None
+    feeling: str | None = None
+    under: str | None = None
