@@ -4,8 +4,10 @@ Theory of operation
 -------------------
 One aiosqlite connection per process. aiosqlite runs every call on one worker thread; each awaited call
 costs a thread hand-off (~0.3 ms here). So a whole event is one plain function run on that thread in
-ONE hop (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple; run the
-pure core; write the session, the time-out, timers, outbox rows; COMMIT. Because the worker thread runs
+ONE hop (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple (partner,
+active contract, open proposal: one joined query) and whatever this one event needs besides (an invite code
+looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write the
+session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT. Because the worker thread runs
 one function at a time, transactions never interleave: that is the per-couple (indeed global)
 serialisation, with no lock to forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock
 up front and honours busy_timeout (a deferred BEGIN that reads and then writes does not).
@@ -13,38 +15,53 @@ up front and honours busy_timeout (a deferred BEGIN that reads and then writes d
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import secrets
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
-from functools import partial
+from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.codec import dt, dump_payload, dump_session, load_session, ts
-from bot.core import machine
+from bot.codec import dt, dump_contract, dump_payload, dump_session, load_contract, load_session, ts
+from bot.core import contract, couples, machine
 from bot.core.effects import (
     CancelNotices,
     CancelTimer,
+    CreateInvite,
+    Decide,
     Effect,
+    JoinFailed,
     Notify,
+    Pair,
+    Propose,
     RecordOutcome,
     Reply,
     SetProfile,
     StartTimer,
+    Unpair,
 )
-from bot.core.events import Event, TimerFired, TimerKind
-from bot.core.model import Contract, Person, State, Timeout, TimeoutStatus
+from bot.core.events import CommandReceived, Event, TimerFired, TimerKind
+from bot.core.model import Couple, Fact, Invite, Person, Proposal, State, Timeout, TimeoutStatus
+from bot.core.parse import fold
 from bot.ports import Recipient, UserRef
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 _ACTIVE = ("running", "returning")
+HISTORY = timedelta(days=90)
+"""How far back /patterns looks."""
+HISTORY_MAX = 1000
+"""At most this many past time-outs are read for /patterns (the newest)."""
+JOIN_FAILURES_KEPT = timedelta(days=1)
+DECISIONS = ("accepted", "rejected", "withdrawn")
 
 
 class StoreError(Exception):
@@ -260,13 +277,6 @@ class Store:
         ).fetchone()
         return _timeout_from(row) if row else None
 
-    def _couple(self, c: sqlite3.Connection, uid: int) -> tuple[Person | None, Contract]:
-        row = c.execute(
-            "SELECT b FROM couples WHERE a = ? UNION ALL SELECT a FROM couples WHERE b = ? LIMIT 1", (uid, uid)
-        ).fetchone()
-        partner = self._person(c, row[0]) if row else None
-        return partner, Contract()
-
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
         session = load_session(srow[0] if srow else None)
@@ -276,9 +286,7 @@ class Store:
             timeout = self._active_timeout(c, person.id)
             if timeout is None and session.timeout_id:
                 timeout = self._timeout(c, session.timeout_id)
-        partner, contract = self._couple(c, person.id)
-        ctx = machine.Ctx(now, person, partner, contract)
-        result = machine.step(State(session, timeout), event, ctx)
+        result = machine.step(State(session, timeout), event, load_ctx(c, person, event, now))
         new = result.state
         if new.session != session or srow is None:
             c.execute(
@@ -431,38 +439,233 @@ def _enqueue(c: sqlite3.Connection, to: int, payload: str, tag: str, now: dateti
     )
 
 
+# -- what one step may know besides the state -----------------------------------------------------------
+
+_COUPLE_SQL = (
+    "SELECT cp.id, u.id, u.locale, u.tz, u.country, u.name, act.version, act.data, "
+    "pr.version, pr.proposed_by, pr.data "
+    "FROM (SELECT id, b AS other FROM couples WHERE a = ?1 UNION ALL SELECT id, a FROM couples WHERE b = ?1) cp "
+    "JOIN users u ON u.id = cp.other "
+    "LEFT JOIN contracts act ON act.couple_id = cp.id AND act.status = 'active' "
+    "LEFT JOIN contracts pr ON pr.couple_id = cp.id AND pr.status = 'proposed' "
+    "LIMIT 1"
+)
+_INVITE_SQL = (
+    "SELECT user_id, expires_at, used_at, "
+    "EXISTS (SELECT 1 FROM couples WHERE a = i.user_id) OR EXISTS (SELECT 1 FROM couples WHERE b = i.user_id) "
+    "FROM invites i WHERE code_hash = ?"
+)
+_JOIN_FAILURES_SQL = "SELECT count(*) FROM join_failures WHERE user_id = ? AND at > ?"
+_HISTORY_SQL = (
+    "SELECT t.started_at, t.initiator = ?1, t.status, t.extensions_used > 0, "
+    "m.outcome, m.tension_start, m.tension_after, m.feeling, m.under "
+    "FROM (SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
+    "      WHERE initiator = ?1 AND started_at >= ?2 "
+    "      UNION ALL SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
+    "      WHERE partner = ?1 AND started_at >= ?2) t "
+    "LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
+    "ORDER BY t.started_at DESC LIMIT ?3"
+)
+
+_contract_of = lru_cache(maxsize=512)(load_contract)
+"""Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""
+
+
+def code_hash(code: str) -> str:
+    """What is stored for an invite code: sha256 hex of its canonical form. The code itself is never stored."""
+    return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
+
+
+def load_ctx(c: sqlite3.Connection, person: Person, event: Event, now: datetime) -> machine.Ctx:
+    """Everything `machine.step` may know besides the state, for this person and this event."""
+    couple = load_couple(c, person.id)
+    invite: Invite | None = None
+    failures = 0
+    fresh = ""
+    history: tuple[Fact, ...] = ()
+    if isinstance(event, CommandReceived):
+        name = machine.COMMANDS.get(fold(event.name))
+        if name == "pair":
+            fresh = couples.new_code(secrets.token_bytes(8))
+        elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
+            invite = load_invite(c, event.arg, now)
+            failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
+        elif name == "patterns":
+            history = load_history(c, person.id, now)
+    return machine.Ctx(
+        now, person,
+        partner=couple.partner if couple else None,
+        contract=couple.contract if couple else contract.DEFAULT,
+        couple=couple, invite=invite, join_failures=failures, fresh_code=fresh, history=history,
+    )
+
+
+def load_couple(c: sqlite3.Connection, uid: int) -> Couple | None:
+    """The couple `uid` is in: partner, active contract (defaults before v1 is accepted), open proposal."""
+    row = c.execute(_COUPLE_SQL, (uid,)).fetchone()
+    if row is None:
+        return None
+    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data = row
+    proposal = Proposal(p_version, p_by or 0, _contract_of(p_data)) if p_version is not None else None
+    return Couple(
+        cid, Person(pid, locale, tz, country, name),
+        _contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal,
+    )
+
+
+def load_invite(c: sqlite3.Connection, typed: str, now: datetime) -> Invite:
+    """What a typed (or deep-linked) code refers to. Malformed and unknown codes look the same: not found."""
+    code = couples.normalise_code(typed)
+    if code is None:
+        return Invite(found=False)
+    row = c.execute(_INVITE_SQL, (code_hash(code),)).fetchone()
+    if row is None:
+        return Invite(found=False)
+    owner, expires_at, used_at, owner_paired = row
+    return Invite(True, owner, expires_at <= ts(now), used_at is not None, bool(owner_paired))
+
+
+def load_history(c: sqlite3.Connection, uid: int, now: datetime) -> tuple[Fact, ...]:
+    """This person's time-outs of the last HISTORY, oldest first: counts, own scores and own vocabulary ids."""
+    rows = c.execute(_HISTORY_SQL, (uid, ts(now - HISTORY), HISTORY_MAX)).fetchall()
+    return tuple(
+        Fact(dt(started), bool(mine), status, bool(extended), outcome, t0, t1, feeling, under)
+        for started, mine, status, extended, outcome, t0, t1, feeling, under in reversed(rows)
+    )
+
+
+# -- performing effects -----------------------------------------------------------------------------------
+
+
 def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> bool:
     """Perform one effect in the open transaction. True when something is now scheduled or queued."""
-    if isinstance(fx, Notify):
-        _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at)
-        return True
-    if isinstance(fx, StartTimer):
-        c.execute(
-            "INSERT INTO timers (id, user_id, kind, timeout_id, due_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at",
-            (fx.id, fx.user, fx.kind.value, fx.timeout_id, ts(fx.at)),
-        )
-        return True
-    if isinstance(fx, CancelTimer):
-        c.execute("DELETE FROM timers WHERE id = ?", (fx.id,))
-    elif isinstance(fx, CancelNotices):
-        # `tag <> ''` lets SQLite use the partial index outbox_tag (otherwise: a full scan)
-        c.execute("DELETE FROM outbox WHERE tag = ? AND tag <> '' AND user_id <> ?", (fx.tag, person.id))
-    elif isinstance(fx, RecordOutcome):
-        c.execute(
-            "INSERT INTO timeout_members (timeout_id, user_id, role, outcome, tension_start, tension_after, "
-            "feeling, under, need, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (timeout_id, user_id) DO UPDATE SET outcome = coalesce(excluded.outcome, outcome), "
-            "tension_start = coalesce(excluded.tension_start, tension_start), "
-            "tension_after = coalesce(excluded.tension_after, tension_after), "
-            "feeling = coalesce(excluded.feeling, feeling), under = coalesce(excluded.under, under), "
-            "need = coalesce(excluded.need, need), recorded_at = excluded.recorded_at",
-            (fx.timeout_id, fx.user, fx.role, fx.outcome, fx.tension_start, fx.tension_after, fx.feeling,
-             fx.under, fx.need, ts(now)),
-        )
-    elif isinstance(fx, SetProfile):
-        if fx.locale:
-            c.execute("UPDATE users SET locale = ? WHERE id = ?", (fx.locale, person.id))
-        if fx.tz:
-            c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
+    match fx:
+        case Notify():
+            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at)
+            return True
+        case StartTimer():
+            c.execute(
+                "INSERT INTO timers (id, user_id, kind, timeout_id, due_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at",
+                (fx.id, fx.user, fx.kind.value, fx.timeout_id, ts(fx.at)),
+            )
+            return True
+        case CancelTimer():
+            c.execute("DELETE FROM timers WHERE id = ?", (fx.id,))
+        case CancelNotices():
+            # `tag <> ''` lets SQLite use the partial index outbox_tag (otherwise: a full scan)
+            c.execute("DELETE FROM outbox WHERE tag = ? AND tag <> '' AND user_id <> ?", (fx.tag, person.id))
+        case RecordOutcome():
+            _record_outcome(c, fx, now)
+        case SetProfile():
+            if fx.locale:
+                c.execute("UPDATE users SET locale = ? WHERE id = ?", (fx.locale, person.id))
+            if fx.tz:
+                c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
+        case CreateInvite():
+            _create_invite(c, fx, person.id, now)
+        case JoinFailed():
+            c.execute("INSERT INTO join_failures (user_id, at) VALUES (?, ?)", (person.id, ts(now)))
+            # Only the last JOIN_WINDOW counts; this keeps the table at about a day of failures (a small scan).
+            c.execute("DELETE FROM join_failures WHERE at < ?", (ts(now - JOIN_FAILURES_KEPT),))
+        case Pair():
+            _pair(c, fx, person.id, now)
+        case Unpair():
+            _own_couple(c, fx.couple_id, person.id)
+            c.execute("DELETE FROM couples WHERE id = ?", (fx.couple_id,))  # its contracts cascade
+        case Propose():
+            _propose(c, fx, person.id, now)
+        case Decide():
+            _decide(c, fx, person.id, now)
     return False
+
+
+def _record_outcome(c: sqlite3.Connection, fx: RecordOutcome, now: datetime) -> None:
+    c.execute(
+        "INSERT INTO timeout_members (timeout_id, user_id, role, outcome, tension_start, tension_after, "
+        "feeling, under, need, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (timeout_id, user_id) DO UPDATE SET outcome = coalesce(excluded.outcome, outcome), "
+        "tension_start = coalesce(excluded.tension_start, tension_start), "
+        "tension_after = coalesce(excluded.tension_after, tension_after), "
+        "feeling = coalesce(excluded.feeling, feeling), under = coalesce(excluded.under, under), "
+        "need = coalesce(excluded.need, need), recorded_at = excluded.recorded_at",
+        (fx.timeout_id, fx.user, fx.role, fx.outcome, fx.tension_start, fx.tension_after, fx.feeling,
+         fx.under, fx.need, ts(now)),
+    )
+
+
+def _create_invite(c: sqlite3.Connection, fx: CreateInvite, me: int, now: datetime) -> None:
+    # A new code replaces the open one; used codes stay until they expire, so a late try hears "used".
+    c.execute("DELETE FROM invites WHERE user_id = ? AND (used_at IS NULL OR expires_at <= ?)", (me, ts(now)))
+    c.execute(
+        "INSERT INTO invites (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        (code_hash(fx.code), me, ts(now), ts(fx.expires_at)),
+    )
+
+
+def _pair(c: sqlite3.Connection, fx: Pair, me: int, now: datetime) -> None:
+    used = c.execute(
+        "UPDATE invites SET used_at = ? WHERE code_hash = ? AND user_id = ? AND used_at IS NULL AND expires_at > ?",
+        (ts(now), code_hash(fx.code), fx.inviter, ts(now)),
+    ).rowcount
+    if used != 1:
+        raise StoreError("pairing refused: the invite is not open (the core should have said so)")
+    # The trigger couples_one_per_person refuses a second couple for either of them.
+    cid = c.execute("INSERT INTO couples (a, b, created_at) VALUES (?, ?, ?)", (fx.inviter, me, ts(now))).lastrowid
+    c.execute("DELETE FROM invites WHERE user_id = ? AND used_at IS NULL", (me,))
+    c.execute(
+        "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
+        "VALUES (?, 1, 'proposed', ?, ?, ?)",
+        (cid, fx.inviter, dump_contract(fx.first), ts(now)),
+    )
+
+
+def _own_couple(c: sqlite3.Connection, couple_id: int, me: int) -> None:
+    """Refuse (a broken invariant) a change to a couple the acting person is not in."""
+    if c.execute("SELECT 1 FROM couples WHERE id = ? AND ? IN (a, b)", (couple_id, me)).fetchone() is None:
+        raise StoreError(f"couple {couple_id} is not the acting person's couple")
+
+
+def _propose(c: sqlite3.Connection, fx: Propose, me: int, now: datetime) -> None:
+    _own_couple(c, fx.couple_id, me)
+    c.execute(
+        "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'proposed'",
+        (ts(now), fx.couple_id),
+    )
+    # A version number may come back after a proposal was rejected or withdrawn (the core numbers from the
+    # active version and the open proposal): the dead row gives way. An active or superseded-active row never.
+    done = c.execute(
+        "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
+        "VALUES (?, ?, 'proposed', ?, ?, ?) ON CONFLICT (couple_id, version) DO UPDATE SET "
+        "status = 'proposed', proposed_by = excluded.proposed_by, data = excluded.data, "
+        "created_at = excluded.created_at, decided_at = NULL "
+        "WHERE status IN ('rejected', 'withdrawn') OR (status = 'superseded' AND version > "
+        "coalesce((SELECT max(version) FROM contracts WHERE couple_id = excluded.couple_id AND status = 'active'), 0))",
+        (fx.couple_id, fx.version, me, dump_contract(fx.contract), ts(now)),
+    ).rowcount
+    if done != 1:
+        raise StoreError(f"contract version {fx.version} of couple {fx.couple_id} exists already")
+
+
+def _decide(c: sqlite3.Connection, fx: Decide, me: int, now: datetime) -> None:
+    _own_couple(c, fx.couple_id, me)
+    if fx.decision not in DECISIONS:
+        raise StoreError(f"unknown contract decision {fx.decision!r}")
+    # Withdrawing is for the proposer; accepting and rejecting for the other partner.
+    mine = fx.decision == "withdrawn"
+    row = c.execute(
+        "SELECT proposed_by = ? FROM contracts WHERE couple_id = ? AND version = ? AND status = 'proposed'",
+        (me, fx.couple_id, fx.version),
+    ).fetchone()
+    if row is None or bool(row[0]) != mine:
+        raise StoreError(f"contract version {fx.version} is not open for {fx.decision} by this person")
+    if fx.decision == "accepted":
+        c.execute(
+            "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'active'",
+            (ts(now), fx.couple_id),
+        )
+    status = "active" if fx.decision == "accepted" else fx.decision
+    c.execute(
+        "UPDATE contracts SET status = ?, decided_at = ? WHERE couple_id = ? AND version = ?",
+        (status, ts(now), fx.couple_id, fx.version),
+    )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import breathing, feelings, safety
+from bot.core import breathing, couples, feelings, patterns, safety
 from bot.i18n import LOCALES, catalog, placeholders
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
@@ -32,7 +32,7 @@ def literal_keys() -> set[str]:
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            pos = {"of": 0, "say": 0, "tell_partner": 0, "_c": 1}.get(name)
+            pos = {"of": 0, "say": 0, "tell_partner": 0, "_c": 1, "_notify": 2}.get(name)
             if pos is not None and len(node.args) > pos:
                 keys |= constants(node.args[pos])
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
@@ -62,6 +62,18 @@ def dynamic_keys() -> set[str]:
     keys |= {f"pacer.{p}" for p in breathing.PHASE_KEYS} | {"pacer.cycle", "pacer.done"}
     keys |= {"pause.too_short", "pause.too_long", "after.thanks.good", "after.thanks.so_so", "language.nl",
              "language.en"}
+    keys |= {f"contract.{d}" for d in ("accepted", "rejected", "withdrawn")}
+    keys |= {f"contract.{d}.notice" for d in ("accepted", "rejected", "withdrawn")}
+    keys |= {f"contract.field.{f}" for f in couples.FIELDS} | {f"contract.ask.{f}" for f in couples.VALUES}
+    keys |= {f"contract.type.{f}" for f in couples.TEXT_FIELDS} | {f"contract.rule.{r}" for r in couples.RULES}
+    keys |= {"contract.value.duration", "contract.value.yes", "contract.value.no", "contract.value.off",
+             "contract.value.plain"}
+    keys |= {f"sentence.part.{p}" for p in ("boundary", "acknowledgement", "return")}
+    keys |= {"contract.bad.duration", "contract.bad.extensions", "contract.bad.notify", "contract.bad.rules",
+             "contract.bad.quiet", "contract.bad.field"}
+    keys |= {"contract.bad.min_break", "contract.bad.max_break", "contract.bad.default_break",
+             "contract.bad.signal_phrase", "contract.bad.sentence"}  # from contract.validate
+    keys |= patterns.keys()
     for country in (*safety.COUNTRIES, "ZZ"):
         keys |= {f"help.{r.id}.{x}" for r in safety.resources_for(country) for x in ("name", "what")}
     return keys

@@ -36,19 +36,25 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import breathing, contract, feelings, safety
+from . import breathing, contract, couples, feelings, safety
 from .effects import (
     CancelNotices,
     CancelTimer,
     Choice,
+    CreateInvite,
+    Decide,
     Effect,
+    JoinFailed,
     Msg,
     Notify,
     Pacer,
+    Pair,
+    Propose,
     RecordOutcome,
     Reply,
     SetProfile,
     StartTimer,
+    Unpair,
 )
 from .events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired, TimerKind
 from .model import (
@@ -92,6 +98,14 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("start",), "start"),
     **dict.fromkeys(("language", "taal"), "language"),
     **dict.fromkeys(("timezone", "tijdzone"), "timezone"),
+    **dict.fromkeys(("pair", "koppel", "koppelen", "invite", "uitnodigen"), "pair"),
+    **dict.fromkeys(("join", "doemee", "meedoen"), "join"),
+    **dict.fromkeys(("unpair", "ontkoppel", "ontkoppelen"), "unpair"),
+    **dict.fromkeys(("contract", "afspraken", "afspraak"), "contract"),
+    **dict.fromkeys(("accept", "akkoord", "accepteer"), "accept"),
+    **dict.fromkeys(("reject", "afwijzen", "wijsaf"), "reject"),
+    **dict.fromkeys(("withdraw", "intrekken", "trekin"), "withdraw"),
+    **dict.fromkeys(("patterns", "patronen"), "patterns"),
 }
 """Every command name people may type (Dutch aliases included), to its one canonical name."""
 
@@ -133,6 +147,8 @@ class _Draft:
     pending: str | None
     after_for: str | None
     safety_hold: bool
+    editing: str | None
+    notices: tuple[int, ...]
 
     def __init__(self, s: Session) -> None:
         for name in Session.__slots__:
@@ -688,7 +704,10 @@ def _cmd_help(b: _B) -> None:
     _prompt(b)
 
 
-def _cmd_start(b: _B) -> None:
+def _cmd_start(b: _B, arg: str = "") -> None:
+    if arg.strip():  # a deep link: /start CODE joins a couple
+        _cmd_join(b, arg)
+        return
     b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
     _prompt(b)
 
@@ -753,11 +772,308 @@ def _command(b: _B, ev: CommandReceived) -> None:
     elif name == "help":
         _cmd_help(b)
     elif name == "start":
-        _cmd_start(b)
+        _cmd_start(b, ev.arg)
     elif name == "language":
         _cmd_language(b, ev.arg)
     elif name == "timezone":
         _cmd_timezone(b, ev.arg)
+    elif name in COUPLE_COMMANDS:
+        COUPLE_COMMANDS[name](b, ev.arg)
+
+
+# -- couples: pairing, the contract, patterns ----------------------------------------------------------------
+
+def _limit_notices(b: _B, effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+    """At most NOTICE_LIMIT notices to the partner per NOTICE_WINDOW: the bot is no way to flood someone."""
+    now = int(b.now.timestamp())
+    recent = [t for t in b.s.notices if now - t < couples.NOTICE_WINDOW.total_seconds()]
+    kept: list[Effect] = []
+    dropped = False
+    for e in effects:
+        if isinstance(e, Notify):
+            if len(recent) >= couples.NOTICE_LIMIT:
+                dropped = True
+                continue
+            recent.append(now)
+        kept.append(e)
+    b.set(notices=tuple(recent))
+    if dropped:
+        kept.append(Reply(Msg.of("notices.limited")))
+    return tuple(kept)
+
+
+def _notify(b: _B, to: int, key: str, choices: tuple[Choice, ...] = (), **p: object) -> None:
+    """A notice to someone else that is not about a time-out (pairing, the contract)."""
+    params = {"name": b.ctx.me.name or "", **p}
+    b.fx.append(Notify(to, Msg.of(key, **params), choices))  # type: ignore[arg-type]
+
+
+def _decide_choices(version: int) -> tuple[Choice, ...]:
+    return (_c(f"ct.accept.{version}", "choice.contract.accept"), _c(f"ct.reject.{version}", "choice.contract.reject"))
+
+
+def _cmd_pair(b: _B, arg: str) -> None:
+    couple = b.ctx.couple
+    if couple is not None:
+        b.say("pair.already", name=couple.partner.name or "")
+        return
+    code = couples.normalise_code(b.ctx.fresh_code)
+    if code is None:  # the shell draws the code; without one there is nothing to hand out
+        b.say("pair.unavailable")
+        return
+    b.fx.append(CreateInvite(code, b.now + couples.INVITE_TTL))
+    b.say("pair.code", code=couples.show_code(code), until=b.now + couples.INVITE_TTL)
+
+
+def _cmd_join(b: _B, arg: str) -> None:
+    if b.ctx.couple is not None:
+        b.say("join.already", name=b.ctx.couple.partner.name or "")
+        return
+    if not arg.strip():
+        b.say("join.how")
+        return
+    if b.ctx.join_failures >= couples.JOIN_LIMIT:
+        b.say("join.slow_down")
+        return
+    inv = b.ctx.invite
+    code = couples.normalise_code(arg)
+    if inv is not None and inv.found and inv.owner == b.me:
+        b.say("join.own")
+        return
+    if code is None or inv is None or not inv.found or inv.expired or inv.used or inv.owner_paired \
+            or inv.owner is None:
+        b.fx.append(JoinFailed())
+        b.say("join.bad")  # one answer for every bad code: it tells nothing about which codes exist
+        return
+    first = contract.DEFAULT
+    b.fx.append(Pair(inv.owner, code, first))
+    _notify(b, inv.owner, "pair.joined")
+    b.say("join.ok")
+    b.say("contract.first", _decide_choices(1), lines=_contract_lines(first, b.me, None))
+
+
+def _cmd_unpair(b: _B, arg: str) -> None:
+    couple = b.ctx.couple
+    if couple is None:
+        b.say("unpair.none")
+        return
+    b.fx.append(Unpair(couple.id))
+    t = b.my_timeout()
+    if t is not None and t.partner is not None:  # a running time-out goes on for one, or ends for the one leaving
+        other = couple.partner.id
+        _disarm(b, t, (other,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+        b.fx.append(CancelNotices(t.id))
+        if t.initiator == b.me:
+            b.t = evolve(t, partner=None)
+        else:
+            b.t = evolve(t, partner=None)
+            _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+            b.set(timeout_id=None, plan=Plan())
+            if b.s.phase in (*FLOW, Phase.WAITING, Phase.RETURN):
+                b.go(Phase.IDLE)
+    _notify(b, couple.partner.id, "unpair.notice")
+    b.say("unpair.done")
+
+
+def _contract_lines(c: Contract, me: int, partner: int | None) -> tuple[Msg, ...]:
+    """The contract in plain words, one line a field."""
+    lines = [
+        Msg.of("contract.line.breaks", min=_dur(c.min_break), default=_dur(c.default_break), max=_dur(c.max_break)),
+        Msg.of("contract.line.extensions", n=c.extensions, dur=_dur(c.extension)) if c.extensions
+        else Msg.of("contract.line.no_extensions"),
+        Msg.of("contract.line.notify_yes" if c.notify_partner else "contract.line.notify_no"),
+        Msg.of("contract.line.signal", text=c.signal_phrase) if c.signal_phrase
+        else Msg.of("contract.line.signal_default"),
+    ]
+    mine, theirs = c.sentence_of(me), (c.sentence_of(partner) if partner is not None else "")
+    lines.append(Msg.of("contract.line.my_sentence", text=mine) if mine else Msg.of("contract.line.no_sentence"))
+    if theirs:
+        lines.append(Msg.of("contract.line.their_sentence", text=theirs))
+    if c.rules:
+        lines.append(Msg.of("contract.line.rules",
+                            rules=tuple(Msg.of(f"contract.rule.{r}") for r in couples.RULES if r in c.rules)))
+    quiet = couples.quiet_text(c)
+    lines.append(Msg.of("contract.line.quiet", hours=quiet) if quiet else Msg.of("contract.line.no_quiet"))
+    return tuple(lines)
+
+
+def _cmd_contract(b: _B, arg: str) -> None:
+    couple = b.ctx.couple
+    words = arg.split(maxsplit=1)
+    if words:
+        field = couples.field_of(words[0])
+        if field is None or len(words) < 2:
+            b.say("contract.usage")
+            return
+        _propose_change(b, field, words[1])
+        return
+    partner = couple.partner.id if couple else None
+    if couple is None:
+        b.say("contract.solo", lines=_contract_lines(b.ctx.contract, b.me, None))
+        return
+    choices = [_c("ct.edit", "choice.contract.edit")]
+    p = couple.proposal
+    if p is not None and p.by != b.me:
+        choices = list(_decide_choices(p.version))
+    elif p is not None:
+        choices.append(_c(f"ct.withdraw.{p.version}", "choice.contract.withdraw"))
+    b.say("contract.show", tuple(choices), version=couple.version,
+          lines=_contract_lines(couple.contract, b.me, partner))
+    if p is not None:
+        b.say("contract.proposal.mine" if p.by == b.me else "contract.proposal.theirs",
+              name=couple.partner.name or "", lines=_contract_lines(p.contract, b.me, partner))
+
+
+def _propose_change(b: _B, field: str, value: str) -> None:
+    couple = b.ctx.couple
+    if couple is None:
+        b.say("contract.not_paired")
+        return
+    p = couple.proposal
+    if p is not None and p.by != b.me:
+        b.say("contract.theirs_open", _decide_choices(p.version), name=couple.partner.name or "")
+        return
+    base = p.contract if p is not None else couple.contract
+    result = couples.change(base, field, value, b.me)
+    if isinstance(result, str):
+        lo, hi = contract.MIN_BREAK_BOUNDS
+        b.say(result, lo=_dur(lo), hi=_dur(hi), max=_dur(contract.MAX_BREAK_CEILING),
+              n=contract.MAX_EXTENSIONS, chars=contract.SENTENCE_MAX if field == "sentence" else contract.SIGNAL_MAX)
+        return
+    version = couples.next_version(couple.version, p.version if p else None)
+    b.fx.append(Propose(couple.id, version, result))
+    if field == "sentence":
+        missing = couples.sentence_missing(value)
+        if missing:
+            b.say("sentence.missing", parts=tuple(Msg.of(f"sentence.part.{m}") for m in missing))
+        else:
+            b.say("sentence.complete")
+    lines = _contract_lines(result, couple.partner.id, b.me)
+    _notify(b, couple.partner.id, "contract.proposed", _decide_choices(version), lines=lines)
+    b.say("contract.sent", (_c(f"ct.withdraw.{version}", "choice.contract.withdraw"),), name=couple.partner.name or "")
+
+
+def _decide(b: _B, decision: str, version: int | None) -> None:
+    couple = b.ctx.couple
+    if couple is None:
+        b.say("contract.not_paired")
+        return
+    p = couple.proposal
+    if p is None:
+        b.say("contract.no_proposal")
+        return
+    if version is not None and version != p.version:
+        b.say("contract.stale")
+        return
+    if decision == "withdrawn" and p.by != b.me:
+        b.say("contract.not_yours")
+        return
+    if decision != "withdrawn" and p.by == b.me:
+        b.say("contract.own_proposal", name=couple.partner.name or "")
+        return
+    b.fx.append(Decide(couple.id, p.version, decision))
+    _notify(b, couple.partner.id, f"contract.{decision}.notice")
+    b.say(f"contract.{decision}")
+
+
+def _contract_choice(b: _B, c: str) -> None:
+    parts = c.split(".")
+    if len(parts) == 3 and parts[1] in ("accept", "reject", "withdraw") and parts[2].isdigit() and len(parts[2]) < 9:
+        decision = {"accept": "accepted", "reject": "rejected", "withdraw": "withdrawn"}[parts[1]]
+        _decide(b, decision, int(parts[2]))
+    elif c == "ct.edit":
+        if b.ctx.couple is None:
+            b.say("contract.not_paired")
+            return
+        b.say("contract.pick", tuple(_c(f"ct.f.{f}", f"contract.field.{f}") for f in couples.FIELDS))
+    elif len(parts) == 3 and parts[1] == "f" and parts[2] in couples.FIELDS:
+        field = parts[2]
+        if b.ctx.couple is None:
+            b.say("contract.not_paired")
+        elif field in couples.TEXT_FIELDS:
+            resume = b.s.phase if b.s.phase is not Phase.CONTRACT_EDIT else b.s.resume
+            _enter(b, Phase.CONTRACT_EDIT, editing=field, resume=resume)
+        else:
+            values = couples.VALUES[field]
+            b.say(f"contract.ask.{field}",
+                  tuple(_c(f"ct.v.{field}.{v}", _value_label(field, v), **_value_params(field, v)) for v in values))
+    elif len(parts) >= 4 and parts[1] == "v" and parts[2] in couples.VALUES \
+            and ".".join(parts[3:]) in couples.VALUES[parts[2]]:
+        field, value = parts[2], ".".join(parts[3:])
+        _propose_change(b, field, value if field not in ("min", "default", "max") else f"{value} min")
+    else:
+        b.say("hint.stale")
+        _prompt(b)
+
+
+def _value_label(field: str, value: str) -> str:
+    if field in ("min", "default", "max"):
+        return "contract.value.duration"
+    if field == "rules":
+        return f"contract.rule.{value}"
+    if field in ("notify", "quiet") and value in ("yes", "no", "off"):
+        return f"contract.value.{value}"
+    return "contract.value.plain"
+
+
+def _value_params(field: str, value: str) -> dict[str, str | int | Msg]:
+    if field in ("min", "default", "max"):
+        return {"dur": _dur(timedelta(minutes=int(value)))}
+    if _value_label(field, value) == "contract.value.plain":
+        return {"text": value}
+    return {}
+
+
+def _p_contract_edit(b: _B) -> None:
+    b.say(f"contract.type.{b.s.editing or 'signal'}", (_c("go.cancel", "choice.not_now"),))
+
+
+def _contract_edit_text(b: _B, text: str) -> bool:
+    field = b.s.editing or "signal"
+    resume = b.s.resume or Phase.IDLE
+    b.set(editing=None, resume=None)
+    b.go(resume)
+    _propose_change(b, field, text[:contract.SENTENCE_MAX + 1])
+    return True
+
+
+def _contract_edit_choice(b: _B, c: str) -> bool:
+    if c != "go.cancel":
+        return False
+    resume = b.s.resume or Phase.IDLE
+    b.say("contract.edit_cancelled")
+    _enter(b, resume, editing=None, resume=None)
+    return True
+
+
+def _cmd_accept(b: _B, arg: str) -> None:
+    _decide(b, "accepted", None)
+
+
+def _cmd_reject(b: _B, arg: str) -> None:
+    _decide(b, "rejected", None)
+
+
+def _cmd_withdraw(b: _B, arg: str) -> None:
+    _decide(b, "withdrawn", None)
+
+
+def _cmd_patterns(b: _B, arg: str) -> None:
+    from . import patterns
+
+    b.fx.append(Reply(patterns.summary(b.ctx.history, b.now, b.ctx.couple is not None)))
+
+
+COUPLE_COMMANDS: dict[str, Callable[[_B, str], None]] = {
+    "pair": _cmd_pair,
+    "join": _cmd_join,
+    "unpair": _cmd_unpair,
+    "contract": _cmd_contract,
+    "accept": _cmd_accept,
+    "reject": _cmd_reject,
+    "withdraw": _cmd_withdraw,
+    "patterns": _cmd_patterns,
+}
 
 
 # -- the transition table: (phase, input) -> handler; a handler returns False when it does not take it ----
@@ -1141,6 +1457,8 @@ TABLE: dict[tuple[Phase, type], Handler] = {
     (Phase.SAFETY_ASK, C): _safety_ask_choice,
     (Phase.SAFETY, C): _safety_choice,
     (Phase.SAFETY, T): _safety_text,
+    (Phase.CONTRACT_EDIT, C): _contract_edit_choice,
+    (Phase.CONTRACT_EDIT, T): _contract_edit_text,
 }
 
 
@@ -1183,6 +1501,8 @@ def _timer(b: _B, ev: TimerFired) -> None:
         if b.s.phase is not Phase.RETURN or b.me in t.ready:
             return
         _record(b, "missed")
+        if b.other() in t.ready:  # the other came back and waited: tell them, gently
+            b.tell_partner("notice.partner_missed")
         _end(b, TimeoutStatus.MISSED)
         b.say("return.missed")
         b.go(Phase.IDLE, plan=Plan(), pending=None, after_for=None)
@@ -1204,6 +1524,8 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
     effects = tuple(b.fx)
     if b.s.safety_hold:  # rule 1: while not safe, nothing at all reaches the partner
         effects = tuple(e for e in effects if not isinstance(e, Notify))
+    elif any(isinstance(e, Notify) for e in effects):
+        effects = _limit_notices(b, effects)
     session = b.s.freeze() if isinstance(b.s, _Draft) else b.s
     return Step(State(session, b.t), effects)
 
@@ -1214,6 +1536,9 @@ def _choice(b: _B, c: str) -> None:
         _to_safety(b)
         return
     if _lang_choice(b, c):
+        return
+    if c.startswith("ct.") and b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        _contract_choice(b, c)
         return
     handler = TABLE.get((b.s.phase, ChoiceMade))
     if c == "skip" and b.s.phase in NEXT_AFTER_SKIP:
@@ -1260,6 +1585,9 @@ HINTS: dict[Phase, str] = {
     Phase.BREATHE_TENSION: "hint.score",
     Phase.SAFETY_ASK: "hint.buttons",
 }
+
+
+PROMPTS[Phase.CONTRACT_EDIT] = _p_contract_edit
 
 
 def all_phases_prompted() -> bool:

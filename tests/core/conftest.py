@@ -26,8 +26,18 @@ class Driver:
         self.log: list[Effect] = []
         self.last: tuple[Effect, ...] = ()
 
+    couple = None
+    invite = None
+    join_failures = 0
+    fresh_code = ""
+    history: tuple = ()
+
     def ctx(self) -> machine.Ctx:
-        return machine.Ctx(self.now, self.me, self.partner, self.contract)
+        if self.couple is not None:
+            return machine.Ctx(self.now, self.me, self.couple.partner, self.couple.contract, self.couple, self.invite,
+                               self.join_failures, self.fresh_code, self.history)
+        return machine.Ctx(self.now, self.me, self.partner, self.contract, None, self.invite, self.join_failures,
+                           self.fresh_code, self.history)
 
     def send(self, event: Event) -> tuple[Effect, ...]:
         result = machine.step(self.state, event, self.ctx())

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core.events import ChoiceMade, CommandReceived, TextReceived
-from bot.core.model import Phase
+from bot.core.model import Contract, Couple, Person, Phase
 
 RECIPES: dict[Phase, list[str]] = {
     Phase.IDLE: [],
@@ -28,6 +28,7 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.SAFETY_ASK: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30", "r.ready",
                        "!wait 600", "a.bad"],
     Phase.SAFETY: ["/timeout", "ret.m30", "safety"],
+    Phase.CONTRACT_EDIT: ["!paired", "ct.f.signal"],
 }
 TEXT_IS_UNEXPECTED = {Phase.BREATHE, Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY}
 
@@ -36,6 +37,8 @@ def reach(d, phase: Phase) -> None:
     for step in RECIPES[phase]:
         if step.startswith("/"):
             d.cmd(step[1:])
+        elif step == "!paired":
+            d.couple = Couple(7, Person(2, name="Robin"), Contract(), 1)
         elif step.startswith("!wait "):
             d.wait(timedelta(minutes=int(step.split()[1])))
         else:

@@ -1,0 +1,247 @@
+"""Two people on two platforms sharing one SQLite file: pairing, the first contract, a time-out with the
+partner's notice and flow, the return together, unpairing, and wrong codes rate-limited.
+
+Ann is on Telegram and reads Dutch; Bob is on Discord and reads English. Everything goes through
+`Dialogue.handle` (what the adapters call) and the `Dispatcher` (what delivers notices and pings).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import couples
+from bot.dispatch import Dispatcher
+from bot.i18n import catalog
+from bot.ports import Outgoing, UserRef
+from bot.store import Store
+
+if TYPE_CHECKING:
+    from conftest import Recorder, Talk
+
+ANN = UserRef("telegram", "111", chat_id="tg-111", name="Ann", locale="nl")
+BOB = UserRef("discord", "222", chat_id="dm-222", name="Bob", locale="en-US")
+MIN = timedelta(minutes=1)
+CODE_RE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+def marker(locale: str, key: str) -> str:
+    """The longest fixed line of a catalog sentence (no placeholder in it): proof that this key was said."""
+    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
+    best = max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
+    assert len(best) >= 8, f"{key} has too little fixed text to recognise it"
+    return best
+
+
+def said(texts: list[str] | list[Outgoing], locale: str, key: str) -> bool:
+    plain = [t if isinstance(t, str) else t.text for t in texts]
+    return any(marker(locale, key) in t for t in plain)
+
+
+def ids(outs: list[Outgoing]) -> list[str]:
+    return [cid for o in outs for cid, _ in o.choices]
+
+
+def code_in(outs: list[Outgoing]) -> str:
+    found = {m for o in outs for m in CODE_RE.findall(o.text)}
+    assert len(found) == 1, found
+    return found.pop()
+
+
+class Inbox:
+    """What the dispatcher delivered to each of them since the last look."""
+
+    def __init__(self, recorder: Recorder, dispatcher: Dispatcher) -> None:
+        self.recorder = recorder
+        self.dispatcher = dispatcher
+        self.seen = 0
+
+    async def new(self, who: UserRef) -> list[Outgoing]:
+        await self.dispatcher.run_due()
+        fresh = self.recorder.sent[self.seen:]
+        self.seen = len(self.recorder.sent)
+        for to, _ in fresh:  # delivered on the platform and chat each of them came from
+            assert (to.platform, to.chat_id) in {(ANN.platform, ANN.chat_id), (BOB.platform, BOB.chat_id)}
+        mine = [out for to, out in fresh if to.external_id == who.external_id]
+        others = [out for to, out in fresh if to.external_id != who.external_id]
+        assert not others, f"unexpected delivery to someone else: {[o.text for o in others]}"
+        return mine
+
+
+@pytest.fixture
+def inbox(recorder: Recorder, dispatcher: Dispatcher) -> Inbox:
+    return Inbox(recorder, dispatcher)
+
+
+async def pair(talk: Talk, inbox: Inbox) -> None:
+    """Ann invites, Bob joins and accepts the first contract."""
+    code = code_in(await talk.say(ANN, "/koppel"))
+    out = await talk.say(BOB, f"/join {code}")
+    assert said(out, "en", "join.ok") and said(out, "en", "contract.first")
+    assert said(await inbox.new(ANN), "nl", "pair.joined")
+    assert said(await talk.say(BOB, "/accept"), "en", "contract.accepted")
+    assert said(await inbox.new(ANN), "nl", "contract.accepted.notice")
+
+
+async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox: Inbox) -> None:
+    out = await talk.say(ANN, "/koppel")
+    assert said(out, "nl", "pair.code")
+    code = code_in(out)
+    assert await store.query("SELECT count(*) FROM invites") == [(1,)]
+
+    out = await talk.say(BOB, f"/join {code.lower()}")  # typed loosely
+
+    assert said(out, "en", "join.ok") and said(out, "en", "contract.first")
+    assert {"ct.accept.1", "ct.reject.1"} <= set(ids(out))  # the joiner sees the proposal and can decide
+    joined = await inbox.new(ANN)
+    assert len(joined) == 1 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
+    assert await inbox.new(BOB) == []
+    rows = await store.query(
+        "SELECT ua.platform, ub.platform FROM couples c JOIN users ua ON ua.id = c.a JOIN users ub ON ub.id = c.b"
+    )
+    assert rows == [("telegram", "discord")]
+    assert await store.query("SELECT version, status FROM contracts") == [(1, "proposed")]
+
+    # Bob sees the proposal again with /contract; Ann (who proposed it) cannot accept her own.
+    assert said(await talk.say(BOB, "/contract"), "en", "contract.proposal.theirs")
+    assert said(await talk.say(ANN, "/accept"), "nl", "contract.own_proposal")
+    assert await store.query("SELECT status FROM contracts") == [("proposed",)]
+
+    out = await talk.press(BOB, "ct.accept.1")
+
+    assert said(out, "en", "contract.accepted")
+    assert said(await inbox.new(ANN), "nl", "contract.accepted.notice")
+    assert await store.query("SELECT version, status FROM contracts") == [(1, "active")]
+    # The used code cannot pair anyone else, and both are "already paired".
+    cat = UserRef("console", "cat", name="Cat", locale="en")
+    assert said(await talk.say(cat, f"/join {code}"), "en", "join.bad")
+    assert said(await talk.say(ANN, "/pair"), "nl", "pair.already")
+    assert said(await talk.say(BOB, f"/join {code}"), "en", "join.already")
+
+
+async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, store: Store, inbox: Inbox) -> None:
+    await pair(talk, inbox)
+    out = await talk.say(ANN, "/afspraken verlengingen 2")
+    assert said(out, "nl", "contract.sent")
+    proposal = await inbox.new(BOB)
+    assert said(proposal, "en", "contract.proposed") and "ct.accept.2" in ids(proposal)
+    assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
+        (1, "active"), (2, "proposed")
+    ]
+    assert said(await talk.say(BOB, "/reject"), "en", "contract.rejected")
+    await inbox.new(ANN)
+    assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
+        (1, "active"), (2, "rejected")
+    ]
+    await talk.say(ANN, "/afspraken verlengingen 3")  # the same number again, after a rejection
+    await inbox.new(BOB)
+    assert said(await talk.press(BOB, "ct.accept.2"), "en", "contract.accepted")
+    assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
+        (1, "superseded"), (2, "active")
+    ]
+    assert "3" in (await talk.say(BOB, "/contract"))[0].text
+
+
+async def test_a_time_out_with_the_partner_from_notice_to_return(
+    talk: Talk, store: Store, inbox: Inbox, clock: ManualClock
+) -> None:
+    await pair(talk, inbox)
+
+    await talk.say(ANN, "/pauze")
+    out = await talk.press(ANN, "ret.m30")
+    assert said(out, "nl", "start.told") and "21:40" in out[0].text
+
+    notice = await inbox.new(BOB)  # in Bob's language; his time zone is Amsterdam too
+    assert len(notice) == 1 and said(notice, "en", "notice.start") and "p.start" in ids(notice)
+    text = notice[0].text
+    assert "Ann" in text and "isn't a no to you" in text and "back by 21:40" in text  # boundary, ack, return
+
+    out = await talk.press(BOB, "p.start")
+    assert said(out, "en", "partner.intro") and await talk.phase(BOB) == "breathe"
+    for c in ("br.next", "t.6", "f.hurt", "n.heard", "op.use"):
+        await talk.press(BOB, c)
+    await talk.say(BOB, "The dishes")
+    await talk.press(BOB, "pf.overwhelmed")
+    await talk.press(BOB, "own.voice")
+    assert await talk.phase(BOB) == "waiting"
+    assert await inbox.new(ANN) == []  # nothing of Bob's flow reaches Ann
+
+    clock.advance(30 * MIN)
+    pings = {who.external_id: await inbox.new(who) for who in (ANN, BOB)}
+    assert said(pings["111"], "nl", "return.ping") and "21:40" in pings["111"][0].text
+    assert said(pings["222"], "en", "return.ping") and "21:40" in pings["222"][0].text
+    assert await talk.phase(ANN) == "return" and await talk.phase(BOB) == "return"
+
+    out = await talk.press(ANN, "r.ready")
+    assert said(out, "nl", "return.card") and said(out, "nl", "return.wait_partner")
+    out = await talk.press(BOB, "r.ready")
+    assert said(out, "en", "return.card") and "The dishes" in out[0].text  # his own plan, to him only
+    told = await inbox.new(ANN)
+    assert said(told, "nl", "notice.both_ready") and "The dishes" not in told[0].text
+    assert await store.query("SELECT status FROM timeouts") == [("returned",)]
+
+    # /patterns now sees it for both: started by Ann.
+    assert await talk.say(ANN, "/patronen") and await talk.say(BOB, "/patterns")
+
+
+async def test_unpair_tells_the_other_kindly(talk: Talk, store: Store, inbox: Inbox) -> None:
+    await pair(talk, inbox)
+
+    out = await talk.say(BOB, "/unpair")
+
+    assert said(out, "en", "unpair.done")
+    told = await inbox.new(ANN)
+    assert len(told) == 1 and said(told, "nl", "unpair.notice")
+    assert await store.query("SELECT count(*) FROM couples") == [(0,)]
+    assert await store.query("SELECT count(*) FROM contracts") == [(0,)]
+    # Alone again: a time-out tells nobody.
+    await talk.say(ANN, "/pauze")
+    assert said(await talk.press(ANN, "ret.m30"), "nl", "start.solo")
+    assert await inbox.new(BOB) == []
+
+
+async def test_wrong_codes_get_one_neutral_answer_and_are_rate_limited(
+    talk: Talk, store: Store, inbox: Inbox, clock: ManualClock
+) -> None:
+    code = code_in(await talk.say(ANN, "/pair"))
+    await talk.say(ANN, "/pair")  # a new code replaces the first: that one is now unknown
+    fresh = code_in(await talk.say(ANN, "/pair"))
+    unknown = couples.show_code(couples.new_code(b"\x01" * 8))
+
+    answers = []
+    for typed in (unknown, "hello", code, "K7QM-3XHD-9PR", unknown):
+        out = await talk.say(BOB, f"/join {typed}")
+        answers.append(tuple(o.text for o in out))
+    assert len(set(answers)) == 1 and said(list(answers[0]), "en", "join.bad")  # nothing tells codes apart
+    assert await store.query("SELECT count(*) FROM join_failures") == [(5,)]
+
+    out = await talk.say(BOB, f"/join {fresh}")  # even the right code waits now
+    assert said(out, "en", "join.slow_down")
+    assert await store.query("SELECT count(*) FROM couples") == [(0,)]
+
+    clock.advance(10 * MIN)
+    out = await talk.say(BOB, f"/join {fresh}")
+    assert said(out, "en", "join.ok")
+    assert said(await inbox.new(ANN), "nl", "pair.joined")
+
+
+async def test_an_expired_code_is_refused(talk: Talk, store: Store, clock: ManualClock) -> None:
+    code = code_in(await talk.say(ANN, "/pair"))
+    clock.advance(couples.INVITE_TTL)
+    assert said(await talk.say(BOB, f"/join {code}"), "en", "join.bad")
+    assert said(await talk.say(ANN, f"/join {code}"), "nl", "join.own")
+    assert await store.query("SELECT count(*) FROM couples") == [(0,)]
+
+
+async def test_the_telegram_deep_link_joins(talk: Talk, store: Store) -> None:
+    code = code_in(await talk.say(BOB, "/pair"))
+    payload = couples.normalise_code(code)
+    assert payload is not None and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload)
+    out = await talk.say(ANN, f"/start {payload}")
+    assert said(out, "nl", "join.ok")
+    assert await store.query("SELECT count(*) FROM couples") == [(1,)]
