@@ -203,7 +203,7 @@ def test_three_missed_in_a_row_names_break_versus_silence():
     msg = patterns.summary(facts, NOW, paired=True)
     assert "patterns.note.silence" in notes(msg)
     texts = render_both(msg)
-    assert "relatietherapeut" in texts["nl"] and "huisarts" in texts["nl"] and "/contract" in texts["nl"]
+    assert "relatietherapeut" in texts["nl"] and "huisarts" in texts["nl"] and "/afspraken" in texts["nl"]
     assert "couples therapist" in texts["en"] and "silence" in texts["en"]
 
 
