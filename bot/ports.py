@@ -49,6 +49,7 @@ class Outgoing:
     choices: tuple[tuple[str, str], ...] = ()
     frames: tuple[Frame, ...] = ()
     after_frames: str = ""
+    document: tuple[str, bytes] | None = None  # (file name, content), e.g. the /export JSON
 
 
 class DeliveryError(Exception):

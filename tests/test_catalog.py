@@ -11,7 +11,7 @@ from bot.core import breathing, couples, feelings, patterns, safety
 from bot.i18n import LOCALES, catalog, placeholders
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
-NOT_EMITTED = ("pacer.", "time.", "error.", "help.")  # used by the shell, or dynamic families checked below
+NOT_EMITTED = ("pacer.", "time.", "error.", "help.", "menu.")  # used by the shell, or dynamic families checked below
 
 
 def test_same_keys_in_every_language():
@@ -93,3 +93,13 @@ def test_no_orphan_keys():
 
 def test_literal_scan_finds_keys():
     assert {"pause.when", "notice.start", "choice.safety", "return.ping"} <= literal_keys()
+
+
+def test_menu_commands_are_understood_and_described():
+    from bot.core.machine import COMMANDS
+    from bot.menu import MENU
+
+    for entry in MENU:
+        assert COMMANDS[entry.name] == entry.name and COMMANDS[entry.nl] == entry.name, entry
+        for locale in LOCALES:
+            assert 0 < len(catalog(locale)[entry.description_key]) <= 100
