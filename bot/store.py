@@ -443,7 +443,8 @@ def _enqueue(c: sqlite3.Connection, to: int, payload: str, tag: str, now: dateti
 
 _COUPLE_SQL = (
     "SELECT cp.id, u.id, u.locale, u.tz, u.country, u.name, act.version, act.data, "
-    "pr.version, pr.proposed_by, pr.data "
+    "pr.version, pr.proposed_by, pr.data, "
+    "(SELECT max(version) FROM contracts WHERE couple_id = cp.id) "
     "FROM (SELECT id, b AS other FROM couples WHERE a = ?1 UNION ALL SELECT id, a FROM couples WHERE b = ?1) cp "
     "JOIN users u ON u.id = cp.other "
     "LEFT JOIN contracts act ON act.couple_id = cp.id AND act.status = 'active' "
@@ -505,11 +506,11 @@ def load_couple(c: sqlite3.Connection, uid: int) -> Couple | None:
     row = c.execute(_COUPLE_SQL, (uid,)).fetchone()
     if row is None:
         return None
-    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data = row
+    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data, last = row
     proposal = Proposal(p_version, p_by or 0, _contract_of(p_data)) if p_version is not None else None
     return Couple(
         cid, Person(pid, locale, tz, country, name),
-        _contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal,
+        _contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal, last or 0,
     )
 
 
@@ -632,15 +633,11 @@ def _propose(c: sqlite3.Connection, fx: Propose, me: int, now: datetime) -> None
         "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'proposed'",
         (ts(now), fx.couple_id),
     )
-    # A version number may come back after a proposal was rejected or withdrawn (the core numbers from the
-    # active version and the open proposal): the dead row gives way. An active or superseded-active row never.
+    # Versions are never reused (the core numbers from the couple's highest version), so an old button
+    # can never act on a newer proposal.
     done = c.execute(
         "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
-        "VALUES (?, ?, 'proposed', ?, ?, ?) ON CONFLICT (couple_id, version) DO UPDATE SET "
-        "status = 'proposed', proposed_by = excluded.proposed_by, data = excluded.data, "
-        "created_at = excluded.created_at, decided_at = NULL "
-        "WHERE status IN ('rejected', 'withdrawn') OR (status = 'superseded' AND version > "
-        "coalesce((SELECT max(version) FROM contracts WHERE couple_id = excluded.couple_id AND status = 'active'), 0))",
+        "VALUES (?, ?, 'proposed', ?, ?, ?) ON CONFLICT (couple_id, version) DO NOTHING",
         (fx.couple_id, fx.version, me, dump_contract(fx.contract), ts(now)),
     ).rowcount
     if done != 1:

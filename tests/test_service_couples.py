@@ -146,11 +146,13 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "active"), (2, "rejected")
     ]
-    await talk.say(ANN, "/afspraken verlengingen 3")  # the same number again, after a rejection
-    await inbox.new(BOB)
-    assert said(await talk.press(BOB, "ct.accept.2"), "en", "contract.accepted")
+    await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
+    second = await inbox.new(BOB)
+    assert "ct.accept.3" in ids(second)
+    assert said(await talk.press(BOB, "ct.accept.2"), "en", "contract.stale")  # the rejected one's button
+    assert said(await talk.press(BOB, "ct.accept.3"), "en", "contract.accepted")
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
-        (1, "superseded"), (2, "active")
+        (1, "superseded"), (2, "rejected"), (3, "active")
     ]
     (data,) = (await store.query("SELECT data FROM contracts WHERE status = 'active'"))[0]
     assert json.loads(data)["extensions"] == 3  # the second proposal's content, not the rejected one's

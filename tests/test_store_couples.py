@@ -243,7 +243,7 @@ def test_pairing_writes_the_couple_uses_the_invite_and_proposes_v1(conn: sqlite3
     # Both sides see the couple; partner and contract in the Ctx mirror it; defaults hold until v1 is accepted.
     for me, other in ((ann, bob), (bob, ann)):
         got = ctx(conn, me, TextReceived("hoi"))
-        assert got.couple == Couple(cid, other, contract.DEFAULT, 0, Proposal(1, ann.id, first))
+        assert got.couple == Couple(cid, other, contract.DEFAULT, 0, Proposal(1, ann.id, first), last_version=1)
         assert (got.partner, got.contract) == (other, contract.DEFAULT)
 
 
@@ -309,21 +309,19 @@ def test_accept_reject_withdraw_and_supersede(conn: sqlite3.Connection) -> None:
     assert couple is not None and (couple.contract, couple.version, couple.proposal) == (v3, 3, None)
 
 
-def test_a_version_number_used_by_a_dead_proposal_can_be_proposed_again(conn: sqlite3.Connection) -> None:
-    """The core numbers a proposal from the active version and the open one (couples.next_version): after a
-    rejection the same number comes back. The dead row gives way; an active or once-active row never does."""
-    ann, bob, cid = paired(conn)
+def test_version_numbers_are_never_reused(conn: sqlite3.Connection) -> None:
+    """After a withdrawn proposal the next one gets a new number (from Couple.last_version), and the store
+    refuses any number that exists, so an old button can never act on a newer proposal."""
+    ann, _bob, cid = paired(conn)
     apply(conn, ann, Decide(cid, 1, "withdrawn"))
-    again = Contract(extensions=0)
-    apply(conn, ann, Propose(cid, couples.next_version(0, None), again))
-    assert contract_rows(conn, cid) == [(1, "proposed", ann.id, None)]
-    apply(conn, bob, Decide(cid, 1, "accepted"))
-    apply(conn, bob, Propose(cid, 2, Contract(extensions=2)))
-    apply(conn, ann, Decide(cid, 2, "accepted"))
+    couple = load_couple(conn, ann.id)
+    assert couple is not None and couple.last_version == 1 and couple.proposal is None
+    nxt = couples.next_version(couple.version, None, couple.last_version)
+    assert nxt == 2
+    apply(conn, ann, Propose(cid, nxt, Contract(extensions=0)))
+    assert contract_rows(conn, cid)[-1][:2] == (2, "proposed")
     with pytest.raises(StoreError):
-        apply(conn, ann, Propose(cid, 1, Contract()))  # v1 was active once: its number is taken for good
-    with pytest.raises(StoreError):
-        apply(conn, ann, Propose(cid, 2, Contract()))  # the active version
+        apply(conn, ann, Propose(cid, 1, Contract()))  # the withdrawn number is taken for good
 
 
 def test_a_contract_round_trips_through_the_store(conn: sqlite3.Connection) -> None:

@@ -160,8 +160,9 @@ def sentence_missing(text: str) -> tuple[str, ...]:
     return tuple(missing)
 
 
-def next_version(active: int, proposed: int | None) -> int:
-    return max(active, proposed or 0) + 1
+def next_version(active: int, proposed: int | None, last: int = 0) -> int:
+    """Version numbers only go up, so a button of an old (rejected, withdrawn) proposal stays stale."""
+    return max(active, proposed or 0, last) + 1
 
 
 def quiet_text(c: Contract) -> str:

@@ -117,7 +117,7 @@ class SetProfile:
 
 @dataclass(frozen=True, slots=True)
 class CreateInvite:
-    """Store a single-use invite code (hashed) for the acting person, replacing any open one."""
+    """Store a single-use invite code (canonical form; the store keeps only its hash), replacing any open one."""
 
     code: str
     expires_at: datetime

@@ -940,7 +940,7 @@ def _propose_change(b: _B, field: str, value: str) -> None:
         b.say(result, lo=_dur(lo), hi=_dur(hi), max=_dur(contract.MAX_BREAK_CEILING),
               n=contract.MAX_EXTENSIONS, chars=contract.SENTENCE_MAX if field == "sentence" else contract.SIGNAL_MAX)
         return
-    version = couples.next_version(couple.version, p.version if p else None)
+    version = couples.next_version(couple.version, p.version if p else None, couple.last_version)
     b.fx.append(Propose(couple.id, version, result))
     if field == "sentence":
         missing = couples.sentence_missing(value)

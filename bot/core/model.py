@@ -181,6 +181,7 @@ class Couple:
     contract: Contract  # the active version (the defaults until the first is accepted)
     version: int = 0  # the active version's number (0: defaults)
     proposal: Proposal | None = None
+    last_version: int = 0  # the highest version ever proposed: numbers are never reused
 
 
 @dataclass(frozen=True, slots=True)
