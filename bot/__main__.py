@@ -13,13 +13,14 @@ import asyncio
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.config import Settings, SettingsError, load_settings
+from bot.core import couples
 from bot.dispatch import Dispatcher
 from bot.store import Defaults, Store, StoreError
 
@@ -42,11 +43,16 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
-async def _console(settings: Settings, db: Path, start: datetime, script: Sequence[str] | None = None) -> int:
+async def _console(
+    settings: Settings, db: Path, start: datetime, script: Sequence[str] | None = None,
+    random_bytes: Callable[[int], bytes] | None = None,
+) -> int:
     from adapters.console.app import Console, ConsoleMessenger
     from bot.service import Dialogue
 
     store = await Store.open(db, _defaults(settings))
+    if random_bytes is not None:
+        store.random_bytes = random_bytes
     try:
         clock = ManualClock(start)
         messenger = ConsoleMessenger(_write)
@@ -76,39 +82,38 @@ async def _run(settings: Settings) -> int:
     return 2
 
 
-DEMO = [
-    "/timeout",
-    "!press ret.m30",
-    "!press t.8",
-    "!press br.next",
-    "!press t.5",
-    "!press f.angry",
-    "!press u.unseen",
-    "!press n.seen",
-    "!press op.use",
-    "Wie de afwas doet",
-    "!press pf.overwhelmed",
-    "!press own.voice",
-    "Je luistert nooit naar me!",
-    "!press keep.yes",
-    "/status",
-    "!wait 30m",
-    "!press r.ready",
-    "!wait 10h",
-    "!press a.good",
-]
+DEMO_CODE = bytes(range(1, 9))
+"""The demo's invite code comes from these bytes (a real one comes from `secrets`)."""
+
+
+def demo_script(locale: str) -> list[str]:
+    """Sanne and Robin pair, agree the contract, and go through one whole time-out; Robin reads English."""
+    code = couples.show_code(couples.new_code(DEMO_CODE))
+    nl = locale == "nl"
+    return [
+        "!as sanne", "/koppel" if nl else "/pair",
+        "!as robin", "/language en" if nl else "/taal nl", f"/join {code}", "!press ct.accept.1",
+        "!as sanne", "/pauze" if nl else "/timeout", "!press ret.m30", "!press t.8", "!press br.next", "!press t.5",
+        "!press f.angry", "!press u.unseen", "!press n.seen", "!press op.use",
+        "Wie de afwas doet" if nl else "Who does the dishes", "!press pf.overwhelmed", "!press own.voice",
+        "Je luistert nooit naar me!" if nl else "You never listen to me!", "!press keep.yes",
+        "!as robin", "!press p.start", "!press br.next", "!press t.4", "!press f.lonely", "!press n.closeness",
+        "!press op.use", "!press skip", "!press skip", "!press skip",
+        "!wait 30m",
+        "!as sanne", "!press r.ready",
+        "!as robin", "!press r.ready",
+        "!wait 10h",
+        "!as sanne", "!press a.good",
+        "!as robin", "!press a.soso",
+    ]
 
 
 async def _demo(settings: Settings) -> int:
     tz = ZoneInfo(settings.default_timezone)
     evening = datetime.combine(datetime.now(tz).date(), time(21, 10), tzinfo=tz)
     with tempfile.TemporaryDirectory() as d:
-        script = DEMO if settings.default_locale == "nl" else [
-            "Who does the dishes" if line == "Wie de afwas doet" else
-            "You never listen to me!" if line == "Je luistert nooit naar me!" else line
-            for line in DEMO
-        ]
-        return await _console(settings, Path(d) / "demo.sqlite3", evening, script)
+        return await _console(settings, Path(d) / "demo.sqlite3", evening, demo_script(settings.default_locale),
+                              random_bytes=lambda n: DEMO_CODE[:n])
 
 
 async def _migrate(settings: Settings) -> int:

@@ -182,6 +182,8 @@ class Store:
         self._db = db
         self.path = path
         self.defaults = defaults
+        self.random_bytes: Callable[[int], bytes] = secrets.token_bytes
+        """Where invite codes come from. Only the demo swaps it, to script a pairing."""
 
     @classmethod
     async def open(cls, path: str | Path, defaults: Defaults | None = None) -> Store:
@@ -286,7 +288,7 @@ class Store:
             timeout = self._active_timeout(c, person.id)
             if timeout is None and session.timeout_id:
                 timeout = self._timeout(c, session.timeout_id)
-        result = machine.step(State(session, timeout), event, load_ctx(c, person, event, now))
+        result = machine.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes))
         new = result.state
         if new.session != session or srow is None:
             c.execute(
@@ -477,7 +479,10 @@ def code_hash(code: str) -> str:
     return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
 
 
-def load_ctx(c: sqlite3.Connection, person: Person, event: Event, now: datetime) -> machine.Ctx:
+def load_ctx(
+    c: sqlite3.Connection, person: Person, event: Event, now: datetime,
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes,
+) -> machine.Ctx:
     """Everything `machine.step` may know besides the state, for this person and this event."""
     couple = load_couple(c, person.id)
     invite: Invite | None = None
@@ -487,7 +492,7 @@ def load_ctx(c: sqlite3.Connection, person: Person, event: Event, now: datetime)
     if isinstance(event, CommandReceived):
         name = machine.COMMANDS.get(fold(event.name))
         if name == "pair":
-            fresh = couples.new_code(secrets.token_bytes(8))
+            fresh = couples.new_code(random_bytes(8))
         elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
             invite = load_invite(c, event.arg, now)
             failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]

@@ -125,7 +125,8 @@ def test_demo_prints_a_whole_time_out_quickly(tmp_path: Path) -> None:
     at = [out.find(s) for s in steps]
     assert all(i >= 0 for i in at), dict(zip(steps, at, strict=True))
     assert at == sorted(at), "the transcript runs in order: pause, breathing, plan, return, how did it go"
-    assert "> me: /timeout" in out  # a transcript: what was typed, and what came back
+    assert "> sanne: /pauze" in out  # a transcript: what was typed, and what came back
+    assert "[to robin]" in out and "[to sanne]" in out  # two partners: notices reach the other one
     assert list(tmp_path.iterdir()) == []  # the demo leaves no database behind
 
 

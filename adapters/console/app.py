@@ -31,7 +31,7 @@ BANNER = (
 
 
 def _ref(name: str) -> UserRef:
-    return UserRef(PLATFORM, name, chat_id=name, name=name)
+    return UserRef(PLATFORM, name, chat_id=name, name=name[:1].upper() + name[1:])
 
 
 class ConsoleMessenger:
@@ -111,8 +111,10 @@ class Console:
     async def line(self, raw: str) -> bool:
         """Handle one line. False means: stop."""
         text = raw.rstrip("\r\n")
-        if self.echo and text.strip():
-            self.messenger.write(f"> {self.speaker}: {text}\n")
+        if self.echo and text.strip() and not text.startswith(("!as ", "!wait ")):
+            self.messenger.write(f"> {self.speaker}: {self._shown(text)}\n")
+        elif self.echo and text.startswith("!wait "):
+            self.messenger.write(f"(… {text[6:].strip()} later)\n")
         cmd, _, arg = text.strip().partition(" ")
         if cmd == "!quit":
             return False
@@ -142,6 +144,14 @@ class Console:
         choice = self.messenger.pick(self.speaker, text)
         await self._say(event_from_button(choice) if choice else event_from_text(text))
         return True
+
+    def _shown(self, text: str) -> str:
+        """How a scripted line reads in a transcript: a pressed button shows its label."""
+        if text.startswith("!press "):
+            cid = text[7:].strip()
+            label = next((lbl for i, lbl in self.messenger.options.get(self.speaker, ()) if i == cid), cid)
+            return f"[{label}]"
+        return text
 
     async def _say(self, event: object) -> None:
         from bot.core.events import ChoiceMade, CommandReceived, TextReceived

@@ -1392,7 +1392,7 @@ def _after_choice(b: _B, c: str) -> bool:
         _enter(b, Phase.SAFETY_ASK, safety_hold=True)
         return True
     b.say(f"after.thanks.{outcomes[c]}")
-    _enter(b, Phase.IDLE)
+    b.go(Phase.IDLE)
     return True
 
 

@@ -65,20 +65,23 @@ class Renderer:
         self.now = now
 
     def text(self, msg: Msg) -> str:
+        return self._render(msg).strip()
+
+    def _render(self, msg: Msg) -> str:
         template = self.texts.get(msg.key)
         if template is None:
             raise CatalogError(f"{self.locale}: no text for {msg.key}")
         values = {name: self._value(v) for name, v in msg.params}
-        return template.format_map(values).strip()
+        return template.format_map(values)
 
     def label(self, choice: Choice) -> str:
         return self.text(choice.label)
 
     def _value(self, v: object) -> str:
         if isinstance(v, Msg):
-            return self.text(v)
+            return self._render(v)
         if isinstance(v, tuple):
-            return "\n".join(self.text(m) for m in v)
+            return "\n".join(self._render(m) for m in v)
         if isinstance(v, datetime):
             return self.time(v)
         return str(v)
