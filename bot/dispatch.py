@@ -32,6 +32,7 @@ BACKOFF_BASE = 5.0
 BACKOFF_CAP = 3600.0
 IDLE_RECHECK = timedelta(hours=1)
 SEND_CONCURRENCY = 8
+JANITOR_EVERY = timedelta(hours=1)
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -48,6 +49,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.sent = 0
+        self._janitor_at: datetime | None = None
 
     def wake(self) -> None:
         """Something was scheduled: look again at what is due next."""
@@ -127,12 +129,22 @@ class Dispatcher:
         log.info("outbox %d: %s; retry %d in %.0fs", row.id, why, row.attempts + 1, wait)
         return str(ts(now) + max(1, int(wait + 0.999)))
 
+    async def janitor(self) -> None:
+        """Wipe private text older than 7 days, at most once an hour (cheap: a partial index seek)."""
+        now = self.clock.now()
+        if self._janitor_at is None or now - self._janitor_at >= JANITOR_EVERY:
+            self._janitor_at = now
+            wiped = await self.store.purge_private(now)
+            if wiped:
+                log.info("wiped private text of %d idle dialogues", wiped)
+
     async def run_forever(self) -> None:
         """The long-running loop: work, then sleep until the next due moment or a wake-up."""
         while True:
             self._wake.clear()  # before the round: a wake-up during the round makes the wait return at once
             try:
                 await self.run_due()
+                await self.janitor()
                 nxt = await self.store.next_due()
             except asyncio.CancelledError:
                 raise

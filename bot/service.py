@@ -65,7 +65,10 @@ class Dialogue:
         if done.scheduled and self.on_scheduled is not None:
             self.on_scheduled()
         r = Renderer(done.person.locale, done.person.tz, now)
-        return [render_reply(r, reply) for reply in done.replies]
+        out = [render_reply(r, reply) for reply in done.replies]
+        if done.export is not None:
+            out.append(Outgoing(r.text(Msg.of("export.caption")), document=("adempauze-export.json", done.export)))
+        return out
 
     def apology(self, ref: UserRef, now: datetime) -> Outgoing:
         d = self.store.defaults

@@ -16,6 +16,7 @@ up front and honours busy_timeout (a deferred BEGIN that reads and then writes d
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -36,6 +37,8 @@ from bot.core.effects import (
     CancelTimer,
     CreateInvite,
     Decide,
+    Export,
+    Forget,
     Effect,
     JoinFailed,
     Notify,
@@ -48,7 +51,7 @@ from bot.core.effects import (
     Unpair,
 )
 from bot.core.events import CommandReceived, Event, TimerFired, TimerKind
-from bot.core.model import Couple, Fact, Invite, Person, Proposal, State, Timeout, TimeoutStatus
+from bot.core.model import Couple, Fact, Plan, Session, Invite, Person, Proposal, State, Timeout, TimeoutStatus
 from bot.core.parse import fold
 from bot.ports import Recipient, UserRef
 
@@ -82,6 +85,8 @@ class Handled:
     person: Person
     replies: tuple[Reply, ...]
     scheduled: bool
+    export: bytes | None = None  # /export: everything stored about the person, as JSON
+    forgot: bool = False  # /forget: the person and all their rows are gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +157,7 @@ def connect_pragmas(c: sqlite3.Connection) -> None:
     c.execute("PRAGMA foreign_keys=ON")
     c.execute("PRAGMA busy_timeout=5000")
     c.execute("PRAGMA journal_size_limit=67108864")
+    c.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left readable in free pages
 
 
 def _explain(path: str, e: sqlite3.Error) -> StoreError:
@@ -220,9 +226,15 @@ class Store:
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
         """One person's event, start to finish, in one transaction."""
         try:
-            return await self._run(lambda c: self._tx(c, lambda: self._handle(c, ref, event, now)))
+            return await self._run(lambda c: self._handled(c, ref, event, now))
         except sqlite3.Error as e:
             raise _explain(self.path, e) from e
+
+    def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
+        done = self._tx(c, lambda: self._handle(c, ref, event, now))
+        if done.forgot:  # erased text must not linger in the WAL either
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return done
 
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         c.execute("BEGIN IMMEDIATE")
@@ -240,31 +252,34 @@ class Store:
 
     def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, chat_id, unreachable FROM users "
+            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at FROM users "
             "WHERE platform = ? AND external_id = ?",
             (ref.platform, ref.external_id),
         ).fetchone()
         if row is None:
             d = self.defaults
             locale = ref.locale[:2].lower() if ref.locale[:2].lower() in machine.LOCALES else d.locale
+            country = country_of(ref.locale) or d.country
             cur = c.execute(
                 "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref.platform, ref.external_id, ref.chat_id, ref.name[:64], locale, d.tz, d.country, ts(now)),
+                (ref.platform, ref.external_id, ref.chat_id, ref.name[:64], locale, d.tz, country, ts(now)),
             )
-            return Person(int(cur.lastrowid or 0), locale, d.tz, d.country, ref.name[:64])
-        uid, locale, tz, country, name, chat_id, unreachable = row
+            return Person(int(cur.lastrowid or 0), locale, d.tz, country, ref.name[:64])
+        uid, locale, tz, country, name, chat_id, unreachable, consent_at = row
         if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and ref.name[:64] != name) or unreachable:
             name = ref.name[:64] or name
             c.execute(
                 "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
                 (ref.chat_id or chat_id, name, uid),
             )
-        return Person(uid, locale, tz, country, name)
+        return Person(uid, locale, tz, country, name, consent_at is not None)
 
     def _person(self, c: sqlite3.Connection, uid: int) -> Person | None:
-        row = c.execute("SELECT id, locale, tz, country, name FROM users WHERE id = ?", (uid,)).fetchone()
-        return Person(*row) if row else None
+        row = c.execute(
+            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL FROM users WHERE id = ?", (uid,)
+        ).fetchone()
+        return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
 
     def _timeout(self, c: sqlite3.Connection, tid: str) -> Timeout | None:
         row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
@@ -292,16 +307,24 @@ class Store:
         new = result.state
         if new.session != session or srow is None:
             c.execute(
-                "INSERT INTO sessions (user_id, data, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (person.id, dump_session(new.session), ts(now)),
+                "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
+                "private = excluded.private",
+                (person.id, dump_session(new.session), ts(now), int(_private(new.session))),
             )
         if new.timeout is not None and new.timeout != timeout:
             _save_timeout(c, new.timeout)
         replies: list[Reply] = []
         scheduled = False
+        export: bytes | None = None
+        forgot = False
         for fx in result.effects:
-            if isinstance(fx, Reply):
+            if isinstance(fx, Export):
+                export = export_json(c, person.id, now)
+            elif isinstance(fx, Forget):
+                c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
+                forgot = True
+            elif isinstance(fx, Reply):
                 if direct:
                     replies.append(fx)
                 else:
@@ -310,8 +333,9 @@ class Store:
             else:
                 scheduled |= _apply(c, fx, person, now)
                 if isinstance(fx, SetProfile):
-                    person = replace(person, locale=fx.locale or person.locale, tz=fx.tz or person.tz)
-        return Handled(person, tuple(replies), scheduled)
+                    person = replace(person, locale=fx.locale or person.locale, tz=fx.tz or person.tz,
+                                     country=fx.country or person.country)
+        return Handled(person, tuple(replies), scheduled, export, forgot)
 
     # -- timers ------------------------------------------------------------------------------------------
     async def fire_due(self, now: datetime, limit: int = 200) -> int:
@@ -356,6 +380,20 @@ class Store:
             return min(vals) if vals else None
 
         return await self._run(q)
+
+    async def purge_private(self, now: datetime) -> int:
+        """Wipe private free text (plan, kept messages) from dialogues untouched for PRIVATE_KEPT. Returns how many."""
+
+        def body(c: sqlite3.Connection) -> int:
+            stale = c.execute(
+                "SELECT user_id, data FROM sessions WHERE private = 1 AND updated_at < ?", (ts(now - PRIVATE_KEPT),)
+            ).fetchall()
+            for uid, data in stale:
+                clean = replace(load_session(data), plan=Plan(), pending=None, answers=())
+                c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
+            return len(stale)
+
+        return await self._run(lambda c: self._tx(c, lambda: body(c)))
 
     # -- outbox ------------------------------------------------------------------------------------------
     async def due_outbox(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
@@ -568,6 +606,10 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
                 c.execute("UPDATE users SET locale = ? WHERE id = ?", (fx.locale, person.id))
             if fx.tz:
                 c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
+            if fx.country:
+                c.execute("UPDATE users SET country = ? WHERE id = ?", (fx.country, person.id))
+            if fx.consent is not None:
+                c.execute("UPDATE users SET consent_at = ? WHERE id = ?", (ts(now) if fx.consent else None, person.id))
         case CreateInvite():
             _create_invite(c, fx, person.id, now)
         case JoinFailed():
@@ -671,3 +713,59 @@ def _decide(c: sqlite3.Connection, fx: Decide, me: int, now: datetime) -> None:
         "UPDATE contracts SET status = ?, decided_at = ? WHERE couple_id = ? AND version = ?",
         (status, ts(now), fx.couple_id, fx.version),
     )
+
+
+def _private(s: Session) -> bool:
+    """Does this dialogue hold private free text (or answers) that must not outlive PRIVATE_KEPT?"""
+    return s.plan != _EMPTY_PLAN or s.pending is not None or bool(s.answers)
+
+
+_EMPTY_PLAN = Plan()
+
+
+def country_of(locale: str) -> str | None:
+    """The country a platform locale names ("nl-BE" -> BE, "en_GB" -> GB), if it names one."""
+    parts = locale.replace("_", "-").split("-")
+    region = parts[1].upper() if len(parts) > 1 else ""
+    return region if len(region) == 2 and region.isalpha() else None
+
+
+PRIVATE_KEPT = timedelta(days=7)
+"""Private free text older than this is wiped even when its time-out never ended properly."""
+
+
+def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:
+    """Everything stored about one person, as JSON. The partner's own data stays theirs: only their name."""
+
+    def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
+        cur = c.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    user = rows("SELECT platform, external_id, name, locale, tz, country, created_at, consent_at FROM users "
+                "WHERE id = ?", uid)
+    session = c.execute("SELECT data FROM sessions WHERE user_id = ?", (uid,)).fetchone()
+    couple = rows("SELECT c.id, c.created_at, u.name AS partner_name FROM couples c JOIN users u "
+                  "ON u.id = CASE WHEN c.a = ?1 THEN c.b ELSE c.a END WHERE c.a = ?1 OR c.b = ?1", uid)
+    contracts = rows("SELECT version, status, proposed_by = ?1 AS proposed_by_me, data, created_at, decided_at "
+                     "FROM contracts WHERE couple_id IN (SELECT id FROM couples WHERE a = ?1 OR b = ?1)", uid)
+    for k in contracts:  # the partner's own sentence is theirs
+        data = json.loads(k["data"])
+        data["sentences"] = [[u, t] for u, t in data.get("sentences", []) if u == uid]
+        k["data"] = data
+    out = {
+        "exported_at": ts(now),
+        "user": user[0] if user else None,
+        "dialogue": json.loads(session[0]) if session else None,
+        "couple": couple[0] if couple else None,
+        "contracts": contracts,
+        "time_outs": rows(
+            "SELECT t.id, t.initiator = ?1 AS started_by_me, t.started_at, t.return_at, t.status, "
+            "t.extensions_used, t.ended_at, m.role, m.outcome, m.tension_start, m.tension_after, m.feeling, "
+            "m.under, m.need FROM timeouts t LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
+            "WHERE t.initiator = ?1 OR t.partner = ?1", uid),
+        "reminders": rows("SELECT kind, timeout_id, due_at FROM timers WHERE user_id = ?", uid),
+        "messages_waiting": rows("SELECT payload, due_at FROM outbox WHERE user_id = ?", uid),
+        "open_invites": rows("SELECT created_at, expires_at FROM invites WHERE user_id = ? AND used_at IS NULL", uid),
+    }
+    return json.dumps(out, ensure_ascii=False, indent=2).encode()

@@ -303,6 +303,7 @@ def seed(path: Path, plan: SeedPlan, now: datetime) -> dict[str, int]:
     c.execute("BEGIN")
     c.executemany("INSERT INTO users (id, platform, external_id, chat_id, name, locale, tz, country, created_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", users)
+    c.execute("UPDATE users SET consent_at = created_at")  # these people agreed at onboarding
     c.executemany("INSERT INTO couples (id, a, b, created_at) VALUES (?, ?, ?, ?)", couples)
     c.executemany("INSERT INTO sessions (user_id, data, updated_at) VALUES (?, ?, ?)", sessions)
     c.executemany("INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status, "
@@ -339,7 +340,7 @@ class Check:
 
 def record_solo_flow(check: Check) -> list[tuple[State, Event, machine.Ctx]]:
     """Run SOLO_FLOW once through the core; return every step's inputs for replay."""
-    me = Person(1, "nl", TZ, "NL", "Sam")
+    me = Person(1, "nl", TZ, "NL", "Sam", consented=True)
     state, now = State(), START
     timers: dict[TimerKind, tuple[str, datetime]] = {}
     inputs: list[tuple[State, Event, machine.Ctx]] = []

@@ -53,16 +53,26 @@ class Recorder:
 class Talk:
     """Type a line or press a button as someone, the way an adapter would; read their phase."""
 
-    def __init__(self, dialogue: Dialogue) -> None:
+    def __init__(self, dialogue: Dialogue, consent: bool = True) -> None:
         self.dialogue = dialogue
+        self.consent = consent  # people agree at onboarding (/start) before their first line here
+        self._onboarded: set[UserRef] = set()
+
+    async def _onboard(self, who: UserRef) -> None:
+        if self.consent and who not in self._onboarded:
+            self._onboarded.add(who)
+            await self.dialogue.handle(who, ChoiceMade("cs.yes"))
 
     async def say(self, who: UserRef, text: str) -> list[Outgoing]:
+        await self._onboard(who)
         return await self.dialogue.handle(who, event_from_text(text))
 
     async def press(self, who: UserRef, choice: str) -> list[Outgoing]:
+        await self._onboard(who)
         return await self.dialogue.handle(who, ChoiceMade(choice))
 
     async def send(self, who: UserRef, event: Event) -> list[Outgoing]:
+        await self._onboard(who)
         return await self.dialogue.handle(who, event)
 
     async def phase(self, who: UserRef) -> str:

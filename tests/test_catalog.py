@@ -11,7 +11,7 @@ from bot.core import breathing, couples, feelings, patterns, safety
 from bot.i18n import LOCALES, catalog, placeholders
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
-NOT_EMITTED = ("pacer.", "time.", "error.", "help.", "menu.")  # used by the shell, or dynamic families checked below
+NOT_EMITTED = ("pacer.", "time.", "error.", "help.", "menu.", "telegram.", "discord.")  # used by the shell, or dynamic families checked below
 
 
 def test_same_keys_in_every_language():
@@ -74,6 +74,9 @@ def dynamic_keys() -> set[str]:
     keys |= {"contract.bad.min_break", "contract.bad.max_break", "contract.bad.default_break",
              "contract.bad.signal_phrase", "contract.bad.sentence"}  # from contract.validate
     keys |= patterns.keys()
+    keys |= {f"check.q{q}" for q in range(1, 6)} | {f"check.a{q}.{a}" for q in range(1, 6) for a in range(3)}
+    keys |= {f"check.result.{r}" for r in ("noise", "mixed", "unsafe")}
+    keys |= {f"country.{c.lower()}" for c in safety.COUNTRIES} | {"export.caption"}
     for country in (*safety.COUNTRIES, "ZZ"):
         keys |= {f"help.{r.id}.{x}" for r in safety.resources_for(country) for x in ("name", "what")}
     return keys

@@ -57,6 +57,7 @@ def line_of(key: str) -> str:
 SCRIPT = [
     "/timeout",
     "2",             # by number: 30 min (agreed)
+    "!press cs.yes",  # yes, the bot may keep what I feel (asked once, before anything personal)
     "8",             # by label: the score 8
     "Verder",        # by label: go on after breathing
     "5",
@@ -216,6 +217,8 @@ async def test_numbers_and_labels_choose_options(console: Console, screen: Scree
     await console.line("/timeout")
     await console.line("30 MIN (AFGESPROKEN)")  # the label, any case
     assert (await store.query("SELECT return_at - started_at FROM timeouts")) == [(1800,)]
+    assert (await store.session_of(ME))[0] == "consent"
+    await console.line("1")  # "yes", by number
     screen.take()
     await console.line("11")  # scores 0-10 are labels; after them the numbering goes on: 11) Overslaan
     assert (await store.session_of(ME))[0] == "breathe"
@@ -240,7 +243,7 @@ async def test_quit_stops_and_blank_lines_are_ignored(console: Console, screen: 
 
 async def test_run_stops_at_end_of_input(console: Console, screen: Screen, store: Store) -> None:
     await console.run(io.StringIO("/timeout\n2\n"))  # no !quit: EOF ends it
-    assert (await store.session_of(ME))[0] == "pause.tension"
+    assert (await store.session_of(ME))[0] == "consent"
     assert screen.text.count("[to me]") >= 3
 
     screen.take()

@@ -110,8 +110,9 @@ def test_0002_applies_on_top_of_a_0001_database(tmp_path: Path) -> None:
         a, b = add_user(c, "ann"), add_user(c, "bob")
         c.execute("INSERT INTO couples (a, b, created_at) VALUES (?, ?, 0)", (a.id, b.id))
 
-        assert migrate_sync(c) == (1, 2) and len(migration_files()) == 2
-        assert c.execute("PRAGMA user_version").fetchone() == (2,)
+        latest = len(migration_files())
+        assert latest >= 2 and migrate_sync(c) == (1, latest)
+        assert c.execute("PRAGMA user_version").fetchone() == (latest,)
         tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"invites", "join_failures", "contracts"} <= tables
         # The couple made under 0001 is still there and reads as a couple on the defaults.

@@ -46,6 +46,9 @@ class ConsoleMessenger:
 
     def show(self, name: str, out: Outgoing) -> None:
         lines = [f"[to {name}]", out.text]
+        if out.document is not None:
+            filename, content = out.document
+            lines.append(f"--- {filename} ---\n{content.decode('utf-8', 'replace')}\n--- end ---")
         if out.frames:
             lines.append(self._pacer(out))
         if out.choices:

@@ -109,10 +109,12 @@ class RecordOutcome:
 
 @dataclass(frozen=True, slots=True)
 class SetProfile:
-    """Change the acting person's language or time zone (None: leave as is)."""
+    """Change the acting person's profile (None: leave as is)."""
 
     locale: str | None = None
     tz: str | None = None
+    country: str | None = None
+    consent: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +164,19 @@ class Decide:
     decision: str  # "accepted" | "rejected" | "withdrawn"
 
 
+@dataclass(frozen=True, slots=True)
+class Forget:
+    """Erase everything stored about the acting person (and so end their couple), leaving no trace."""
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """Hand the acting person everything stored about them, as a JSON file."""
+
+
 Effect = (
     Reply | Notify | StartTimer | CancelTimer | CancelNotices | RecordOutcome | SetProfile | CreateInvite | JoinFailed
-    | Pair | Unpair | Propose | Decide
+    | Pair | Unpair | Propose | Decide | Forget | Export
 )
 
 

@@ -43,6 +43,8 @@ from .effects import (
     Choice,
     CreateInvite,
     Decide,
+    Export,
+    Forget,
     Effect,
     JoinFailed,
     Msg,
@@ -106,8 +108,15 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("reject", "afwijzen", "wijsaf"), "reject"),
     **dict.fromkeys(("withdraw", "intrekken", "trekin"), "withdraw"),
     **dict.fromkeys(("patterns", "patronen"), "patterns"),
+    **dict.fromkeys(("country", "land"), "country"),
+    **dict.fromkeys(("check", "toets", "checkin"), "check"),
+    **dict.fromkeys(("export", "exporteer", "mijngegevens"), "export"),
+    **dict.fromkeys(("forget", "vergeet", "wis"), "forget"),
 }
 """Every command name people may type (Dutch aliases included), to its one canonical name."""
+
+SAFE_IN_SAFETY = frozenset({"help", "language", "timezone", "safety", "forget", "export", "unpair", "country"})
+"""Commands that work while someone is in SAFETY: help, settings, and the ways out (erase, unpair)."""
 
 DEFAULT_SIGNALS = ("ik neem een time-out", "i'm taking a time-out", "ik neem een time out", "im taking a time out")
 
@@ -149,6 +158,8 @@ class _Draft:
     safety_hold: bool
     editing: str | None
     notices: tuple[int, ...]
+    keep: bool
+    answers: tuple[int, ...]
 
     def __init__(self, s: Session) -> None:
         for name in Session.__slots__:
@@ -398,14 +409,23 @@ def _p_safety_ask(b: _B) -> None:
 
 def _p_safety(b: _B) -> None:
     country = b.ctx.me.country
-    lines = tuple(
+    options = [_c("safety.continue", "choice.safe.continue"), _c("fg.ask", "choice.forget")]
+    if b.ctx.couple is not None:
+        options.append(_c("safety.unpair", "choice.unpair"))
+    b.say("safety.screen", tuple(options), emergency=safety.emergency_number(country), resources=_help_lines(country))
+
+
+def _help_lines(country: str) -> tuple[Msg, ...]:
+    """The helplines of a country (what each is for, when it is open), then the international directory."""
+    lines = [
         Msg.of("safety.resource", name=Msg.of(f"help.{r.id}.name"), what=Msg.of(f"help.{r.id}.what"),
                reach=r.phone or r.url)
         for r in safety.resources_for(country)
         if not r.id.endswith(".emergency")  # the screen names the emergency number itself
-    )
-    b.say("safety.screen", (_c("safety.continue", "choice.safe.continue"),),
-          emergency=safety.emergency_number(country), resources=lines)
+    ]
+    if country.upper() in safety.COUNTRIES:
+        lines.append(Msg.of("safety.directory"))
+    return tuple(lines)
 
 
 PROMPTS: dict[Phase, Callable[[_B], None]] = {
@@ -468,19 +488,19 @@ def _start(b: _B, at: datetime) -> None:
         # Both asked for a break at once: one time-out, the earlier return time.
         merged = min(running.return_at, at)
         b.t = evolve(running, return_at=merged)
-        b.set(timeout_id=running.id, role=Role.INITIATOR, plan=Plan())
+        b.set(timeout_id=running.id, role=Role.INITIATOR, plan=Plan(), keep=True)
         if merged != running.return_at:
             _arm(b, b.t, (running.initiator, running.partner), TimerKind.RETURN, merged)
             b.tell_partner("notice.merged", time=merged)
         b.say("start.merged", time=merged)
-        _enter(b, Phase.PAUSE_TENSION)
+        _enter_flow(b, Phase.PAUSE_TENSION)
         return
     if b.s.after_for is not None:
         b.fx.append(CancelTimer(b.me, TimerKind.AFTER, b.s.after_for))
     tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
     partner = ctx.partner.id if ctx.partner else None
     b.t = Timeout(tid, ctx.me.id, partner, b.now, at)
-    b.set(timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None)
+    b.set(timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None, keep=True)
     _arm(b, b.t, (b.me, partner), TimerKind.RETURN, at)
     sentence = ctx.contract.sentence_of(b.me)
     if partner is not None and ctx.contract.notify_partner:
@@ -490,7 +510,7 @@ def _start(b: _B, at: datetime) -> None:
         b.say("start.told", time=at)
     else:
         b.say("start.solo" if partner is None else "start.not_told", time=at, text=Msg.of("notice.solo", time=at))
-    _enter(b, Phase.PAUSE_TENSION)
+    _enter_flow(b, Phase.PAUSE_TENSION)
 
 
 def _end(b: _B, status: TimeoutStatus) -> None:
@@ -503,7 +523,7 @@ def _end(b: _B, status: TimeoutStatus) -> None:
 def _record(b: _B, outcome: str | None) -> None:
     if b.t is None:
         return
-    p = b.s.plan
+    p = b.s.plan if b.s.keep else Plan()
     b.fx.append(RecordOutcome(b.t.id, b.me, b.s.role.value, outcome, p.tension_start, p.tension_after,
                               p.feeling, p.under, p.need))
 
@@ -708,7 +728,12 @@ def _cmd_start(b: _B, arg: str = "") -> None:
     if arg.strip():  # a deep link: /start CODE joins a couple
         _cmd_join(b, arg)
         return
-    b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
+    if b.ctx.me.consented:
+        b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
+    else:  # onboarding asks for explicit consent before anything personal is kept
+        b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
+        b.say("consent.onboarding", (_c("cs.yes", "choice.consent.yes"), _c("cs.no", "choice.consent.no")))
+        return
     _prompt(b)
 
 
@@ -744,10 +769,10 @@ def _command(b: _B, ev: CommandReceived) -> None:
         b.say("hint.unknown_command", name=ev.name[:32])
         _prompt(b)
         return
-    if b.s.phase is Phase.SAFETY and name not in ("help", "language", "timezone", "safety"):
+    if b.s.phase is Phase.SAFETY and name not in SAFE_IN_SAFETY:
         b.say("safety.still", (_c("safety.continue", "choice.safe.continue"),))
         return
-    if b.s.phase is Phase.SAFETY_ASK and name not in ("help", "language", "timezone", "safety"):
+    if b.s.phase is Phase.SAFETY_ASK and name not in SAFE_IN_SAFETY:
         b.say("hint.answer_first")
         _prompt(b)
         return
@@ -1064,6 +1089,133 @@ def _cmd_patterns(b: _B, arg: str) -> None:
     b.fx.append(Reply(patterns.summary(b.ctx.history, b.now, b.ctx.couple is not None)))
 
 
+# -- privacy and the private check ----------------------------------------------------------------------------
+
+CHECK_QUESTIONS = 5
+CHECK_CHOICES = {q: tuple(_c(f"ck.{q}.{a}", f"check.a{q}.{a}") for a in range(3)) for q in range(1, 6)}
+
+
+def _enter_flow(b: _B, phase: Phase, **changes: object) -> None:
+    """Enter a step of the time-out flow; the first time, ask whether the bot may keep what they feel."""
+    if not b.ctx.me.consented and b.s.keep:
+        changes.pop("resume", None)
+        _enter(b, Phase.CONSENT, resume=phase, **changes)
+    else:
+        _enter(b, phase, **changes)
+
+
+def _p_consent(b: _B) -> None:
+    b.say("consent.ask", (_c("cs.yes", "choice.consent.yes"), _c("cs.no", "choice.consent.no"), SAFETY_BUTTON))
+
+
+def _consent_choice(b: _B, c: str) -> bool:
+    if c not in ("cs.yes", "cs.no"):
+        return False
+    resume = b.s.resume or Phase.IDLE
+    if c == "cs.yes":
+        b.fx.append(SetProfile(consent=True))
+        b.say("consent.thanks")
+        _enter(b, resume, resume=None)
+    else:
+        b.say("consent.declined")
+        # without consent: breathing (nothing kept), then straight to the wait
+        nxt = Phase.BREATHE if resume in (Phase.PAUSE_TENSION, Phase.BREATHE) else resume
+        _enter(b, nxt, resume=None, keep=False, rounds=0)
+    return True
+
+
+def _cmd_check(b: _B, arg: str) -> None:
+    resume = b.s.phase if b.s.phase is not Phase.CHECK else b.s.resume
+    b.say("check.intro")
+    _enter(b, Phase.CHECK, answers=(), resume=resume)
+
+
+def _p_check(b: _B) -> None:
+    q = len(b.s.answers) + 1
+    b.say(f"check.q{q}", (*CHECK_CHOICES[q], _c("ck.stop", "choice.check.stop"), SAFETY_BUTTON), n=q,
+          total=CHECK_QUESTIONS)
+
+
+def _check_choice(b: _B, c: str) -> bool:
+    resume = b.s.resume or Phase.IDLE
+    if c == "ck.stop":
+        b.say("check.stopped")
+        _enter(b, resume, answers=(), resume=None)
+        return True
+    q = len(b.s.answers) + 1
+    parts = c.split(".")
+    if len(parts) != 3 or parts[0] != "ck" or parts[1] != str(q) or parts[2] not in ("0", "1", "2"):
+        return False
+    answers = (*b.s.answers, int(parts[2]))
+    if len(answers) < CHECK_QUESTIONS:
+        _enter(b, Phase.CHECK, answers=answers)
+        return True
+    severe = answers[3] == 2 or answers[4] == 2  # walking on eggshells, boundaries not respected
+    total = sum(answers)
+    if severe or total >= 6:
+        b.say("check.result.unsafe", emergency=safety.emergency_number(b.ctx.me.country),
+              resources=_help_lines(b.ctx.me.country))
+    elif total >= 3:
+        b.say("check.result.mixed")
+    else:
+        b.say("check.result.noise")
+    b.say("check.private")
+    b.go(resume, answers=(), resume=None)  # the answers are gone: nothing of the check is kept
+    if resume is not Phase.IDLE:
+        _prompt(b)
+    return True
+
+
+def _cmd_country(b: _B, arg: str) -> None:
+    code = arg.strip().upper()
+    code = {"UK": "GB", "EN": "GB", "VK": "GB", "USA": "US", "VS": "US", "BELGIE": "BE", "NEDERLAND": "NL"}.get(
+        code, code)
+    if len(code) == 2 and code.isascii() and code.isalpha():
+        b.fx.append(SetProfile(country=code))
+        b.say("country.set", country=code, emergency=safety.emergency_number(code))
+        return
+    b.say("country.ask", tuple(_c(f"co.{c}", f"country.{c.lower()}") for c in safety.COUNTRIES))
+
+
+def _country_choice(b: _B, c: str) -> bool:
+    if c.startswith("co.") and c[3:] in safety.COUNTRIES:
+        _cmd_country(b, c[3:])
+        return True
+    return False
+
+
+def _cmd_export(b: _B, arg: str) -> None:
+    b.fx.append(Export())
+    b.say("export.ready")
+
+
+def _cmd_forget(b: _B, arg: str) -> None:
+    b.say("forget.confirm", (_c("fg.yes", "choice.forget.yes"), _c("fg.no", "choice.forget.no")))
+
+
+def _forget_choice(b: _B, c: str) -> bool:
+    if c == "fg.ask":
+        _cmd_forget(b, "")
+    elif c == "fg.no":
+        b.say("forget.kept")
+        _prompt(b)
+    elif c == "fg.yes":
+        if b.ctx.couple is not None:
+            _cmd_unpair(b, "")
+            b.fx[:] = [e for e in b.fx if not (isinstance(e, Reply) and e.msg.key == "unpair.done")]
+        t = b.my_timeout()
+        if t is not None:
+            b.fx.append(CancelNotices(t.id))
+            _end(b, TimeoutStatus.CANCELLED)
+        b.say("forget.done")
+        b.fx.append(Forget())  # last: nothing may be written about this person after it
+    elif c == "safety.unpair":
+        _cmd_unpair(b, "")
+    else:
+        return False
+    return True
+
+
 COUPLE_COMMANDS: dict[str, Callable[[_B, str], None]] = {
     "pair": _cmd_pair,
     "join": _cmd_join,
@@ -1073,6 +1225,10 @@ COUPLE_COMMANDS: dict[str, Callable[[_B, str], None]] = {
     "reject": _cmd_reject,
     "withdraw": _cmd_withdraw,
     "patterns": _cmd_patterns,
+    "check": _cmd_check,
+    "country": _cmd_country,
+    "export": _cmd_export,
+    "forget": _cmd_forget,
 }
 
 
@@ -1101,6 +1257,9 @@ def _skip(b: _B) -> bool:
 
 
 def _advance(b: _B, nxt: Phase) -> None:
+    if not b.s.keep and nxt in FLOW and nxt is not Phase.BREATHE:
+        _enter(b, Phase.WAITING)  # they chose to keep nothing: no scores, feelings or plans
+        return
     if nxt is Phase.BREATHE:
         _enter(b, nxt, rounds=0, resume=None)
     elif nxt is Phase.WAITING:
@@ -1123,9 +1282,9 @@ def _idle_choice(b: _B, c: str) -> bool:
             b.say("partner.over")
             _prompt(b)
             return True
-        b.set(timeout_id=t.id, role=Role.PARTNER, plan=Plan())
+        b.set(timeout_id=t.id, role=Role.PARTNER, plan=Plan(), keep=True)
         b.say("partner.intro", time=t.return_at)
-        _enter(b, Phase.BREATHE, rounds=0, resume=None)
+        _enter_flow(b, Phase.BREATHE, rounds=0, resume=None)
     else:
         return False
     return True
@@ -1353,6 +1512,9 @@ def _waiting_choice(b: _B, c: str) -> bool:
 
 
 def _waiting_text(b: _B, text: str) -> bool:
+    if not b.s.keep:
+        b.say("waiting.not_relayed")
+        return True
     b.set(pending=_clip(b, text))
     b.say("waiting.keep_ask", (_c("keep.yes", "choice.keep.yes"), _c("keep.no", "choice.keep.no")))
     return True
@@ -1540,6 +1702,15 @@ def _choice(b: _B, c: str) -> None:
     if c.startswith("ct.") and b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
         _contract_choice(b, c)
         return
+    if c in ("cs.yes", "cs.no") and b.s.phase is not Phase.CONSENT:  # from the welcome
+        if c == "cs.yes":
+            b.fx.append(SetProfile(consent=True))
+        b.say("consent.thanks" if c == "cs.yes" else "consent.later")
+        _prompt(b)
+        return
+    if c.startswith(("fg.", "co.")) or c == "safety.unpair":
+        if _forget_choice(b, c) or _country_choice(b, c):
+            return
     handler = TABLE.get((b.s.phase, ChoiceMade))
     if c == "skip" and b.s.phase in NEXT_AFTER_SKIP:
         _skip(b)
@@ -1588,6 +1759,10 @@ HINTS: dict[Phase, str] = {
 
 
 PROMPTS[Phase.CONTRACT_EDIT] = _p_contract_edit
+PROMPTS[Phase.CONSENT] = _p_consent
+PROMPTS[Phase.CHECK] = _p_check
+TABLE[(Phase.CONSENT, ChoiceMade)] = _consent_choice
+TABLE[(Phase.CHECK, ChoiceMade)] = _check_choice
 
 
 def all_phases_prompted() -> bool:

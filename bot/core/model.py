@@ -45,6 +45,8 @@ class Phase(enum.StrEnum):
     SAFETY_ASK = "safety.ask"
     SAFETY = "safety"
     CONTRACT_EDIT = "contract.edit"  # typing a contract value (signal phrase, own sentence)
+    CONSENT = "consent"  # may the bot keep what this person feels and plans?
+    CHECK = "check"  # the private check: incident or pattern, repair, self-trust, adjusting, boundaries
 
 
 class Role(enum.StrEnum):
@@ -82,6 +84,7 @@ class Person:
     tz: str = "Europe/Amsterdam"
     country: str = "NL"
     name: str = ""
+    consented: bool = False  # agreed that the bot keeps what they feel and plan (GDPR art. 9), until erased
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,8 @@ class Session:
     safety_hold: bool = False  # in SAFETY: the partner gets nothing until the user continues
     editing: str | None = None  # the contract field being typed in CONTRACT_EDIT
     notices: tuple[int, ...] = ()  # unix seconds of recent notices to the partner (rate limit)
+    keep: bool = True  # False: this person chose that nothing they feel or plan is kept
+    answers: tuple[int, ...] = ()  # the private check's answers so far (never stored beyond the check)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)  # 21:10 in Amsterdam
 class Driver:
     def __init__(self, me: Person | None = None, partner: Person | None = None, contract: Contract | None = None,
                  now: datetime = T0) -> None:
-        self.me = me or Person(1, "en", "Europe/Amsterdam", "NL", "Sam")
+        self.me = me or Person(1, "en", "Europe/Amsterdam", "NL", "Sam", consented=True)
         self.partner = partner
         self.contract = contract or Contract()
         self.now = now

@@ -11,7 +11,7 @@ from bot.core.effects import CreateInvite, Decide, JoinFailed, Notify, Pair, Pro
 from bot.core.events import TimerKind
 from bot.core.model import Contract, Couple, Invite, Person, Phase, Proposal, TimeoutStatus
 
-SAM, ROBIN = Person(1, "en", name="Sam"), Person(2, "nl", name="Robin")
+SAM, ROBIN = Person(1, "en", name="Sam", consented=True), Person(2, "nl", name="Robin", consented=True)
 
 
 def paired(make, me=SAM, partner=ROBIN, contract=None, proposal=None, version=1):

@@ -350,7 +350,7 @@ def test_score_out_of_range(d):
 
 
 def test_both_at_once_merge_into_the_earlier_return(make):
-    sam, robin = Person(1, name="Sam"), Person(2, name="Robin")
+    sam, robin = Person(1, name="Sam", consented=True), Person(2, name="Robin", consented=True)
     a = make(me=sam, partner=robin)
     a.start(60)
     b = make(me=robin, partner=sam)
@@ -365,7 +365,7 @@ def test_both_at_once_merge_into_the_earlier_return(make):
 
 
 def test_partner_side_flow_from_the_notice(make):
-    sam, robin = Person(1, name="Sam"), Person(2, name="Robin")
+    sam, robin = Person(1, name="Sam", consented=True), Person(2, name="Robin", consented=True)
     a = make(me=sam, partner=robin)
     a.start(30)
     b = make(me=robin, partner=sam)

@@ -29,14 +29,19 @@ RECIPES: dict[Phase, list[str]] = {
                        "!wait 600", "a.bad"],
     Phase.SAFETY: ["/timeout", "ret.m30", "safety"],
     Phase.CONTRACT_EDIT: ["!paired", "ct.f.signal"],
+    Phase.CONSENT: ["!unconsented", "/timeout", "ret.m30"],
+    Phase.CHECK: ["/check", "ck.1.0"],
 }
-TEXT_IS_UNEXPECTED = {Phase.BREATHE, Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY}
+TEXT_IS_UNEXPECTED = {Phase.BREATHE, Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY,
+                      Phase.CONSENT, Phase.CHECK}
 
 
 def reach(d, phase: Phase) -> None:
     for step in RECIPES[phase]:
         if step.startswith("/"):
             d.cmd(step[1:])
+        elif step == "!unconsented":
+            d.me = Person(1, "en", name="Sam", consented=False)
         elif step == "!paired":
             d.couple = Couple(7, Person(2, name="Robin"), Contract(), 1)
         elif step.startswith("!wait "):
