@@ -37,9 +37,9 @@ from bot.core.effects import (
     CancelTimer,
     CreateInvite,
     Decide,
+    Effect,
     Export,
     Forget,
-    Effect,
     JoinFailed,
     Notify,
     Pair,
@@ -51,7 +51,7 @@ from bot.core.effects import (
     Unpair,
 )
 from bot.core.events import CommandReceived, Event, TimerFired, TimerKind
-from bot.core.model import Couple, Fact, Plan, Session, Invite, Person, Proposal, State, Timeout, TimeoutStatus
+from bot.core.model import Couple, Fact, Invite, Person, Plan, Proposal, Session, State, Timeout, TimeoutStatus
 from bot.core.parse import fold
 from bot.ports import Recipient, UserRef
 

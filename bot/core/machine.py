@@ -43,9 +43,9 @@ from .effects import (
     Choice,
     CreateInvite,
     Decide,
+    Effect,
     Export,
     Forget,
-    Effect,
     JoinFailed,
     Msg,
     Notify,
@@ -1708,9 +1708,8 @@ def _choice(b: _B, c: str) -> None:
         b.say("consent.thanks" if c == "cs.yes" else "consent.later")
         _prompt(b)
         return
-    if c.startswith(("fg.", "co.")) or c == "safety.unpair":
-        if _forget_choice(b, c) or _country_choice(b, c):
-            return
+    if (c.startswith(("fg.", "co.")) or c == "safety.unpair") and (_forget_choice(b, c) or _country_choice(b, c)):
+        return
     handler = TABLE.get((b.s.phase, ChoiceMade))
     if c == "skip" and b.s.phase in NEXT_AFTER_SKIP:
         _skip(b)
