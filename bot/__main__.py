@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
@@ -74,12 +77,51 @@ async def _run(settings: Settings) -> int:
     if settings.telegram_token is None and settings.discord_token is None:
         log.info("no platform token set: starting the local console on %s", settings.database_path)
         return await _console(settings, settings.database_path, datetime.now(UTC))
-    names = [n for n, t in (("Telegram", settings.telegram_token), ("Discord", settings.discord_token)) if t]
-    print(
-        f"The {' and '.join(names)} adapter is not part of this build yet. Unset the token(s) to use the console.",
-        file=sys.stderr,
-    )
-    return 2
+    from bot.clock import SystemClock
+    from bot.ports import Messenger
+    from bot.service import Dialogue
+
+    store = await Store.open(settings.database_path, _defaults(settings))
+    clock = SystemClock(settings.time_scale)
+    messengers: dict[str, Messenger] = {}
+    dispatcher = Dispatcher(store, messengers, clock)
+    dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
+    adapters: list[Any] = []
+    try:
+        if settings.telegram_token is not None:
+            from adapters.telegram.app import build as build_telegram
+
+            adapters.append(build_telegram(settings, dialogue, clock))
+            messengers["telegram"] = adapters[-1].messenger
+        if settings.discord_token is not None:
+            from adapters.discord.app import build as build_discord
+
+            adapters.append(build_discord(settings, dialogue, clock))
+            messengers["discord"] = adapters[-1].messenger
+        for adapter in adapters:
+            await adapter.start()
+        log.info("running: %s", ", ".join(sorted(messengers)))
+        runner = asyncio.create_task(dispatcher.run_forever())
+        await _until_stopped()
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    finally:
+        for adapter in reversed(adapters):
+            with contextlib.suppress(Exception):
+                await adapter.stop()
+        await store.close()
+    return 0
+
+
+async def _until_stopped() -> None:
+    """Wait for SIGINT or SIGTERM (a deploy's stop), so adapters and the database close cleanly."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 DEMO_CODE = bytes(range(1, 9))

@@ -377,8 +377,8 @@ def _can_extend(b: _B, t: Timeout) -> bool:
 
 def _p_waiting(b: _B) -> None:
     t = b.my_timeout()
-    if t is None:  # the time-out ended while this person was elsewhere
-        b.go(Phase.IDLE)
+    if t is None:  # the time-out ended while this person was elsewhere: its private words go with it
+        b.go(Phase.IDLE, plan=Plan(), pending=None)
         _p_idle(b)
         return
     b.say("waiting.prompt", _waiting_choices(b), time=t.return_at)
