@@ -21,7 +21,16 @@ class Msg:
 
     @staticmethod
     def of(key: str, **params: str | int | datetime | Msg | tuple[Msg, ...]) -> Msg:
+        if not params:
+            plain = _PLAIN_MSGS.get(key)
+            if plain is None:
+                plain = _PLAIN_MSGS[key] = Msg(key)
+            return plain
         return Msg(key, tuple(sorted(params.items())) if len(params) > 1 else tuple(params.items()))
+
+
+_PLAIN_MSGS: dict[str, Msg] = {}
+"""Messages without parameters, built once per key (keys are catalog constants, so this stays small)."""
 
 
 @dataclass(frozen=True, slots=True)
