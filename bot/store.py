@@ -472,10 +472,14 @@ def _save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
     )
 
 
-def _enqueue(c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None) -> None:
+def _enqueue(
+    c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
+    sender: int | None = None,
+) -> None:
     c.execute(
-        "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        (to, payload, tag, ts(now), ts(expires) if expires else None, ts(now)),
+        "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at, sender) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (to, payload, tag, ts(now), ts(expires) if expires else None, ts(now), sender),
     )
 
 
@@ -585,7 +589,8 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
     """Perform one effect in the open transaction. True when something is now scheduled or queued."""
     match fx:
         case Notify():
-            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at)
+            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at,
+                     None if fx.neutral else person.id)
             return True
         case StartTimer():
             c.execute(
@@ -621,6 +626,8 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
         case Unpair():
             _own_couple(c, fx.couple_id, person.id)
             c.execute("DELETE FROM couples WHERE id = ?", (fx.couple_id,))  # its contracts cascade
+            # what this person sent that was not delivered yet goes too (proposals, notices)
+            c.execute("DELETE FROM outbox WHERE sender = ?", (person.id,))
         case Propose():
             _propose(c, fx, person.id, now)
         case Decide():

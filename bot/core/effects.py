@@ -67,6 +67,7 @@ class Notify:
     choices: tuple[Choice, ...] = ()
     tag: str = ""  # the time-out it belongs to, so it can be cancelled before delivery
     expires_at: datetime | None = None
+    neutral: bool = False  # the bot's own neutral word (pairing ended): it outlives the sender's /forget
 
 
 @dataclass(frozen=True, slots=True)

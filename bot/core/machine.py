@@ -589,10 +589,10 @@ def _to_safety(b: _B) -> None:
         if resume is Phase.BREATHE and b.s.resume is not None:
             resume = b.s.resume
         b.set(resume=resume)
+    _leave_partner_out(b)
     t = b.my_timeout()
     if t is not None:
-        b.fx.append(CancelNotices(t.id))
-        _disarm(b, t, (t.initiator, t.partner), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+        _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
     if b.s.after_for is not None:
         b.fx.append(CancelTimer(b.me, TimerKind.AFTER, b.s.after_for))
     _enter(b, Phase.SAFETY, safety_hold=True, pending=None)
@@ -601,16 +601,34 @@ def _to_safety(b: _B) -> None:
 def _ask_safe(b: _B) -> None:
     if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
         b.set(resume=b.s.phase)
+    _leave_partner_out(b)
     _enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
 
 
+def _leave_partner_out(b: _B) -> None:
+    """After any safety signal the partner is out of this time-out, for good: an undelivered notice is
+    cancelled, their reminders stop, and nothing about it (not even a return ping) ever reaches them.
+    If the person continues ("I'm safe"), the time-out goes on for them alone."""
+    t = b.my_timeout()
+    if t is None or t.partner is None:
+        return
+    other = b.other()
+    b.fx.append(CancelNotices(t.id))
+    _disarm(b, t, (other,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+    if b.me == t.initiator:
+        b.t = evolve(t, partner=None, ready=t.ready - {t.partner})
+    else:  # the one left behind steps out; the other's time-out goes on as it was
+        b.t = evolve(t, partner=None, ready=t.ready - {b.me})
+        b.set(timeout_id=None)
+
+
 def _continue(b: _B) -> None:
-    """'I'm safe, continue': back where they were. Cancelled notices stay cancelled."""
+    """'I'm safe, continue': back where they were. Cancelled notices stay cancelled; the partner stays out."""
     resume = b.s.resume or Phase.IDLE
     b.set(safety_hold=False, resume=None)
     t = b.my_timeout()
     if t is not None and t.status is TimeoutStatus.RUNNING:
-        _arm(b, t, (t.initiator, t.partner), TimerKind.RETURN, max(t.return_at, b.now))
+        _arm(b, t, (b.me,), TimerKind.RETURN, max(t.return_at, b.now))
     elif resume in (Phase.RETURN,) and t is not None:
         _arm(b, t, (b.me,), TimerKind.REPING, b.now + GRACE)
     if t is None and resume in (*FLOW, Phase.WAITING, Phase.RETURN):
@@ -896,7 +914,7 @@ def _cmd_unpair(b: _B, arg: str) -> None:
             b.set(timeout_id=None, plan=Plan())
             if b.s.phase in (*FLOW, Phase.WAITING, Phase.RETURN):
                 b.go(Phase.IDLE)
-    _notify(b, couple.partner.id, "unpair.notice")
+    b.fx.append(Notify(couple.partner.id, Msg.of("unpair.notice", name=b.ctx.me.name or ""), neutral=True))
     b.say("unpair.done")
 
 
