@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -88,16 +89,11 @@ async def _run(settings: Settings) -> int:
     dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
     adapters: list[Any] = []
     try:
-        if settings.telegram_token is not None:
-            from adapters.telegram.app import build as build_telegram
-
-            adapters.append(build_telegram(settings, dialogue, clock))
-            messengers["telegram"] = adapters[-1].messenger
-        if settings.discord_token is not None:
-            from adapters.discord.app import build as build_discord
-
-            adapters.append(build_discord(settings, dialogue, clock))
-            messengers["discord"] = adapters[-1].messenger
+        for platform, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token)):
+            if token is not None:  # adapters are imported only when used: their libraries are heavy
+                build = importlib.import_module(f"adapters.{platform}.app").build
+                adapters.append(build(settings, dialogue, clock))
+                messengers[platform] = adapters[-1].messenger
         for adapter in adapters:
             await adapter.start()
         log.info("running: %s", ", ".join(sorted(messengers)))
