@@ -95,7 +95,12 @@ async def _run(settings: Settings) -> int:
                 adapters.append(build(settings, dialogue, clock))
                 messengers[platform] = adapters[-1].messenger
         for adapter in adapters:
-            await adapter.start()
+            try:
+                await adapter.start()
+            except Exception as e:  # a refused token, no network at start-up: one clear line, not a traceback
+                print(f"The {adapter.platform} adapter could not start ({type(e).__name__}). Check its token and "
+                      "the network.", file=sys.stderr)
+                return 2
         log.info("running: %s", ", ".join(sorted(messengers)))
         runner = asyncio.create_task(dispatcher.run_forever())
         await _until_stopped()
@@ -155,6 +160,22 @@ async def _demo(settings: Settings) -> int:
                               random_bytes=lambda n: DEMO_CODE[:n])
 
 
+async def _discord_sync(settings: Settings, guild: int | None) -> int:
+    """Register the slash commands with Discord: an explicit step, not on every start."""
+    if settings.discord_token is None:
+        print("Set DISCORD_TOKEN to sync the Discord commands.", file=sys.stderr)
+        return 2
+    app = importlib.import_module("adapters.discord.app")
+    try:
+        names = await app.sync_commands(settings.discord_token, guild)
+    except Exception as e:  # LoginFailure, HTTPException: one line
+        print(f"Discord refused the commands ({type(e).__name__}).", file=sys.stderr)
+        return 1
+    where = f"server {guild}" if guild else "Discord (global; may take up to an hour to show)"
+    print(f"{len(names)} commands synced to {where}: /" + ", /".join(names))
+    return 0
+
+
 async def _migrate(settings: Settings) -> int:
     store = await Store.open(settings.database_path, _defaults(settings))
     try:
@@ -167,7 +188,9 @@ async def _migrate(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adempauze", description="A time-out helper for couples in a fight.")
-    parser.add_argument("command", nargs="?", default="run", choices=["run", "console", "demo", "migrate"])
+    parser.add_argument("command", nargs="?", default="run",
+                        choices=["run", "console", "demo", "migrate", "discord-sync"])
+    parser.add_argument("--guild", type=int, default=None, help="discord-sync: only this server (instant)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -182,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_demo(settings))
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
+        if args.command == "discord-sync":
+            return asyncio.run(_discord_sync(settings, args.guild))
         return asyncio.run(_run(settings))
     except StoreError as e:
         print(e, file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,10 @@ class Settings(BaseSettings):
 
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
+    telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
     database_path: Path = Field(default_factory=default_database_path)
     default_locale: str = "nl"
@@ -33,7 +38,15 @@ class Settings(BaseSettings):
     time_scale: float = 1.0
     log_level: str = "INFO"
 
-    @field_validator("telegram_token", "discord_token", mode="before")
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+        return v
+
+    @field_validator("telegram_token", "discord_token", "telegram_webhook_secret", "telegram_base_url",
+                     "telegram_webhook_url", mode="before")
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v

@@ -15,6 +15,7 @@ import asyncio
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import TextIO
 
@@ -45,6 +46,7 @@ class ConsoleMessenger:
         self.show(to.external_id, out)
 
     def show(self, name: str, out: Outgoing) -> None:
+        out = replace(out, choices=tuple(c for c in out.choices if not c[0].startswith("link.")))  # no links here
         lines = [f"[to {name}]", out.text]
         if out.document is not None:
             filename, content = out.document

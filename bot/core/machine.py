@@ -865,7 +865,9 @@ def _cmd_pair(b: _B, arg: str) -> None:
         b.say("pair.unavailable")
         return
     b.fx.append(CreateInvite(code, b.now + couples.INVITE_TTL))
-    b.say("pair.code", code=couples.show_code(code), until=b.now + couples.INVITE_TTL)
+    # On Telegram the adapter turns this into a deep link t.me/<bot>?start=CODE; other platforms skip it.
+    b.say("pair.code", (_c(f"link.start.{code}", "choice.pair.link"),), code=couples.show_code(code),
+          until=b.now + couples.INVITE_TTL)
 
 
 def _cmd_join(b: _B, arg: str) -> None:

@@ -1,0 +1,112 @@
+"""The Discord Messenger: what the dispatcher sends (partner notices, return pings) goes out as a DM.
+
+Errors are translated for the dispatcher: DMs closed or the account gone -> `Unreachable` (and the person is
+remembered, so the adapter can tell them how to open their DMs the next time they use a command); 429 -> `RetryLater`
+with Discord's retry_after; 5xx, timeouts and connection errors -> `RetryLater`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+
+from adapters.discord.pacer import Edit, Pacer
+from adapters.discord.render import NO_MENTIONS, Part, file_of, parts
+from adapters.discord.view import choice_view
+from bot.ports import Outgoing, Recipient, RetryLater, Unreachable
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE_CODES = frozenset({50007, 50033, 10013})
+"""Discord's JSON error codes for: cannot send messages to this user, invalid recipient, unknown user."""
+NOT_CONNECTED_RETRY = 5.0
+
+
+class DiscordMessenger:
+    """Sends Outgoing messages to a person's DM channel; the same code serves the adapter's own DM replies."""
+
+    def __init__(self, client: discord.Client, pacer: Pacer) -> None:
+        self.client = client
+        self.pacer = pacer
+        self.dm_ids: dict[int, int] = {}
+        """person's Discord id -> their DM channel id, as learnt from interactions and created channels."""
+        self.dm_closed: set[int] = set()
+        """People whose DM failed since they last heard about it (in memory: a restart forgets, at worst one hint)."""
+
+    async def deliver(self, to: Recipient, out: Outgoing) -> None:
+        """The Messenger port: one message to one person, by DM."""
+        if not to.external_id.isdigit():
+            raise Unreachable(f"not a Discord user id: {to.external_id[:24]!r}")
+        if self.client.user is None or self.client.is_closed():
+            raise RetryLater("the Discord client is not logged in", NOT_CONNECTED_RETRY)
+        person = int(to.external_id)
+        try:
+            channel = await self.dm_channel(person, to.chat_id)
+            await self.send(channel, person, out)
+        except discord.Forbidden as e:
+            self.dm_closed.add(person)
+            raise Unreachable("DMs closed (403)") from e
+        except discord.NotFound as e:
+            raise Unreachable("DM channel or user not found (404)") from e
+        except discord.RateLimited as e:
+            raise RetryLater("rate limited", e.retry_after) from e
+        except discord.HTTPException as e:
+            if e.code in UNREACHABLE_CODES:
+                self.dm_closed.add(person)
+                raise Unreachable(f"Discord error {e.code}") from e
+            if e.status == 429:
+                raise RetryLater("rate limited", _retry_after(e)) from e
+            if e.status >= 500:
+                raise RetryLater(f"Discord answered {e.status}") from e
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
+            raise RetryLater(type(e).__name__) from e
+        self.dm_closed.discard(person)
+
+    async def dm_channel(self, person: int, chat_id: str = "") -> discord.abc.Messageable:
+        """The person's DM channel: known ids need no request; otherwise Discord opens (or returns) it."""
+        known = int(chat_id) if chat_id.isdigit() else self.dm_ids.get(person)
+        if known:
+            return self.client.get_partial_messageable(known, type=discord.ChannelType.private)
+        channel = await self.client.create_dm(discord.Object(person))
+        self.dm_ids[person] = channel.id
+        return channel
+
+    async def send(self, channel: discord.abc.Messageable, person: int, out: Outgoing, prefix: str = "") -> None:
+        """Post an Outgoing in a channel (as many messages as Discord's limits need); start its pacer."""
+        for part in parts(out, prefix):
+            message = await channel.send(**message_kwargs(part, self.pacer, out))
+            if part.pacer:
+                self.pacer.start(person, message.id, editor(message), part.content, out.frames, out.after_frames)
+
+
+def message_kwargs(part: Part, pacer: Pacer, out: Outgoing) -> dict[str, Any]:
+    """Keyword arguments for discord.py's send methods: content, buttons, file; never a mention."""
+    content = pacer.first(part.content, out.frames) if part.pacer else part.content
+    kwargs: dict[str, Any] = {"content": content or None, "allowed_mentions": NO_MENTIONS}
+    view = choice_view(part.choices)
+    if view is not None:
+        kwargs["view"] = view
+    upload = file_of(part.document)
+    if upload is not None:
+        kwargs["file"] = upload
+    return kwargs
+
+
+def editor(message: discord.Message | discord.InteractionMessage | discord.WebhookMessage) -> Edit:
+    """An edit function for the pacer: new content, the buttons and mentions left as they are."""
+
+    async def edit(content: str) -> None:
+        await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+
+    return edit
+
+
+def _retry_after(e: discord.HTTPException) -> float | None:
+    try:
+        return float(e.response.headers.get("Retry-After", ""))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,457 @@
+"""The Telegram adapter: a python-telegram-bot Application whose handlers translate and render, nothing more.
+
+`build(settings, dialogue, clock)` wires it: handlers turn a private message into `event_from_text`, a button
+press into `event_from_button` (every press is answered), hand it to `Dialogue.handle`, and show what comes back:
+plain text, inline keyboards, the breathing pacer (one message, edited), documents. `adapter.messenger` is the
+dispatcher's Messenger for "telegram": partner notices and return pings go out through the same rendering, with
+PTB errors mapped to RetryLater / Unreachable. Every request passes one AIORateLimiter, smooth at about 2/3 of
+Telegram's 30 messages a second, so an outbox burst does not run into 429s.
+
+Updates are handled concurrently across chats and in order within a chat. Group chats only get a pointer to
+the private chat. Long polling by default; a webhook (aiohttp, with Telegram's secret-token header) when
+TELEGRAM_WEBHOOK_URL is configured. The token is kept out of every log line (see logsafe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import os
+import secrets
+import time
+import traceback
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+    User,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock
+from bot.core.events import Event
+from bot.i18n import catalog
+from bot.menu import MENU
+from bot.ports import Outgoing, Recipient, RetryLater, Unreachable
+from bot.service import Dialogue
+
+from . import logsafe
+from .pacer import MIN_EDIT_INTERVAL, Pacer, Sleep
+from .render import NO_PREVIEW, classify, keyboard, send_document, send_text
+from .translate import (
+    ALLOWED_UPDATES,
+    PLATFORM,
+    addressed_to,
+    button_event,
+    is_private,
+    locale_of,
+    message_event,
+    say,
+    user_ref,
+)
+
+log = logging.getLogger(__name__)
+
+RATE = 20.0
+"""Messages per second, for the whole bot: about 2/3 of Telegram's ~30/s, so bursts stay clear of 429s."""
+BURST = 4
+"""How many may go at once after a quiet moment (the limiter is a leaky bucket: BURST + RATE per second at most)."""
+POLL_TIMEOUT = 30
+"""Seconds one getUpdates long poll may wait on Telegram's side."""
+REPLY_ATTEMPTS = 3
+"""A reply to the person acting is not in the outbox: try it a few times on a passing failure."""
+GROUP_NOTICE_EVERY = timedelta(minutes=10)
+"""At most one "I work in private chat only" notice per group in this time."""
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Webhook mode: Telegram posts updates to `url`; we listen on `listen:port` (behind a TLS proxy)."""
+
+    url: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str = ""  # empty: a fresh one is drawn at every start and given to Telegram with setWebhook
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path or "/"
+
+
+def _setting(settings: object, name: str) -> str:
+    value = getattr(settings, name.lower(), None)
+    if value is None:
+        value = os.environ.get(name)
+    if value is not None and hasattr(value, "get_secret_value"):
+        value = value.get_secret_value()
+    return "" if value is None else str(value).strip()
+
+
+def webhook_from(settings: object) -> Webhook | None:
+    """TELEGRAM_WEBHOOK_URL / _LISTEN / _PORT / _SECRET, from Settings when it has them, else the environment."""
+    url = _setting(settings, "TELEGRAM_WEBHOOK_URL")
+    if not url:
+        return None
+    port = _setting(settings, "TELEGRAM_WEBHOOK_PORT")
+    return Webhook(
+        url=url,
+        listen=_setting(settings, "TELEGRAM_WEBHOOK_LISTEN") or "127.0.0.1",
+        port=int(port) if port else 8443,
+        secret=_setting(settings, "TELEGRAM_WEBHOOK_SECRET"),
+    )
+
+
+class ChatOrder(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat one after the other, in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock, users = self._locks.get(chat.id, (asyncio.Lock(), 0))
+        self._locks[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[chat.id]
+            if users <= 1:
+                del self._locks[chat.id]
+            else:
+                self._locks[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class TelegramMessenger:
+    """The dispatcher's Messenger for "telegram": renders an Outgoing into a chat, maps failures to port errors."""
+
+    platform = PLATFORM
+
+    def __init__(self, adapter: TelegramAdapter) -> None:
+        self.adapter = adapter
+
+    async def deliver(self, to: Recipient, out: Outgoing) -> None:
+        try:
+            chat_id = int(to.chat_id or to.external_id)
+        except ValueError:
+            raise Unreachable("telegram: no usable chat id") from None
+        if not self.adapter.live:
+            raise RetryLater("telegram: adapter not running")
+        if chat_id in self.adapter.blocked:
+            raise Unreachable("telegram: the person blocked the bot")
+        try:
+            await self.adapter.show(chat_id, out)
+        except TelegramError as e:
+            err = classify(e)
+            if isinstance(err, Unreachable):
+                self.adapter.blocked.add(chat_id)
+            raise err from None
+
+
+class TelegramAdapter:
+    """Runs the PTB Application; `messenger` is for the dispatcher. Start and stop it next to the dispatcher."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self, application: AnyApplication, dialogue: Dialogue, clock: Clock, *, webhook: Webhook | None,
+        default_locale: str, sleep: Sleep, redact: logsafe.Redact, monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.application = application
+        self.dialogue = dialogue
+        self.clock = clock
+        self.webhook = webhook
+        self.default_locale = default_locale
+        self.sleep = sleep
+        self.redact = redact
+        self.pacer = Pacer(application.bot, sleep=sleep, min_interval=MIN_EDIT_INTERVAL, monotonic=monotonic)
+        self.messenger = TelegramMessenger(self)
+        self.blocked: set[int] = set()
+        self.live = False
+        self._group_notices: dict[int, datetime] = {}
+        self._web: web.AppRunner | None = None
+        self._secret = ""
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE, self._private))
+        application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.GROUPS, self._group))
+        application.add_handler(CallbackQueryHandler(self._button))
+        application.add_handler(ChatMemberHandler(self._member, ChatMemberHandler.MY_CHAT_MEMBER))
+        application.add_error_handler(self._error)
+
+    # -- handlers: translate, hand to the Dialogue, show the replies ----------------------------------------------
+
+    async def _private(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None:
+            return
+        self.pacer.cancel(chat.id)
+        self.blocked.discard(chat.id)
+        event = message_event(message)
+        if event is None:
+            if message.effective_attachment is not None:  # a sticker, voice note, photo without caption …
+                await self.reply(chat.id, [Outgoing(say(locale_of(user, self.default_locale), "telegram.text_only"))])
+            return  # a service message (a pin, …): nothing was said
+        await self.act(user, chat, event)
+
+    async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        event = button_event(query)
+        toast = None if event else say(locale_of(query.from_user, self.default_locale), "telegram.button_gone")
+        try:
+            await query.answer(toast)
+        except TelegramError as e:
+            log.info("button press not answered: %s", type(e).__name__)
+        if event is not None and query.message is not None:
+            self.pacer.cancel(query.message.chat.id)
+            await self.act(query.from_user, query.message.chat, event)
+
+    async def _group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and addressed_to(message, self.application.bot.username):
+            await self.private_only(message.chat, message.from_user)
+
+    async def _member(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        status, chat = change.new_chat_member.status, change.chat
+        if is_private(chat):
+            if status in (ChatMember.BANNED, ChatMember.LEFT):  # "kicked": the person blocked the bot
+                self.blocked.add(chat.id)
+                self.pacer.cancel(chat.id)
+                log.info("a person blocked the bot; deliveries to them stop")
+            elif status == ChatMember.MEMBER:
+                self.blocked.discard(chat.id)
+        elif status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR):  # added to a group
+            await self.private_only(chat, change.from_user)
+
+    async def _error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        err = context.error
+        if err is None:
+            return
+        frames = "".join(traceback.format_list(traceback.extract_tb(err.__traceback__)))
+        log.error("handling a Telegram update failed: %s\n%s", type(err).__name__, frames.rstrip())
+
+    # -- acting and showing -------------------------------------------------------------------------------------------
+
+    async def act(self, user: User, chat: Chat, event: Event) -> None:
+        """One core event from this person; their replies shown in their chat."""
+        replies = await self.dialogue.handle(user_ref(user, chat), event)
+        await self.reply(chat.id, replies)
+
+    async def reply(self, chat_id: int, replies: Sequence[Outgoing]) -> None:
+        """Show replies to the person acting, retrying a passing failure a few times (they are not in the outbox)."""
+        for out in replies:
+            for attempt in range(1, REPLY_ATTEMPTS + 1):
+                try:
+                    await self.show(chat_id, out)
+                    break
+                except TelegramError as e:
+                    err = classify(e)
+                    if not isinstance(err, RetryLater) or attempt == REPLY_ATTEMPTS:
+                        log.warning("reply not delivered: %s", err)
+                        if isinstance(err, Unreachable):
+                            self.blocked.add(chat_id)
+                            return
+                        break
+                    await self.sleep(err.retry_after or float(attempt))
+
+    async def show(self, chat_id: int, out: Outgoing) -> None:
+        """Render one Outgoing: text with its keyboard, or text then the pacer (keyboard at its end); a document."""
+        bot = self.application.bot
+        markup = keyboard(out.choices, _username(bot))
+        if out.frames:
+            await send_text(bot, chat_id, out.text)
+            await self.pacer.start(chat_id, out.frames, out.after_frames, markup)
+        else:
+            await send_text(bot, chat_id, out.text, markup)
+        if out.document is not None:
+            await send_document(bot, chat_id, out.document)
+
+    async def private_only(self, chat: Chat, user: User | None) -> None:
+        """Tell a group that the bot works in private chat only, with a link to it (at most now and then)."""
+        now = self.clock.now()
+        last = self._group_notices.get(chat.id)
+        if last is not None and now - last < GROUP_NOTICE_EVERY:
+            return
+        self._group_notices[chat.id] = now
+        locale = locale_of(user, self.default_locale)
+        link = f"https://t.me/{self.application.bot.username}"
+        button = InlineKeyboardMarkup([[InlineKeyboardButton(say(locale, "telegram.open_private"), url=link)]])
+        try:
+            await self.application.bot.send_message(
+                chat.id, say(locale, "telegram.private_only", link=link), reply_markup=button,
+                link_preview_options=NO_PREVIEW,
+            )
+        except TelegramError as e:
+            log.info("group notice not delivered: %s", type(e).__name__)
+
+    # -- lifecycle ----------------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Connect (getMe), register the command menus, and start receiving updates (polling or webhook)."""
+        app = self.application
+        await app.initialize()
+        self.live = True
+        await self.register_commands()
+        await app.start()
+        if self.webhook is not None:
+            await self._start_webhook(self.webhook)
+            log.info("telegram: receiving updates by webhook")
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                timeout=POLL_TIMEOUT, allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3,
+                error_callback=_polling_trouble,
+            )
+            log.info("telegram: receiving updates by long polling")
+
+    async def stop(self) -> None:
+        """Stop receiving, end the pacers (leaving their buttons), finish in-flight updates, close the connection."""
+        app = self.application
+        try:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if self._web is not None:
+                await self._web.cleanup()
+                self._web = None
+            await self.pacer.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
+        finally:
+            self.live = False
+            logsafe.uninstall(self.redact)
+
+    async def register_commands(self) -> None:
+        """The command menu for private chats: Dutch names and descriptions for "nl", English for everyone else."""
+        scope = BotCommandScopeAllPrivateChats()
+        for locale, language_code in (("en", None), ("nl", "nl")):
+            texts = catalog(locale)
+            commands = [BotCommand(e.name if locale == "en" else e.nl, texts[e.description_key]) for e in MENU]
+            try:
+                await self.application.bot.set_my_commands(commands, scope=scope, language_code=language_code)
+            except TelegramError as e:
+                log.warning("telegram: command menu (%s) not set: %s", locale, type(e).__name__)
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port the webhook listener is bound to (useful when configured as 0)."""
+        if self._web is None or not self._web.addresses:
+            return None
+        return int(self._web.addresses[0][1])
+
+    async def _start_webhook(self, hook: Webhook) -> None:
+        self._secret = hook.secret or secrets.token_urlsafe(32)
+        site_app = web.Application(client_max_size=1024 * 1024)
+        site_app.router.add_post(hook.path, self._webhook_update)
+        self._web = web.AppRunner(site_app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        await self._web.setup()
+        await web.TCPSite(self._web, hook.listen, hook.port).start()
+        await self.application.bot.set_webhook(
+            hook.url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES)
+        )
+
+    async def _webhook_update(self, request: web.Request) -> web.Response:
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self._secret.encode()):
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+        except Exception:
+            return web.Response(status=400)
+        await self.application.update_queue.put(update)
+        return web.Response()
+
+
+def _polling_trouble(error: TelegramError) -> None:
+    log.warning("telegram: polling failed (%s); retrying", type(error).__name__)
+
+
+def build(
+    settings: Any,
+    dialogue: Dialogue,
+    clock: Clock,
+    *,
+    webhook: Webhook | None = None,
+    sleep: Sleep = asyncio.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+    request: Callable[[], BaseRequest] | None = None,
+    rate: float = RATE,
+    burst: int = BURST,
+) -> TelegramAdapter:
+    """The Telegram adapter for these settings (TELEGRAM_TOKEN required; TELEGRAM_BASE_URL optional).
+
+    `webhook` overrides the TELEGRAM_WEBHOOK_* settings; `sleep` (and `monotonic`) is the pacer's and the reply
+    retries' wait (and time);
+    `request` makes PTB's transport (tests: an in-process Bot API); `rate`/`burst` shape the rate limiter.
+    """
+    token_secret = getattr(settings, "telegram_token", None)
+    if token_secret is None:
+        raise ValueError("TELEGRAM_TOKEN is not set")
+    token = str(token_secret.get_secret_value())
+    redact = logsafe.install([token])
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .rate_limiter(AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / rate, max_retries=1))
+        .concurrent_updates(ChatOrder())
+        .job_queue(None)
+    )
+    base_url = getattr(settings, "telegram_base_url", None)
+    if base_url:
+        builder = builder.base_url(str(base_url))
+    if request is not None:
+        builder = builder.request(request()).get_updates_request(request())
+    application: AnyApplication = builder.build()
+    return TelegramAdapter(
+        application, dialogue, clock, webhook=webhook or webhook_from(settings),
+        default_locale=getattr(settings, "default_locale", "nl"), sleep=sleep, redact=redact,
+        monotonic=monotonic,
+    )
+
+
+def _username(bot: Bot) -> str:
+    """The bot's @username for deep links, or "" before it is known (the link button is then left out)."""
+    try:
+        return bot.username or ""
+    except RuntimeError:
+        return ""

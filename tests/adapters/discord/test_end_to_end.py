@@ -1,0 +1,99 @@
+"""End to end: a real discord.Client over real sockets (gateway websocket + REST) to the stand-in on 127.0.0.1.
+
+Login, slash commands, button presses, a partner notice sent by the running Dispatcher as a bot-initiated DM, the
+return pings when the (hand-moved) clock reaches the return time, and two dropped connections (one cut, one closed
+by the gateway) resumed with every event delivered exactly once. Real SQLite file, real Dialogue and Dispatcher.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.i18n import catalog
+
+EN, NL = catalog("en"), catalog("nl")
+
+
+def head(cat: dict[str, str], key: str) -> str:
+    return cat[key].split("\n", 1)[0].split("{", 1)[0].strip()
+
+
+async def until(world, condition: Callable[[], bool]) -> None:
+    """Wait until the stand-in has received what `condition` looks for (posted messages wake it up)."""
+    posted = world.standin.message_posted
+    while not condition():
+        posted.clear()
+        if condition():
+            return
+        await world.within(posted.wait())
+
+
+async def test_a_whole_time_out_over_real_sockets(world):
+    s = world.standin
+    # login: REST (users/@me, the application), then the gateway: IDENTIFY -> READY, with unprivileged intents
+    paths = [(r.method, r.path) for r in s.requests]
+    assert ("GET", "/users/@me") in paths and ("GET", "/oauth2/applications/@me") in paths
+    assert len(s.identifies) == 1 and s.identifies[0]["token"] == "test-token"
+    dispatcher = asyncio.create_task(world.dispatcher.run_forever())
+    try:
+        sam, alex = s.person("sam"), s.person("alex")
+
+        # pairing with slash commands: Sam's Discord is English, Alex's Dutch
+        await world.slash(sam, "pair", locale="en-GB")
+        code = re.search(r"invite code: (\S+)", s.texts(sam)[-1])
+        assert code
+        await world.slash(alex, "join", code.group(1), option="code", locale="nl")
+        await until(world, lambda: any(t.startswith(head(EN, "pair.joined")) for t in s.texts(sam)))
+
+        # Sam takes a time-out: a slash command, then buttons
+        await world.slash(sam, "timeout", locale="en-GB")
+        await world.press(sam, s.last_with_buttons(sam), "ret.m30", locale="en-GB")
+
+        # the Dispatcher (woken by the Dialogue) tells Alex by a DM the bot starts itself, in Dutch
+        dutch = NL["notice.start"].split("{name}", 1)[1].split("{", 1)[0].strip()
+        await until(world, lambda: any("Sam" in t and "21:40" in t for t in s.texts(alex)))
+        notice = next(m for m in s.dms(alex) if "21:40" in m["content"])
+        assert "_interaction" not in notice and notice["content"].startswith("Sam")
+        assert dutch and dutch in notice["content"]
+
+        # the connection is cut; while the bot is away Alex presses a button on the notice (if it has one) or
+        # asks for the status: the event waits in the session and arrives after the RESUME, once
+        await s.drop(abrupt=True)
+        if s.buttons(notice):
+            first = s.buttons(notice)[0]["custom_id"].removeprefix("ap:")
+            ix = await world.handled(s.press(alex, notice, "ap:" + first, locale="nl"))
+        else:
+            ix = await world.handled(s.slash(alex, "status", locale="nl"))
+        await world.within(s.resumed.wait())
+        assert len(s.identifies) == 1 and len(s.resumes) == 1  # resumed, not a new session
+        assert len(ix.callbacks) == 1
+
+        # the gateway closes the connection (4000) while Sam asks for the status: the same, nothing lost
+        await s.drop()
+        status = await world.handled(s.slash(sam, "status", locale="en-GB"))
+        await world.within(s.resumed.wait())
+        assert len(s.resumes) == 2 and len(status.callbacks) == 1
+        assert "21:40" in status.callbacks[0]["data"]["content"]
+
+        # 30 minutes later (the clock is moved, nobody sleeps): both get the return ping by DM
+        pinged_sam, pinged_alex = len(s.dms(sam)), len(s.dms(alex))
+        world.clock.advance(timedelta(minutes=30))
+        world.dispatcher.wake()
+        await until(world, lambda: len(s.dms(sam)) > pinged_sam and len(s.dms(alex)) > pinged_alex)
+        ping = s.last_with_buttons(sam)
+        assert "21:40" in ping["content"] and "ap:r.ready" in [b["custom_id"] for b in s.buttons(ping)]
+        ready = await world.press(sam, ping, "r.ready", locale="en-GB")
+        assert ready.callbacks[0]["type"] == 7
+
+        # every interaction was acknowledged exactly once, each within Discord's 3 seconds
+        for interaction in s.interactions.values():
+            assert len(interaction.callbacks) == 1, interaction.payload["data"]
+            assert interaction.acked_at is not None and interaction.acked_at - interaction.sent_at < 3.0
+    finally:
+        dispatcher.cancel()
+        await asyncio.gather(dispatcher, return_exceptions=True)
+    await world.adapter.stop()
+    assert world.adapter.client.is_closed()

@@ -1,0 +1,204 @@
+"""End to end over real HTTP: the real PTB Application long-polls the Bot API stand-in on 127.0.0.1, with the real
+Dialogue, Dispatcher and a SQLite file, on a clock the test moves. Two people pair, agree the contract, one takes a
+time-out, the partner is told, time passes, both are called back and come back. A 500 and a 429 on the way lose
+nothing. And a whole conversation at DEBUG leaves neither the token nor any message text in the logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+import re
+import string
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.telegram.app import TelegramAdapter, Webhook, build
+from adapters.telegram.standin import Person, StandIn
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.dispatch import Dispatcher
+from bot.i18n import catalog
+from bot.ports import Messenger
+from bot.service import Dialogue
+from bot.store import Store
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's RetryAfter itself
+
+TOKEN = "7012345678:AAH3kq-Zt0kEnSecretPartForTests_x9YwQ"
+T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)  # 21:10 in Amsterdam
+WAIT = 10.0  # seconds at most for any one thing to arrive over loopback
+
+
+def line_of(locale: str, key: str) -> str:
+    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
+    return max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
+
+
+def count(api: StandIn, chat_id: int, locale: str, key: str) -> int:
+    return sum(line_of(locale, key) in t for t in api.texts(chat_id))
+
+
+@dataclass
+class Live:
+    api: StandIn
+    adapter: TelegramAdapter
+    dispatcher: Dispatcher
+    clock: ManualClock
+    store: Store
+
+    async def arrives(self, chat_id: int, locale: str, key: str, times: int = 1) -> None:
+        await self.api.wait_for(lambda: count(self.api, chat_id, locale, key) >= times, WAIT)
+
+    def later(self, span: timedelta) -> None:
+        self.clock.advance(span)
+        self.dispatcher.wake()
+
+
+@contextlib.asynccontextmanager
+async def running(tmp_path: Path, webhook: Webhook | None = None) -> AsyncIterator[Live]:
+    api = StandIn(TOKEN)
+    await api.serve()
+    store = await Store.open(tmp_path / "e2e.sqlite3")
+    clock = ManualClock(T0)
+    messengers: dict[str, Messenger] = {}
+    dispatcher = Dispatcher(store, messengers, clock)
+    dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
+    settings = Settings(telegram_token=SecretStr(TOKEN), telegram_base_url=api.base_url, default_locale="nl")
+    adapter = build(settings, dialogue, clock, webhook=webhook)
+    messengers["telegram"] = adapter.messenger
+    await adapter.start()
+    runner = asyncio.create_task(dispatcher.run_forever())
+    try:
+        yield Live(api, adapter, dispatcher, clock, store)
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+        await adapter.stop()
+        await store.close()
+        await api.close()
+
+
+async def pair_and_agree(live: Live, anna: Person, bram: Person) -> None:
+    api = live.api
+    api.text(anna, "/start")
+    await live.arrives(anna.id, "en", "welcome")
+    api.text(anna, "/pair")
+    await live.arrives(anna.id, "en", "pair.code")
+    code = re.search(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b", "\n".join(api.texts(anna.id)))
+    assert code
+    api.text(bram, f"/doemee {code.group(1)}")
+    await live.arrives(bram.id, "nl", "join.ok")
+    await live.arrives(anna.id, "en", "pair.joined")  # through the outbox
+    api.press(bram, "ct.accept.1")
+    await live.arrives(bram.id, "nl", "contract.accepted")
+
+
+async def test_two_people_pair_take_a_time_out_and_come_back(tmp_path: Path) -> None:
+    async with running(tmp_path) as live:
+        api = live.api
+        anna, bram = api.person(111, "Anna", "en"), api.person(222, "Bram", "nl")
+        await pair_and_agree(live, anna, bram)
+
+        api.fail_next("sendMessage", 500, chat_id=bram.id)  # the partner notice fails once
+        api.text(anna, "/timeout")
+        await live.arrives(anna.id, "en", "pause.when")
+        api.press(anna, "ret.m30")
+        await live.arrives(anna.id, "en", "start.told")
+        await api.wait_for(lambda: any(c.status == 500 for c in api.calls), WAIT)
+        live.later(timedelta(seconds=30))  # past the dispatcher's backoff
+        await live.arrives(bram.id, "nl", "notice.start")
+        notice = next(t for t in api.texts(bram.id) if line_of("nl", "notice.start") in t)
+        assert "Anna" in notice and "21:40" in notice
+
+        api.fail_next("sendMessage", 429, retry_after=1, chat_id=anna.id)  # one return ping meets flood control
+        live.later(timedelta(minutes=30))
+        await live.arrives(anna.id, "en", "return.ping")
+        await live.arrives(bram.id, "nl", "return.ping")
+        api.press(anna, "r.ready")
+        api.press(bram, "r.ready")
+        await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 3, WAIT)
+        both = {anna.id: catalog("en")["notice.both_ready"].format(name="Bram"),
+                bram.id: catalog("nl")["notice.both_ready"].format(name="Anna")}
+        # whoever pressed first is told, through the outbox, that the other is coming back now
+        await api.wait_for(lambda: sum(both[p] in api.texts(p) for p in both) == 1, WAIT)
+
+        # nothing lost, nothing twice
+        assert count(api, bram.id, "nl", "notice.start") == 1
+        assert count(api, anna.id, "en", "pair.joined") == 1
+        assert count(api, anna.id, "en", "return.ping") == 1
+        assert count(api, bram.id, "nl", "return.ping") == 1
+        assert [c.status for c in api.calls if c.status != 200] == [500, 429]
+        assert await live.dispatcher.run_due() == 0  # (waits for a round in flight) nothing is left due
+        due = await live.store.query("SELECT payload FROM outbox WHERE due_at <= ?", (live.clock.now().timestamp(),))
+        assert due == [], due
+        assert all(call.params.get("callback_query_id") for call in api.of("answerCallbackQuery"))
+        assert "all_private_chats:nl" in api.commands
+
+
+async def test_a_whole_conversation_at_debug_logs_no_token_and_no_text(tmp_path: Path) -> None:
+    root = logging.getLogger()
+    captured = io.StringIO()
+    handler = logging.StreamHandler(captured)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    typed = "Je luistert nooit naar me, Anna"
+    try:
+        async with running(tmp_path) as live:
+            api = live.api
+            anna, bram = api.person(111, "Anna", "en"), api.person(222, "Bram", "nl")
+            await pair_and_agree(live, anna, bram)
+            api.text(bram, "/pauze")
+            await live.arrives(bram.id, "nl", "pause.when")
+            api.press(bram, "ret.m20")
+            await live.arrives(anna.id, "en", "notice.start")
+            before = len(api.texts(bram.id))
+            api.text(bram, typed)
+            await api.wait_for(lambda: len(api.texts(bram.id)) > before, WAIT)
+            api.fail_next("sendMessage", 500, chat_id=anna.id)
+            live.later(timedelta(minutes=20))
+            await api.wait_for(lambda: any(c.status == 500 for c in api.calls), WAIT)
+            live.later(timedelta(seconds=30))
+            await live.arrives(anna.id, "en", "return.ping")
+            await live.arrives(bram.id, "nl", "return.ping")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    logs = captured.getvalue()
+    assert logs.count("\n") > 20, "the run did log"
+    secret = TOKEN.split(":", 1)[1]
+    assert TOKEN not in logs and secret not in logs
+    bot_texts = [c.params["text"] for c in api.sent() if "text" in c.params]
+    assert typed not in logs
+    for text in bot_texts:
+        assert text.split("\n")[0] not in logs, text
+
+
+async def test_webhook_mode_takes_updates_with_the_secret_only(tmp_path: Path) -> None:
+    import aiohttp
+
+    hook = Webhook("https://bot.example/tg/hook", listen="127.0.0.1", port=0, secret="s3cret-Token_value")
+    async with running(tmp_path, webhook=hook) as live:
+        api = live.api
+        assert api.webhook["url"] == "https://bot.example/tg/hook"
+        assert api.webhook["secret_token"] == "s3cret-Token_value"
+        anna = api.person(111, "Anna", "en")
+        update = {"update_id": 1, "message": api.message_json(anna, "/start")}
+        url = f"http://127.0.0.1:{live.adapter.webhook_port}/tg/hook"
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret}) as r:
+                assert r.status == 200
+        await live.arrives(anna.id, "en", "welcome")
+        assert api.of("getUpdates") == []

@@ -1,0 +1,218 @@
+"""Handlers, translation and rendering on real PTB objects: Bot API update JSON -> Update.de_json -> the handlers.
+
+The transport is the in-process Bot API stand-in (no sockets); the Dialogue and SQLite file are the real ones.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from adapters.telegram.app import TelegramAdapter
+from adapters.telegram.standin import StandIn
+from bot.i18n import catalog
+from bot.ports import Outgoing, Recipient, Unreachable
+from bot.store import Store
+
+Feed = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def line_of(locale: str, key: str) -> str:
+    """The longest fixed line of a catalog sentence: enough to recognise it in a rendered text."""
+    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
+    return max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
+
+
+def said(texts: list[str], locale: str, key: str) -> bool:
+    return any(line_of(locale, key) in t for t in texts)
+
+
+def buttons(call_params: dict[str, Any]) -> list[list[str]]:
+    markup = call_params.get("reply_markup") or {}
+    return [[b.get("callback_data") or b.get("url") for b in row] for row in markup.get("inline_keyboard", [])]
+
+
+# -- commands -------------------------------------------------------------------------------------------------
+
+
+async def test_start_onboards_in_the_telegram_language_as_plain_text(api: StandIn, feed: Feed) -> None:
+    anna = api.person(111, "Anna", "en")
+    await feed(api.text(anna, "/start"))
+    texts = api.texts(111)
+    assert said(texts, "en", "welcome")
+    for call in api.sent(111):
+        assert "parse_mode" not in call.params  # plain text: nothing typed can become markup
+        assert call.params["link_preview_options"] == {"is_disabled": True}
+
+
+async def test_dutch_alias_with_botname_starts_a_time_out(api: StandIn, feed: Feed) -> None:
+    bram = api.person(222, "Bram", "nl")
+    await feed(api.text(bram, "/pauze@adempauze_test_bot"))
+    [call] = api.sent(222)
+    assert said([call.params["text"]], "nl", "pause.when")
+    ids = [i for row in buttons(call.params) for i in row]
+    assert "ret.m30" in ids and "safety" in ids
+
+
+async def test_english_command_works_for_a_dutch_speaker(api: StandIn, feed: Feed) -> None:
+    bram = api.person(222, "Bram", "nl")
+    await feed(api.text(bram, "/timeout"))
+    assert said(api.texts(222), "nl", "pause.when")
+
+
+async def test_an_edited_message_is_not_acted_on(api: StandIn, feed: Feed, store: Store) -> None:
+    anna = api.person(111, "Anna", "en")
+    msg = api.message_json(anna, "/timeout")
+    await feed(api.push({"edited_message": {**msg, "edit_date": msg["date"] + 5}}))
+    assert api.sent() == []
+    assert await store.query("SELECT COUNT(*) FROM users") == [(0,)]
+
+
+async def test_a_message_without_text_gets_a_short_hint(api: StandIn, feed: Feed) -> None:
+    anna = api.person(111, "Anna", "en")
+    msg = api.message_json(anna, "x")
+    del msg["text"]
+    msg["sticker"] = {"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512, "is_animated": False,
+                      "is_video": False, "type": "regular"}
+    await feed(api.push({"message": msg}))
+    assert api.texts(111) == [catalog("en")["telegram.text_only"]]
+
+
+# -- buttons --------------------------------------------------------------------------------------------------
+
+
+async def test_a_press_is_answered_and_goes_to_the_dialogue(api: StandIn, feed: Feed) -> None:
+    bram = api.person(222, "Bram", "nl")
+    await feed(api.text(bram, "/pauze"))
+    press = api.press(bram, "ret.m30")
+    await feed(press)
+    [answer] = api.of("answerCallbackQuery")
+    assert answer.params["callback_query_id"] == press["callback_query"]["id"]
+    assert "text" not in answer.params  # a normal press: no toast
+    assert said(api.texts(222), "nl", "start.solo")
+
+
+async def test_a_stale_button_is_answered_and_the_core_says_where_we_are(api: StandIn, feed: Feed) -> None:
+    bram = api.person(222, "Bram", "nl")
+    await feed(api.text(bram, "/pauze"))
+    old = api.message_with_button(222, "ret.m30")
+    await feed(api.press(bram, "ret.m30", old))
+    await feed(api.press(bram, "ret.m30", old))  # the same button again, one step later
+    assert len(api.of("answerCallbackQuery")) == 2
+    assert said(api.texts(222), "nl", "hint.stale")
+
+
+@pytest.mark.parametrize("case", ["too_long", "no_data", "inline_message", "someone_else"])
+async def test_a_foreign_button_gets_a_toast_and_nothing_else(api: StandIn, feed: Feed, store: Store,
+                                                                case: str) -> None:
+    anna = api.person(111, "Anna", "en")
+    update = api.press(anna, "ret.m30", api.message_json(anna, "hi"))
+    query = update["callback_query"]
+    if case == "too_long":
+        query["data"] = "x" * 65
+    elif case == "no_data":
+        del query["data"]
+        query["game_short_name"] = "g"
+    elif case == "inline_message":
+        del query["message"]
+        query["inline_message_id"] = "inl-1"
+    else:
+        query["message"]["chat"] = {"id": 999, "type": "private", "first_name": "Someone"}
+    await feed(update)
+    [answer] = api.of("answerCallbackQuery")
+    assert answer.params["text"] == catalog("en")["telegram.button_gone"]
+    assert api.sent() == []
+    assert await store.query("SELECT COUNT(*) FROM users") == [(0,)]
+
+
+# -- deep link ------------------------------------------------------------------------------------------------
+
+
+async def test_start_with_a_code_is_a_deep_link_that_pairs(api: StandIn, feed: Feed) -> None:
+    anna, bram = api.person(111, "Anna", "en"), api.person(222, "Bram", "nl")
+    await feed(api.text(anna, "/pair"))
+    m = re.search(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b", "\n".join(api.texts(111)))
+    assert m, api.texts(111)
+    await feed(api.text(bram, f"/start {m.group(1)}"))
+    assert said(api.texts(222), "nl", "join.ok")
+    contract = [c for c in api.sent(222) if "ct.accept.1" in str(c.params.get("reply_markup"))]
+    assert contract, "the first contract comes with its accept button"
+
+
+# -- groups ---------------------------------------------------------------------------------------------------
+
+GROUP = {"id": -1001234567890, "type": "supergroup", "title": "Thuis"}
+
+
+async def test_a_group_gets_a_pointer_to_the_private_chat(api: StandIn, feed: Feed, store: Store) -> None:
+    anna = api.person(111, "Anna", "en")
+    await feed(api.text(anna, "/timeout@adempauze_test_bot", chat=GROUP))
+    [call] = api.sent(GROUP["id"])
+    assert call.params["text"] == catalog("en")["telegram.private_only"].format(link="https://t.me/adempauze_test_bot")
+    assert buttons(call.params) == [["https://t.me/adempauze_test_bot"]]
+    # not again right away, not for other bots' commands, never for plain talk; and nothing reaches the core
+    await feed(api.text(anna, "/timeout", chat=GROUP))
+    await feed(api.text(anna, "/timeout@some_other_bot", chat={**GROUP, "id": -100999}))
+    await feed(api.text(anna, "we need to talk", chat={**GROUP, "id": -100998}))
+    assert len(api.sent()) == 1
+    assert await store.query("SELECT COUNT(*) FROM users") == [(0,)]
+
+
+async def test_being_added_to_a_group_says_so_in_the_group(api: StandIn, feed: Feed) -> None:
+    bram = api.person(222, "Bram", "nl")
+    await feed(api.member_update(bram, "left", "member", chat=GROUP))
+    [call] = api.sent(GROUP["id"])
+    assert call.params["text"].startswith(line_of("nl", "telegram.private_only").split(":")[0])
+
+
+# -- blocked ----------------------------------------------------------------------------------------------------
+
+
+async def test_a_person_who_blocked_the_bot_is_unreachable_without_a_request(
+    api: StandIn, feed: Feed, adapter: TelegramAdapter
+) -> None:
+    anna = api.person(111, "Anna", "en")
+    await feed(api.member_update(anna, "member", "kicked"))
+    to = Recipient(1, "telegram", "111", "111")
+    with pytest.raises(Unreachable):
+        await adapter.messenger.deliver(to, Outgoing("It's 21:40: time to come back. Ready?"))
+    assert api.sent() == []
+    await feed(api.member_update(anna, "kicked", "member"))  # unblocked ("Restart")
+    await adapter.messenger.deliver(to, Outgoing("It's 21:40: time to come back. Ready?"))
+    assert len(api.sent(111)) == 1
+
+
+async def test_a_block_found_on_sending_is_remembered(api: StandIn, adapter: TelegramAdapter) -> None:
+    api.person(111, "Anna", "en")
+    api.blocked.add(111)
+    to = Recipient(1, "telegram", "111", "111")
+    for _ in range(2):
+        with pytest.raises(Unreachable):
+            await adapter.messenger.deliver(to, Outgoing("hello"))
+    assert len(api.of("sendMessage")) == 1  # the second time without asking Telegram
+
+
+# -- the command menu --------------------------------------------------------------------------------------------
+
+
+async def test_command_menus_per_language(api: StandIn, adapter: TelegramAdapter) -> None:
+    await adapter.register_commands()
+    en = {c["command"]: c["description"] for c in api.commands["all_private_chats:"]}
+    nl = {c["command"]: c["description"] for c in api.commands["all_private_chats:nl"]}
+    assert en["timeout"] == catalog("en")["menu.timeout"]
+    assert nl["pauze"] == catalog("nl")["menu.timeout"]
+    assert {"adem", "afspraken", "verleng", "klaar", "patronen", "veilig", "taal"} <= set(nl)
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", c) for c in [*en, *nl])
+
+
+async def test_a_service_message_is_not_answered(api: StandIn, feed: Feed) -> None:
+    anna = api.person(111, "Anna", "en")
+    msg = api.message_json(anna, "x")
+    del msg["text"]
+    msg["pinned_message"] = api.message_json(anna, "earlier")
+    await feed(api.push({"message": msg}))
+    assert api.sent() == []
