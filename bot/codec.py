@@ -19,8 +19,8 @@ def dt(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-_PLAN_SLOTS: tuple[str, ...] = Plan.__slots__
-_SESSION_SLOTS: tuple[str, ...] = Session.__slots__
+_PLAN_SLOTS: tuple[str, ...] = tuple(f.name for f in fields(Plan))
+_SESSION_SLOTS: tuple[str, ...] = tuple(f.name for f in fields(Session))
 
 
 def dump_session(s: Session) -> str:

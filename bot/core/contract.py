@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .model import Contract
@@ -60,18 +61,24 @@ def check_return(contract: Contract, start: datetime, wished: datetime) -> Check
 
 def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timedelta | datetime], ...]:
     """Return times to offer as buttons: (choice id, duration, or the moment for "tomorrow morning")."""
+    fixed = _duration_offers(contract)
+    here = local(now, tz)
+    t = here.time()
+    if not (t >= LATE_FROM or t < EARLY_UNTIL):
+        return fixed
+    day = here.date() if t < EARLY_UNTIL else here.date() + timedelta(days=1)
+    morning = datetime.combine(day, MORNING, tzinfo=here.tzinfo).astimezone(now.tzinfo)
+    if contract.min_break <= morning - now <= contract.max_break:
+        return (*fixed, ("ret.morning", morning))
+    return fixed
+
+
+@lru_cache(maxsize=64)
+def _duration_offers(contract: Contract) -> tuple[tuple[str, timedelta | datetime], ...]:
+    """The fixed-length offers of a contract (the minimum, the usual break, 1 h, 2 h, within its bounds)."""
     lo, hi = contract.min_break, contract.max_break
     minutes = {int(lo.total_seconds() // 60), int(contract.default_break.total_seconds() // 60), 60, 120}
-    out: list[tuple[str, timedelta | datetime]] = []
-    for m in sorted(minutes):
-        d = timedelta(minutes=m)
-        if lo <= d <= hi:
-            out.append((f"ret.m{m}", d))
-    if is_late(now, tz):
-        morning = morning_after(now, tz)
-        if lo <= morning - now <= hi:
-            out.append(("ret.morning", morning))
-    return tuple(out)
+    return tuple((f"ret.m{m}", timedelta(minutes=m)) for m in sorted(minutes) if lo <= timedelta(minutes=m) <= hi)
 
 
 def can_extend(contract: Contract, used: int, started: datetime, return_at: datetime) -> bool:

@@ -142,40 +142,13 @@ class Step:
     effects: tuple[Effect, ...]
 
 
-class _Draft:
-    """A session being changed within one step: mutable, frozen again once at the end (cheaper than many copies)."""
-
-    __slots__ = Session.__slots__
-    phase: Phase
-    timeout_id: str | None
-    role: Role
-    plan: Plan
-    pattern: str
-    rounds: int
-    resume: Phase | None
-    pending: str | None
-    after_for: str | None
-    safety_hold: bool
-    editing: str | None
-    notices: tuple[int, ...]
-    keep: bool
-    answers: tuple[int, ...]
-
-    def __init__(self, s: Session) -> None:
-        for name in Session.__slots__:
-            setattr(self, name, getattr(s, name))
-
-    def freeze(self) -> Session:
-        return Session(**{n: getattr(self, n) for n in Session.__slots__})
-
-
 class _B:
     """A step under construction: the new session and time-out, and the effects so far."""
 
     __slots__ = ("ctx", "fx", "s", "t")
 
     def __init__(self, state: State, ctx: Ctx) -> None:
-        self.s: Session | _Draft = state.session  # becomes a _Draft at the first change
+        self.s = state.session
         self.t = state.timeout
         self.ctx = ctx
         self.fx: list[Effect] = []
@@ -188,10 +161,7 @@ class _B:
         self.set(phase=phase, **changes)
 
     def set(self, **changes: Any) -> None:
-        draft = self.s if isinstance(self.s, _Draft) else _Draft(self.s)
-        for name, value in changes.items():
-            setattr(draft, name, value)
-        self.s = draft
+        self.s = evolve(self.s, **changes)
 
     def plan(self, **changes: object) -> None:
         self.set(plan=evolve(self.s.plan, **changes))
@@ -244,6 +214,7 @@ SAFETY_BUTTON = _c("safety", "choice.safety")
 SKIP = _c("skip", "choice.skip")
 
 
+@cache
 def _dur(d: timedelta) -> Msg:
     minutes = int(d.total_seconds() // 60)
     if minutes % 60 == 0:
@@ -362,10 +333,15 @@ def _p_own_part(b: _B) -> None:
 
 def _waiting_choices(b: _B) -> tuple[Choice, ...]:
     t = b.my_timeout()
-    out = [_c("w.breathe", "choice.breathe"), _c("w.selfcare", "choice.selfcare"),
-           _c("w.status", "choice.status")]
-    if t is not None and _can_extend(b, t):
-        out.append(_c("w.extend", "choice.extend", dur=_dur(b.ctx.contract.extension)))
+    return _waiting_set(b.ctx.contract.extension if t is not None and _can_extend(b, t) else None)
+
+
+@cache
+def _waiting_set(extension: timedelta | None) -> tuple[Choice, ...]:
+    """The buttons while a break runs; with "N min more" only while an extension is left (a handful of sets)."""
+    out = [_c("w.breathe", "choice.breathe"), _c("w.selfcare", "choice.selfcare"), _c("w.status", "choice.status")]
+    if extension is not None:
+        out.append(_c("w.extend", "choice.extend", dur=_dur(extension)))
     out += [_c("w.ready", "choice.ready_early"), _c("w.cancel", "choice.end_break"), SAFETY_BUTTON]
     return tuple(out)
 
@@ -536,12 +512,12 @@ def _ready(b: _B) -> None:
     t = evolve(t, ready=t.ready | {b.me})
     b.t = t
     members = {u for u in (t.initiator, t.partner) if u is not None}
-    _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
-    if members <= t.ready:
+    if members <= t.ready:  # _end cancels everyone's return timers
         _end(b, TimeoutStatus.RETURNED)
         b.tell_partner("notice.both_ready")
         b.say("return.card", card=card)
     else:
+        _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
         if t.status is TimeoutStatus.RUNNING:  # early: bring the partner's return forward to now
             b.t = evolve(t, status=TimeoutStatus.RETURNING)
             _arm(b, t, (b.other(),), TimerKind.RETURN, b.now)
@@ -782,7 +758,7 @@ def _cmd_timezone(b: _B, arg: str) -> None:
 
 
 def _command(b: _B, ev: CommandReceived) -> None:
-    name = COMMANDS.get(fold(ev.name))
+    name = COMMANDS.get(ev.name) or COMMANDS.get(fold(ev.name))  # most commands come exactly as listed
     if name is None:
         b.say("hint.unknown_command", name=ev.name[:32])
         _prompt(b)
@@ -1708,8 +1684,7 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
         effects = tuple(e for e in effects if not isinstance(e, Notify))
     elif any(isinstance(e, Notify) for e in effects):
         effects = _limit_notices(b, effects)
-    session = b.s.freeze() if isinstance(b.s, _Draft) else b.s
-    return Step(State(session, b.t), effects)
+    return Step(State(b.s, b.t), effects)
 
 
 def _choice(b: _B, c: str) -> None:

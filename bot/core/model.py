@@ -14,13 +14,15 @@ MAX_TEXT = 280
 
 
 def evolve(obj: _T, **changes: Any) -> _T:
-    """`dataclasses.replace` for the frozen, slotted classes here, without its per-call overhead (~5x faster)."""
-    cls = type(obj)
-    new = object.__new__(cls)
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        object.__setattr__(new, name, changes.pop(name) if name in changes else getattr(obj, name))
-    if changes:
-        raise TypeError(f"{cls.__name__} has no field(s) {sorted(changes)}")
+    """`dataclasses.replace` for the frozen state classes here (Session, Plan, Timeout), without its overhead.
+
+    They keep their fields in a plain __dict__ (no __slots__) so that a changed copy is one dict merge.
+    """
+    unknown = changes.keys() - obj.__dict__.keys()
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field(s) {sorted(unknown)}")
+    new = object.__new__(type(obj))
+    object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
     return new
 
 
@@ -107,7 +109,7 @@ class Contract:
         return next((s for uid, s in self.sentences if uid == user_id), "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Timeout:
     """One time-out: shared by a couple, or one person's alone."""
 
@@ -123,7 +125,7 @@ class Timeout:
     ended_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Plan:
     """What one person named and planned during a time-out. Private: never leaves this person."""
 
@@ -140,7 +142,7 @@ class Plan:
     kept: tuple[str, ...] = ()  # messages meant for the partner, kept for the return
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Session:
     """One person's place in the flow. Persisted as one row per person."""
 

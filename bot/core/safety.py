@@ -1548,16 +1548,17 @@ _IDIOM_BUCKETS = _buckets(_IDIOM_ALTS)
 
 # Each bucket is looked up through its rarest requirement: its gate word when it has one (and its
 # first word is then checked), its first word otherwise.
-_Lookup = dict[str, tuple[tuple[str, _Bucket], ...]]
+_Lookup = dict[str, dict[str, tuple[_Bucket, ...]]]
+"""word present -> {the other word the bucket needs: buckets}: two set-like lookups instead of a scan."""
 
 
 def _lookup(buckets: dict[str, tuple[_Bucket, ...]]) -> _Lookup:
-    via: dict[str, list[tuple[str, _Bucket]]] = {}
+    via: dict[str, dict[str, list[_Bucket]]] = {}
     for key, members in buckets.items():
         for bucket in members:
             for word in bucket.gate or (key,):
-                via.setdefault(word, []).append((key, bucket))
-    return {w: tuple(sorted(v, key=lambda kb: -kb[1].level)) for w, v in via.items()}
+                via.setdefault(word, {}).setdefault(key, []).append(bucket)
+    return {w: {k: tuple(v) for k, v in groups.items()} for w, groups in via.items()}
 
 
 _RULE_LOOKUP = _lookup(_RULE_BUCKETS)
@@ -1567,11 +1568,18 @@ _IDIOM_LOOKUP = _lookup(_IDIOM_BUCKETS)
 def _relevant(where: dict[str, list[int]], lookup: _Lookup) -> list[tuple[str, _Bucket]]:
     """The buckets whose first word and gate word both occur, each once, CLEAR ones first."""
     found: dict[int, tuple[str, _Bucket]] = {}
+    present = where.keys()
     for word in where:
-        for key, bucket in lookup.get(word, ()):
-            if key in where:
-                found[id(bucket)] = (key, bucket)
-    return sorted(found.values(), key=lambda kb: -kb[1].level)
+        groups = lookup.get(word)
+        if groups is not None:
+            for key in groups.keys() & present:
+                for bucket in groups[key]:
+                    found[id(bucket)] = (key, bucket)
+    return sorted(found.values(), key=_level_first)
+
+
+def _level_first(kb: tuple[str, _Bucket]) -> int:
+    return -kb[1].level
 
 
 _ALL_KEYS = frozenset((*_RULE_BUCKETS, *_IDIOM_BUCKETS, *(k for a in (*_ALTS, *_IDIOM_ALTS) for k in a.gate)))
