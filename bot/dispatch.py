@@ -76,24 +76,29 @@ class Dispatcher:
         for row in rows:
             per_person.setdefault(row.to.user_id, []).append(row)
         gate = asyncio.Semaphore(SEND_CONCURRENCY)
-        results: dict[int, str] = {}
+        done = 0
 
         async def person(queue: list[OutboxRow]) -> None:
+            nonlocal done
             async with gate:
                 for row in queue:
                     outcome = await self._send(row, now)
-                    results[row.id] = outcome
+                    # Settled at once, not after the whole round: a crash re-sends only what was in flight.
+                    await self.store.settle(
+                        [row.id] if outcome == "sent" else [],
+                        [(row.id, int(outcome))] if outcome.isdigit() else [],
+                        [row.id] if outcome in ("drop", "unreachable") else [],
+                        [row.to.user_id] if outcome == "unreachable" else [],
+                    )
+                    if outcome == "sent":
+                        self.sent += 1
+                    if outcome in ("sent", "drop", "unreachable"):
+                        done += 1
                     if outcome != "sent" and outcome != "drop":
                         break  # unreachable or retry later: keep the rest of this person's queue in order
 
         await asyncio.gather(*(person(q) for q in per_person.values()))
-        delivered = [i for i, o in results.items() if o == "sent"]
-        dropped = [i for i, o in results.items() if o in ("drop", "unreachable")]
-        unreachable = sorted({r.to.user_id for r in rows if results.get(r.id) == "unreachable"})
-        retry = [(i, int(o)) for i, o in results.items() if o.isdigit()]
-        await self.store.settle(delivered, retry, dropped, unreachable)
-        self.sent += len(delivered)
-        return len(delivered) + len(dropped)
+        return done
 
     async def _send(self, row: OutboxRow, now: datetime) -> str:
         if row.expires_at is not None and row.expires_at <= now:

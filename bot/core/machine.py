@@ -69,7 +69,6 @@ from .model import (
     Phase,
     Plan,
     Role,
-    Session,
     State,
     Timeout,
     TimeoutStatus,
