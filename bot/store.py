@@ -263,12 +263,12 @@ class Store:
             cur = c.execute(
                 "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref.platform, ref.external_id, ref.chat_id, ref.name[:64], locale, d.tz, country, ts(now)),
+                (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, ts(now)),
             )
-            return Person(int(cur.lastrowid or 0), locale, d.tz, country, ref.name[:64])
+            return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name))
         uid, locale, tz, country, name, chat_id, unreachable, consent_at = row
-        if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and ref.name[:64] != name) or unreachable:
-            name = ref.name[:64] or name
+        if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
+            name = _display(ref.name) or name
             c.execute(
                 "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
                 (ref.chat_id or chat_id, name, uid),
@@ -728,6 +728,11 @@ def _private(s: Session) -> bool:
 
 
 _EMPTY_PLAN = Plan()
+
+
+def _display(name: str) -> str:
+    """A platform display name as the partner will see it: short, and with nothing link-like in it."""
+    return couples.without_links(name)[:64]
 
 
 def country_of(locale: str) -> str | None:

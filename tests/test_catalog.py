@@ -71,7 +71,7 @@ def dynamic_keys() -> set[str]:
              "contract.value.plain"}
     keys |= {f"sentence.part.{p}" for p in ("boundary", "acknowledgement", "return")}
     keys |= {"contract.bad.duration", "contract.bad.extensions", "contract.bad.notify", "contract.bad.rules",
-             "contract.bad.quiet", "contract.bad.field"}
+             "contract.bad.quiet", "contract.bad.field", "contract.bad.link"}
     keys |= {"contract.bad.min_break", "contract.bad.max_break", "contract.bad.default_break",
              "contract.bad.signal_phrase", "contract.bad.sentence"}  # from contract.validate
     keys |= patterns.keys()

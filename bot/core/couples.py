@@ -97,6 +97,8 @@ def change(c: Contract, field: str, value: str, me: int) -> Contract | str:
         if not (yes or no):
             return "contract.bad.notify"
         new = replace(c, notify_partner=yes)
+    elif field in ("signal", "sentence") and has_link(v):
+        return "contract.bad.link"  # this text reaches the partner: no links, no @mentions
     elif field == "signal":
         new = replace(c, signal_phrase=" ".join(v.split()))
     elif field == "sentence":
@@ -116,6 +118,23 @@ def change(c: Contract, field: str, value: str, me: int) -> Contract | str:
         return "contract.bad.field"
     problems = rules.validate(new)
     return problems[0] if problems else new
+
+
+_LINK = re.compile(
+    r"(https?://|www\.|\bt\.me/|discord\.gg|@[A-Za-z0-9_]{3,}|<[@#][!&]?\d+>|"
+    r"\b[a-z0-9-]{2,}\.(com|nl|be|org|net|io|me|co|uk|info|biz|xyz|app|link|ly|gg)\b)",
+    re.IGNORECASE,
+)
+
+
+def has_link(text: str) -> bool:
+    """Does a text hold a link, a domain or an @mention (which chat apps would make clickable)?"""
+    return _LINK.search(text) is not None
+
+
+def without_links(text: str) -> str:
+    """A display name with anything link-like taken out (it is shown to the partner)."""
+    return " ".join(_LINK.sub("", text).split())
 
 
 def parse_quiet(v: str) -> tuple[int, int] | None:

@@ -343,3 +343,13 @@ def timer(t, user):
     from bot.core.events import TimerFired
 
     return TimerFired(TimerKind.RETURN, t.id, t.return_at)
+
+
+@pytest.mark.parametrize("text", ["Kijk op www.example.com", "zie https://x.y", "vraag @robin_bot", "t.me/foo",
+                                  "ga naar evil.nl"])
+def test_texts_for_the_partner_hold_no_links_or_mentions(make, text):
+    d = paired(make)
+    d.cmd("contract", f"zin {text}")
+    assert d.said() == ["contract.bad.link"] and not effects_of(d, Propose)
+    assert couples.without_links(f"Sam {text}").startswith("Sam")
+    assert not couples.has_link(couples.without_links(f"Sam {text}"))
