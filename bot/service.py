@@ -18,7 +18,7 @@ from datetime import datetime
 from bot.clock import Clock
 from bot.core import breathing
 from bot.core.effects import Msg, Pacer, Reply
-from bot.core.events import Event
+from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
 from bot.ports import Frame, Outgoing, UserRef
 from bot.store import Store, StoreError
@@ -47,6 +47,30 @@ def render_reply(r: Renderer, reply: Reply) -> Outgoing:
     return render(r, reply.msg, tuple((c.id, r.label(c)) for c in reply.choices), reply.pacer)
 
 
+def _valid(text: str) -> str:
+    """Text that is valid Unicode: a lone surrogate (bad bytes read with surrogateescape, a forged JSON
+    escape) cannot be stored, so it becomes U+FFFD instead of an error."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def clean(ref: UserRef) -> UserRef:
+    return UserRef(*(_valid(v) for v in (ref.platform, ref.external_id, ref.chat_id, ref.name, ref.locale)))
+
+
+def clean_event(event: Event) -> Event:
+    if isinstance(event, TextReceived):
+        return TextReceived(_valid(event.text))
+    if isinstance(event, CommandReceived):
+        return CommandReceived(_valid(event.name), _valid(event.arg))
+    if isinstance(event, ChoiceMade):
+        return ChoiceMade(_valid(event.choice))
+    return event
+
+
 class Dialogue:
     """The fight flow as a service: per-event transactions, replies rendered for the person who acted."""
 
@@ -56,6 +80,7 @@ class Dialogue:
         self.on_scheduled = on_scheduled
 
     async def handle(self, ref: UserRef, event: Event) -> list[Outgoing]:
+        ref, event = clean(ref), clean_event(event)
         now = self.clock.now()
         try:
             done = await self.store.handle(ref, event, now)

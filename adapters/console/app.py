@@ -93,10 +93,10 @@ def parse_wait(arg: str) -> timedelta | None:
     m = _WAIT.match(arg.strip().lower())
     if not m:
         return None
-    n = float(m.group(1))
-    unit = {"s": 1, "m": 60, "": 60, "h": 3600, "d": 86400}[m.group(2)]
-    span = timedelta(seconds=n * unit)
-    return span if span <= timedelta(days=30) else None
+    seconds = float(m.group(1)) * {"s": 1, "m": 60, "": 60, "h": 3600, "d": 86400}[m.group(2)]
+    if not seconds <= 30 * 86400:  # also false for inf and nan: checked before a timedelta is built
+        return None
+    return timedelta(seconds=seconds)
 
 
 class Console:

@@ -33,7 +33,8 @@ def button_event(query: CallbackQuery) -> ChoiceMade | None:
     """A button press as a ChoiceMade, or None when it is not one of ours to act on (then: a short notice)."""
     data = query.data
     message = query.message
-    if not data or len(data.encode()) > MAX_DATA or message is None or message.chat.type != Chat.PRIVATE:
+    if not isinstance(data, str) or not data or len(data.encode("utf-8", "replace")) > MAX_DATA \
+            or message is None or message.chat.type != Chat.PRIVATE:
         return None
     if message.chat.id != query.from_user.id:  # in a private chat only its own person can press
         return None
