@@ -176,6 +176,25 @@ async def _discord_sync(settings: Settings, guild: int | None) -> int:
     return 0
 
 
+def _backup_or_restore(settings: Settings, command: str, path: str | None) -> int:
+    """`backup PATH`: an online, consistent copy (safe while the bot runs). `restore PATH`: put one back
+    (the bot must be stopped; the replaced database is kept beside it)."""
+    from bot import backup
+
+    if not path:
+        print(f"Usage: adempauze {command} PATH", file=sys.stderr)
+        return 2
+    if command == "backup":
+        made = backup.backup_sync(settings.database_path, Path(path))
+        print(f"Backed up {settings.database_path} to {made.path} ({made.size} bytes, schema "
+              f"{made.schema_version}, {made.seconds:.2f} s).")
+        return 0
+    done = backup.restore(path, settings.database_path)
+    kept = f"; the previous database is at {done.previous}" if done.previous else ""
+    print(f"Restored {settings.database_path} (schema {done.schema_version}) from {path}{kept}.")
+    return 0
+
+
 async def _migrate(settings: Settings) -> int:
     store = await Store.open(settings.database_path, _defaults(settings))
     try:
@@ -189,7 +208,8 @@ async def _migrate(settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="adempauze", description="A time-out helper for couples in a fight.")
     parser.add_argument("command", nargs="?", default="run",
-                        choices=["run", "console", "demo", "migrate", "discord-sync"])
+                        choices=["run", "console", "demo", "migrate", "discord-sync", "backup", "restore"])
+    parser.add_argument("path", nargs="?", help="backup: the file to write; restore: the backup to put back")
     parser.add_argument("--guild", type=int, default=None, help="discord-sync: only this server (instant)")
     args = parser.parse_args(argv)
     try:
@@ -207,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if args.command == "discord-sync":
             return asyncio.run(_discord_sync(settings, args.guild))
+        if args.command in ("backup", "restore"):
+            return _backup_or_restore(settings, args.command, args.path)
         return asyncio.run(_run(settings))
     except StoreError as e:
         print(e, file=sys.stderr)
