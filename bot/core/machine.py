@@ -76,6 +76,8 @@ from .model import (
 )
 from .parse import fold, out_of_range_score, parse_return, parse_score, phrase_matches
 
+NO_PLAN = Plan()
+"""An empty plan (immutable, so one object serves everyone)."""
 GRACE = timedelta(minutes=15)
 """How long a return ping waits before one re-ping, and the re-ping before the return counts as missed."""
 AFTER_DELAY = timedelta(hours=2)
@@ -255,11 +257,14 @@ def _return_choices(b: _B) -> tuple[Choice, ...]:
     for cid, d in contract.offers(b.ctx.contract, b.now, b.ctx.me.tz):
         if isinstance(d, datetime):
             out.append(_c(cid, "choice.ret.morning", time=d))
-        elif d == b.ctx.contract.default_break:
-            out.append(_c(cid, "choice.ret.default", dur=_dur(d)))
         else:
-            out.append(_c(cid, "choice.ret.plain", dur=_dur(d)))
+            out.append(_duration_choice(cid, d, d == b.ctx.contract.default_break))
     return (*out, _c("go.cancel", "choice.not_now"), SAFETY_BUTTON)
+
+
+@cache
+def _duration_choice(cid: str, d: timedelta, usual: bool) -> Choice:
+    return _c(cid, "choice.ret.default" if usual else "choice.ret.plain", dur=_dur(d))
 
 
 def _p_pause_choose(b: _B) -> None:
@@ -353,7 +358,7 @@ def _can_extend(b: _B, t: Timeout) -> bool:
 def _p_waiting(b: _B) -> None:
     t = b.my_timeout()
     if t is None:  # the time-out ended while this person was elsewhere: its private words go with it
-        b.go(Phase.IDLE, plan=Plan(), pending=None)
+        b.go(Phase.IDLE, plan=NO_PLAN, pending=None)
         _p_idle(b)
         return
     b.say("waiting.prompt", _waiting_choices(b), time=t.return_at)
@@ -463,7 +468,7 @@ def _start(b: _B, at: datetime) -> None:
         # Both asked for a break at once: one time-out, the earlier return time.
         merged = min(running.return_at, at)
         b.t = evolve(running, return_at=merged)
-        b.set(timeout_id=running.id, role=Role.INITIATOR, plan=Plan(), keep=True)
+        b.set(timeout_id=running.id, role=Role.INITIATOR, plan=NO_PLAN, keep=True)
         if merged != running.return_at:
             _arm(b, b.t, (running.initiator, running.partner), TimerKind.RETURN, merged)
             b.tell_partner("notice.merged", time=merged)
@@ -475,7 +480,7 @@ def _start(b: _B, at: datetime) -> None:
     tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
     partner = ctx.partner.id if ctx.partner else None
     b.t = Timeout(tid, ctx.me.id, partner, b.now, at)
-    b.set(timeout_id=tid, role=Role.INITIATOR, plan=Plan(), after_for=None, pending=None, keep=True)
+    b.set(timeout_id=tid, role=Role.INITIATOR, plan=NO_PLAN, after_for=None, pending=None, keep=True)
     _arm(b, b.t, (b.me, partner), TimerKind.RETURN, at)
     sentence = ctx.contract.sentence_of(b.me)
     if partner is not None and ctx.contract.notify_partner:
@@ -498,7 +503,7 @@ def _end(b: _B, status: TimeoutStatus) -> None:
 def _record(b: _B, outcome: str | None) -> None:
     if b.t is None:
         return
-    p = b.s.plan if b.s.keep else Plan()
+    p = b.s.plan if b.s.keep else NO_PLAN
     b.fx.append(RecordOutcome(b.t.id, b.me, b.s.role.value, outcome, p.tension_start, p.tension_after,
                               p.feeling, p.under, p.need))
 
@@ -525,7 +530,7 @@ def _ready(b: _B) -> None:
     _record(b, None)
     after = contract.after_quiet(b.ctx.contract, b.now + AFTER_DELAY, b.ctx.me.tz)
     b.fx.append(StartTimer(b.me, TimerKind.AFTER, t.id, after))
-    b.go(Phase.IDLE, plan=Plan(), after_for=t.id, pending=None, resume=None)
+    b.go(Phase.IDLE, plan=NO_PLAN, after_for=t.id, pending=None, resume=None)
 
 
 def _card(p: Plan) -> tuple[Msg, ...]:
@@ -709,7 +714,7 @@ def _end_break(b: _B) -> None:
     b.tell_partner("notice.cancelled")
     _record(b, "cancelled")
     b.say("cancel.done")
-    _enter(b, Phase.IDLE, plan=Plan(), pending=None)
+    _enter(b, Phase.IDLE, plan=NO_PLAN, pending=None)
 
 
 def _cmd_help(b: _B) -> None:
@@ -888,7 +893,7 @@ def _cmd_unpair(b: _B, arg: str) -> None:
         else:
             b.t = evolve(t, partner=None)
             _disarm(b, t, (b.me,), TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
-            b.set(timeout_id=None, plan=Plan())
+            b.set(timeout_id=None, plan=NO_PLAN)
             if b.s.phase in (*FLOW, Phase.WAITING, Phase.RETURN):
                 b.go(Phase.IDLE)
     b.fx.append(Notify(couple.partner.id, Msg.of("unpair.notice", name=b.ctx.me.name or ""), neutral=True))
@@ -1277,7 +1282,7 @@ def _idle_choice(b: _B, c: str) -> bool:
             b.say("partner.over")
             _prompt(b)
             return True
-        b.set(timeout_id=t.id, role=Role.PARTNER, plan=Plan(), keep=True)
+        b.set(timeout_id=t.id, role=Role.PARTNER, plan=NO_PLAN, keep=True)
         b.say("partner.intro", time=t.return_at)
         _enter_flow(b, Phase.BREATHE, rounds=0, resume=None)
     else:
@@ -1662,7 +1667,7 @@ def _timer(b: _B, ev: TimerFired) -> None:
             b.tell_partner("notice.partner_missed")
         _end(b, TimeoutStatus.MISSED)
         b.say("return.missed")
-        b.go(Phase.IDLE, plan=Plan(), pending=None, after_for=None)
+        b.go(Phase.IDLE, plan=NO_PLAN, pending=None, after_for=None)
 
 
 # -- the entry point ------------------------------------------------------------------------------------

@@ -18,9 +18,8 @@ def evolve(obj: _T, **changes: Any) -> _T:
 
     They keep their fields in a plain __dict__ (no __slots__) so that a changed copy is one dict merge.
     """
-    unknown = changes.keys() - obj.__dict__.keys()
-    if unknown:
-        raise TypeError(f"{type(obj).__name__} has no field(s) {sorted(unknown)}")
+    if not changes.keys() <= obj.__dict__.keys():
+        raise TypeError(f"{type(obj).__name__} has no field(s) {sorted(changes.keys() - obj.__dict__.keys())}")
     new = object.__new__(type(obj))
     object.__setattr__(new, "__dict__", {**obj.__dict__, **changes})
     return new

@@ -1575,7 +1575,9 @@ def _relevant(where: dict[str, list[int]], lookup: _Lookup) -> list[tuple[str, _
             for key in groups.keys() & present:
                 for bucket in groups[key]:
                     found[id(bucket)] = (key, bucket)
-    return sorted(found.values(), key=_level_first)
+    if len(found) < 2:
+        return list(found.values())
+    return sorted(found.values(), key=_level_first)  # CLEAR first: later buckets can often be skipped
 
 
 def _level_first(kb: tuple[str, _Bucket]) -> int:
