@@ -19,6 +19,22 @@ Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON 
   due over ~7 s), once at scale 1 (production) with time-outs inserted directly, a few due each second.
 - Memory: peak RSS of a fresh process (this script, --rss-child) that opens the store and handles 1,000
   events, with 100 vs 100,000 stored couples.
+- Dialogue.handle at three sizes: 100, 10,000 and 100,000 stored couples (the last on copies of the
+  dispatcher database: half the couples in a running time-out, 100,000 pending timers), each with its own raw
+  sqlite3 replay and the ratio to it; the store's transaction called directly (no aiosqlite, no rendering)
+  and one empty aiosqlite call, to show where the time goes.
+- The usual alternative: python-telegram-bot's ConversationHandler (persistent) with PicklePersistence
+  holding 100,000 conversations and their user_data (the fields our session holds), real Update objects
+  through a real Application (requests answered in-process; the handlers do not send, as Dialogue.handle does
+  not). Twice: PTB's defaults (update_interval=60, on_flush=False: the updates, then the one persistence run the
+  interval job makes; it rewrites the whole file once per changed conversation, user_data and chat_data entry,
+  on the event loop), and flush per update (on_flush=True, update_persistence() + flush() after each update:
+  one whole-file write per update, what durability per update costs, and still not crash-safe: the file is
+  rewritten in place). Compared per update with Dialogue.handle's mean cost at 100,000 couples (durable: one
+  committed transaction per event).
+- Dispatcher with 100,000 pending timers: a ManualClock moved to where 5,000 of them are due, one
+  Dispatcher.run_due() (claim rate: timers fired through the core per second, and their pings delivered), and
+  real-time (scale 1) return ping lateness next to them.
 
 The raw-sqlite3 recording calls the store's own transaction body (Store._tx/_handle) on a recording
 connection, and the plan check traces Store._db: a bench may look inside; the bot never does.
@@ -82,10 +98,25 @@ class Sizes:
     late_rt_per_second: int  # this many falling due each second (two pings each)
     rss_events: int
     next_due_calls: int
+    huge_events: int  # Dialogue events on the dispatcher database (dispatch_couples couples)
+    hop_calls: int  # empty aiosqlite round trips timed (the fixed cost of one awaited call)
+    ptb_conversations: int  # conversations held by PicklePersistence (the same as dispatch_couples)
+    ptb_default_users: int  # people who each send ptb_updates_per_user updates in one update_interval
+    ptb_updates_per_user: int
+    ptb_flush_updates: int  # updates timed with a flush after each (the durable configuration)
+    claim_due: int  # timers made due at once out of the pending ones (claim rate)
+    late_pending_seconds: int  # real-time lateness next to all the pending timers: this many seconds,
+    late_pending_per_second: int  # this many time-outs due in each
 
 
-FULL = Sizes(2.0, 10_000, 100, 15_000, 100_000, 1_000, 60, 600.0, 8, 3, 1_000, 2_000)
-QUICK = Sizes(0.1, 200, 100, 600, 2_000, 40, 5, 600.0, 2, 3, 200, 100)
+FULL = Sizes(2.0, 10_000, 100, 15_000, 100_000, 1_000, 60, 600.0, 8, 3, 1_000, 2_000,
+             huge_events=10_000, hop_calls=2_000, ptb_conversations=100_000, ptb_default_users=3,
+             ptb_updates_per_user=5, ptb_flush_updates=4, claim_due=5_000, late_pending_seconds=8,
+             late_pending_per_second=3)
+QUICK = Sizes(0.1, 200, 100, 600, 2_000, 40, 5, 600.0, 2, 3, 200, 100,
+              huge_events=600, hop_calls=200, ptb_conversations=2_000, ptb_default_users=2,
+              ptb_updates_per_user=5, ptb_flush_updates=3, claim_due=200, late_pending_seconds=2,
+              late_pending_per_second=3)
 
 # --------------------------------------------------------------------------------------------------------
 # the flows
@@ -464,6 +495,22 @@ def bench_raw(path: Path, per_event: list[Statements]) -> dict[str, float]:
     return {"raw_sqlite_events_per_s": len(per_event) / wall, "_raw_statements_per_event": n_stmts / len(per_event)}
 
 
+def bench_store_sync(path: Path, events: list[tuple[int, Event, Phase]]) -> dict[str, float]:
+    """The store's own per-event transaction (load, core.step, save) called directly on a sqlite3 connection:
+    no aiosqlite hop, no rendering. Between raw sqlite3 and Dialogue.handle, it shows where the time goes."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connect_pragmas(conn)
+    store = Store(None, str(path), Defaults())  # type: ignore[arg-type]  # no aiosqlite: we call its tx body
+    conn.execute("SELECT count(*) FROM sessions").fetchone()
+    gc.collect()
+    t = time.perf_counter()
+    for i, (uid, ev, _) in enumerate(events):
+        store._handled(conn, ref_of(uid), ev, START + timedelta(seconds=i))
+    wall = time.perf_counter() - t
+    conn.close()
+    return {"store_sync_events_per_s": len(events) / wall}
+
+
 async def run_dialogue(path: Path, events: list[tuple[int, Event, Phase]]) -> tuple[list[float], float, int]:
     """Dialogue.handle for every event, sequentially; (latencies in s, wall s, replies)."""
     store = await Store.open(path)
@@ -508,6 +555,7 @@ def bench_store(tmp: Path, sizes: Sizes, check: Check, details: dict[str, Any]) 
     events = schedule(idle, sizes.handle_events)
     per_event = record_statements(copy_db(base, tmp / "rec.sqlite3"), events, check)
     out |= bench_raw(copy_db(base, tmp / "raw.sqlite3"), per_event)
+    out |= bench_store_sync(copy_db(base, tmp / "sync.sqlite3"), events)
     lat, wall, replies = asyncio.run(run_dialogue(base, events))
     if replies < len(events):
         check.mismatches.append(f"only {replies} replies for {len(events)} events")
@@ -519,10 +567,58 @@ def bench_store(tmp: Path, sizes: Sizes, check: Check, details: dict[str, Any]) 
     spath = tmp / "small.sqlite3"
     details["seed_small"] = seed(spath, small, START)
     sevents = schedule(small.idle_couples(), len(events))
+    small_stmts = record_statements(copy_db(spath, tmp / "small_rec.sqlite3"), sevents, check)
+    out["raw_sqlite_small_events_per_s"] = bench_raw(copy_db(spath, tmp / "small_raw.sqlite3"),
+                                                     small_stmts)["raw_sqlite_events_per_s"]
     lat, wall, _ = asyncio.run(run_dialogue(spath, sevents))
     out |= handle_figures("handle_small", lat, wall)
+    out["handle_small_ratio_to_raw"] = out["handle_small_events_per_s"] / out["raw_sqlite_small_events_per_s"]
     out["handle_p50_big_over_small"] = out["handle_big_p50_ms"] / out["handle_small_p50_ms"]
     details["handle_small_events"] = len(sevents)
+    out |= asyncio.run(hop_cost(spath, sizes.hop_calls))
+    for name in ("rec", "raw", "sync", "small_rec", "small_raw"):
+        (tmp / f"{name}.sqlite3").unlink(missing_ok=True)
+    return out
+
+
+async def _nothing_hop(store: Store) -> None:
+    await store._run(lambda c: None)
+
+
+async def hop_cost(path: Path, n: int) -> dict[str, float]:
+    """The fixed cost of one awaited aiosqlite call: an empty function run on the connection's thread."""
+    store = await Store.open(path)
+    try:
+        lat = []
+        for _ in range(n):
+            t = time.perf_counter()
+            await _nothing_hop(store)
+            lat.append(time.perf_counter() - t)
+    finally:
+        await store.close()
+    return {"aiosqlite_hop_p50_ms": pct(lat, 0.5) * 1e3, "_aiosqlite_hop_mean_ms": statistics.fmean(lat) * 1e3}
+
+
+def bench_huge(tmp: Path, sizes: Sizes, check: Check, details: dict[str, Any], dpath: Path) -> dict[str, float]:
+    """Dialogue.handle (and the raw replay) on copies of the dispatcher database: dispatch_couples couples,
+    half of them in a running time-out (100,000 pending timers at full size)."""
+    plan = SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
+    idle = plan.idle_couples()
+    random.Random(11).shuffle(idle)
+    events = schedule(idle, sizes.huge_events)
+    per_event = record_statements(copy_db(dpath, tmp / "huge_rec.sqlite3"), events, check)
+    (tmp / "huge_rec.sqlite3").unlink()
+    raw = bench_raw(copy_db(dpath, tmp / "huge_raw.sqlite3"), per_event)
+    (tmp / "huge_raw.sqlite3").unlink()
+    hpath = copy_db(dpath, tmp / "huge.sqlite3")
+    lat, wall, replies = asyncio.run(run_dialogue(hpath, events))
+    hpath.unlink()
+    if replies < len(events):
+        check.mismatches.append(f"only {replies} replies for {len(events)} events (huge)")
+    out = {"raw_sqlite_huge_events_per_s": raw["raw_sqlite_events_per_s"]} | handle_figures("handle_huge", lat, wall)
+    out["handle_huge_ratio_to_raw"] = out["handle_huge_events_per_s"] / out["raw_sqlite_huge_events_per_s"]
+    out["handle_huge_mean_ms"] = 1e3 / out["handle_huge_events_per_s"]
+    details["handle_huge_events"] = len(events)
     return out
 
 
@@ -642,7 +738,9 @@ def bench_lateness(tmp: Path, sizes: Sizes, details: dict[str, Any]) -> dict[str
             "timer_pings_delivered_ratio": len(late) / max(1, r["expected"])}
 
 
-async def run_lateness_realtime(path: Path, seconds: int, per_second: int) -> dict[str, Any]:
+async def run_lateness_realtime(
+    path: Path, seconds: int, per_second: int, couples: Sequence[int] | None = None
+) -> dict[str, Any]:
     """Scale 1 (production): time-outs inserted directly (a real one lasts >= 20 minutes), `per_second` of
     them due in each of the next `seconds` wall seconds (due times are whole seconds, as in the store);
     the real Dispatcher.run_forever() delivers the pings. Light load on purpose: this is about waking up."""
@@ -652,9 +750,10 @@ async def run_lateness_realtime(path: Path, seconds: int, per_second: int) -> di
     base = int(t0)
     c = sqlite3.connect(path, isolation_level=None)
     rows, timers, due = [], [], {}
-    for k in range(1, n_timeouts + 1):
+    ks = list(couples[:n_timeouts]) if couples is not None else list(range(1, n_timeouts + 1))
+    for i, k in enumerate(ks):
         a, b = members(k)
-        ret = base + 2 + (k - 1) // per_second
+        ret = base + 2 + i // per_second
         tid = f"{a}-{base * 1000}"
         rows.append((tid, a, b, ret - 1800, ret, 0, "running", "", 1, None))
         timers += [(f"{tid}:return:{u}", u, "return", tid, ret) for u in (a, b)]
@@ -698,6 +797,266 @@ def bench_lateness_realtime(tmp: Path, sizes: Sizes, details: dict[str, Any]) ->
                                     "max_ms": max(late, default=float("nan"))}
     return {"timer_lateness_rt_p50_ms": pct(late, 0.5), "timer_lateness_rt_p99_ms": pct(late, 0.99),
             "timer_rt_pings_delivered_ratio": len(late) / max(1, r["expected"])}
+
+
+# --------------------------------------------------------------------------------------------------------
+# 7. the usual alternative: python-telegram-bot's ConversationHandler with PicklePersistence
+
+
+PTB_FLOW: list[tuple[str, str]] = [
+    ("command", "/timeout"), ("button", "ret.m30"), ("button", "t.8"), ("button", "br.next"),
+    ("text", "De vakantieplanning, en dat ik me niet gehoord voel"),
+]
+"""What one person sends in the PTB bot: the start of a time-out (the same kinds of updates as ours)."""
+PTB_FIRST_USER = 5_000_000_000
+
+
+def ptb_seed(path: Path, conversations: int) -> None:
+    """A PicklePersistence file (PTB's own layout) holding `conversations` people in the middle of a time-out,
+    each with the same fields our session holds in user_data."""
+    import pickle
+
+    waiting = 4  # the state number of WAITING in ptb_application()
+    user_data = {
+        PTB_FIRST_USER + i: {
+            "phase": "waiting", "timeout_id": f"{i}-1741021200000", "return_at": 1741023000, "role": "initiator",
+            "tension_start": 7, "tension_after": 4, "feeling": "angry", "under": "hurt", "need": "heard",
+            "opener": "use", "topic": "De vakantieplanning", "perspective": "pf.hurt", "own_part": "own.voice",
+            "kept": ["Ik hou van je"],
+        }
+        for i in range(conversations)
+    }
+    data = {
+        "conversations": {"timeout": {(uid, uid): waiting for uid in user_data}},
+        "user_data": user_data, "chat_data": {}, "bot_data": {}, "callback_data": None,
+    }
+    with path.open("wb") as f:
+        pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def ptb_application(path: Path, on_flush: bool) -> tuple[Any, Any]:
+    """A real PTB Application with a persistent ConversationHandler over `path`; requests never leave the process
+    (getMe is answered locally, and the handlers do not send: only framework and persistence are measured)."""
+    import warnings
+
+    from telegram.ext import (
+        Application,
+        CallbackQueryHandler,
+        CommandHandler,
+        ConversationHandler,
+        MessageHandler,
+        PicklePersistence,
+        filters,
+    )
+    from telegram.request import BaseRequest
+
+    class NoNetwork(BaseRequest):
+        @property
+        def read_timeout(self) -> float | None:
+            return 1.0
+
+        async def initialize(self) -> None:
+            return None
+
+        async def shutdown(self) -> None:
+            return None
+
+        async def do_request(self, url: str, method: str, request_data: Any = None, read_timeout: Any = None,
+                             write_timeout: Any = None, connect_timeout: Any = None,
+                             pool_timeout: Any = None) -> tuple[int, bytes]:
+            me = {"id": 4242, "is_bot": True, "first_name": "Adempauze", "username": "adempauze_bot",
+                  "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+            result: Any = me if url.endswith("/getMe") else True
+            return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    class CountingPersistence(PicklePersistence):  # type: ignore[type-arg]
+        __slots__ = ("dumps",)
+
+        def _dump_singlefile(self) -> None:
+            self.dumps = getattr(self, "dumps", 0) + 1
+            super()._dump_singlefile()
+
+    choose, tension, breathe, topic, waiting = range(5)
+
+    async def start(update: Any, context: Any) -> int:
+        context.user_data.update(phase="choose", timeout_id=f"{update.effective_user.id}-1", kept=[])
+        return choose
+
+    async def chosen(update: Any, context: Any) -> int:
+        context.user_data.update(phase="tension", return_at=1741023000)
+        return tension
+
+    async def tension_(update: Any, context: Any) -> int:
+        context.user_data.update(phase="breathe", tension_start=int(update.callback_query.data[2:]))
+        return breathe
+
+    async def breathed(update: Any, context: Any) -> int:
+        context.user_data.update(phase="topic")
+        return topic
+
+    async def topic_(update: Any, context: Any) -> int:
+        context.user_data.update(phase="waiting", topic=update.message.text[:300])
+        return waiting
+
+    async def cancel(update: Any, context: Any) -> int:
+        context.user_data.clear()
+        return int(ConversationHandler.END)
+
+    persistence = CountingPersistence(path, on_flush=on_flush)  # update_interval: PTB's default, 60 s
+    app = (Application.builder().token("4242:bench").request(NoNetwork()).get_updates_request(NoNetwork())
+           .persistence(persistence).updater(None).build())
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # per_message=False with button handlers: what the examples do
+        app.add_handler(ConversationHandler(
+            entry_points=[CommandHandler("timeout", start)],
+            states={choose: [CallbackQueryHandler(chosen)], tension: [CallbackQueryHandler(tension_)],
+                    breathe: [CallbackQueryHandler(breathed)], topic: [MessageHandler(text, topic_)],
+                    waiting: [MessageHandler(text, topic_)]},
+            fallbacks=[CommandHandler("cancel", cancel)], name="timeout", persistent=True,
+        ))
+    return app, persistence
+
+
+def ptb_updates(bot: Any, first: int, users: int) -> list[Any]:
+    """Real Update objects (Update.de_json of Bot API JSON) for `users` people, each running PTB_FLOW;
+    interleaved like the Dialogue schedule."""
+    from telegram import Update
+
+    out = []
+    n = 0
+    for step, (kind, value) in enumerate(PTB_FLOW):
+        for j in range(users):
+            uid = first + j
+            n += 1
+            person = {"id": uid, "is_bot": False, "first_name": f"user{uid}", "language_code": "nl"}
+            chat = {"id": uid, "type": "private", "first_name": f"user{uid}"}
+            message = {"message_id": 100 + step, "date": 1741021200 + n, "chat": chat, "from": person, "text": value}
+            if kind == "command":
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(value)}]
+            if kind == "button":
+                bot_msg = {"message_id": 99 + step, "date": 1741021200, "chat": chat, "text": "…",
+                           "from": {"id": 4242, "is_bot": True, "first_name": "Adempauze"}}
+                payload = {"update_id": n, "callback_query": {"id": str(n), "from": person, "chat_instance": "c",
+                                                              "data": value, "message": bot_msg}}
+            else:
+                payload = {"update_id": n, "message": message}
+            out.append(Update.de_json(payload, bot))
+    return out
+
+
+async def run_ptb(path: Path, on_flush: bool, users: int) -> dict[str, float]:
+    """Process the updates of `users` people through the Application. on_flush=False (PTB's defaults): the
+    updates, then one Application.update_persistence() as the 60 s job runs it. on_flush=True: after every update,
+    update_persistence() and flush() (one file write per update: what durability per update costs)."""
+    app, persistence = ptb_application(path, on_flush)
+    t = time.perf_counter()
+    await app.initialize()
+    load_s = time.perf_counter() - t
+    updates = ptb_updates(app.bot, PTB_FIRST_USER + 10_000_000, users)
+    gc.collect()
+    persistence.dumps = 0
+    t0 = time.perf_counter()
+    per_update = []
+    for up in updates:
+        t = time.perf_counter()
+        await app.process_update(up)
+        if on_flush:
+            await app.update_persistence()
+            await persistence.flush()
+        per_update.append(time.perf_counter() - t)
+    t1 = time.perf_counter()
+    if not on_flush:
+        await app.update_persistence()
+    t2 = time.perf_counter()
+    states = app._conversation_handler_conversations["timeout"]
+    reached = sum(1 for j in range(users) if states.get((PTB_FIRST_USER + 10_000_000 + j,) * 2) == 4)
+    # No app.shutdown(): it would write the whole file once more, outside what is measured.
+    return {"n": len(updates), "ms_per_update": (t2 - t0) / len(updates) * 1e3,
+            "in_memory_ms_per_update": ((t1 - t0) if not on_flush else 0.0) / len(updates) * 1e3,
+            "dumps": persistence.dumps, "stall_s": t2 - t1, "max_update_ms": max(per_update) * 1e3,
+            "load_s": load_s, "reached_waiting": reached, "users": users}
+
+
+def bench_ptb(tmp: Path, sizes: Sizes, details: dict[str, Any]) -> dict[str, float]:
+    seed_path = tmp / "ptb_seed.pickle"
+    t = time.perf_counter()
+    ptb_seed(seed_path, sizes.ptb_conversations)
+    log(f"  pickled {sizes.ptb_conversations:,} conversations in {time.perf_counter() - t:.1f}s")
+    default = asyncio.run(run_ptb(copy_db(seed_path, tmp / "ptb_default.pickle"), False, sizes.ptb_default_users))
+    users = max(1, -(-sizes.ptb_flush_updates // len(PTB_FLOW)))
+    flush_path = copy_db(seed_path, tmp / "ptb_flush.pickle")
+    flush = asyncio.run(run_ptb(flush_path, True, users))
+    for r in (default, flush):
+        if r["reached_waiting"] != r["users"]:
+            raise RuntimeError(f"PTB flow did not reach WAITING: {r}")
+    details["ptb"] = {"default": default, "flush_per_update": flush, "pickle_mb": seed_path.stat().st_size / 1e6,
+                      "conversations": sizes.ptb_conversations,
+                      "note": "handlers do not send (network excluded on both sides); the pickle holds "
+                              f"{sizes.ptb_conversations:,} conversations and their user_data (our session fields)"}
+    return {
+        "ptb_default_ms_per_update": default["ms_per_update"],
+        "ptb_default_dumps_per_update": default["dumps"] / default["n"],
+        "ptb_default_stall_s": default["stall_s"],
+        "ptb_in_memory_ms_per_update": default["in_memory_ms_per_update"],
+        "ptb_flush_ms_per_update": flush["ms_per_update"],
+        "ptb_pickle_mb": seed_path.stat().st_size / 1e6,
+    }
+
+
+# --------------------------------------------------------------------------------------------------------
+# 8. dispatcher under 100,000 pending timers: claim rate, and real-time lateness next to them
+
+
+class CountingMessenger:
+    def __init__(self) -> None:
+        self.n = 0
+
+    async def deliver(self, to: Recipient, out: Outgoing) -> None:
+        self.n += 1
+
+
+async def run_claim(path: Path, n_due: int) -> dict[str, Any]:
+    """Move a ManualClock to where `n_due` of the pending timers are due; one Dispatcher.run_due() claims them
+    (each: a core step in its own transaction, the ping queued) and delivers the pings."""
+    store = await Store.open(path)
+    try:
+        pending = (await store.query("SELECT count(*) FROM timers"))[0][0]
+        due_at = (await store.query("SELECT due_at FROM timers ORDER BY due_at LIMIT 1 OFFSET ?",
+                                    (max(0, min(n_due, pending) - 1),)))[0][0]
+        clock = ManualClock(datetime.fromtimestamp(due_at, UTC))
+        messenger = CountingMessenger()
+        dispatcher = Dispatcher(store, {PLATFORM: messenger}, clock)
+        gc.collect()
+        t = time.perf_counter()
+        done = await dispatcher.run_due()
+        wall = time.perf_counter() - t
+        left = (await store.query("SELECT count(*) FROM timers"))[0][0]
+    finally:
+        await store.close()
+    fired = done - messenger.n
+    return {"pending": pending, "fired": fired, "delivered": messenger.n, "wall_s": wall, "left": left}
+
+
+def bench_pending(tmp: Path, sizes: Sizes, details: dict[str, Any], dpath: Path) -> dict[str, float]:
+    cpath = copy_db(dpath, tmp / "claim.sqlite3")
+    r = asyncio.run(run_claim(cpath, sizes.claim_due))
+    cpath.unlink()
+    details["claim"] = r
+    plan = SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
+    lpath = copy_db(dpath, tmp / "late_pending.sqlite3")
+    c = sqlite3.connect(lpath, isolation_level=None)  # the pending timers were seeded around START: move them
+    c.execute("UPDATE timers SET due_at = due_at + ?", (int(time.time()) - int(START.timestamp()),))  # to now
+    c.close()
+    idle = plan.idle_couples()
+    lr = asyncio.run(run_lateness_realtime(lpath, sizes.late_pending_seconds, sizes.late_pending_per_second, idle))
+    lpath.unlink()
+    late = lr["late_ms"]
+    details["lateness_pending"] = {"pings_expected": lr["expected"], "pings_delivered": len(late),
+                                   "pending_timers": r["pending"], "max_ms": max(late, default=float("nan"))}
+    return {"claim_timers_per_s": r["fired"] / r["wall_s"], "claim_pings_per_s": r["delivered"] / r["wall_s"],
+            "timer_lateness_pending_p50_ms": pct(late, 0.5), "timer_lateness_pending_p99_ms": pct(late, 0.99),
+            "timer_pending_pings_delivered_ratio": len(late) / max(1, lr["expected"])}
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -760,6 +1119,7 @@ class Fig:
 
 def figures(s: Sizes) -> list[Fig]:
     big, small, disp = f"{s.big_couples:,}", f"{s.small_couples:,}", f"{s.dispatch_couples:,}"
+    ptb = f"{s.ptb_conversations:,}"
     return [
         Fig("core_step_events_per_s", "core.step alone (1 core)", "ev/s", lambda v: v >= 50_000, ">= 50,000"),
         Fig("raw_sqlite_events_per_s", f"raw sqlite3, one event's statements ({big} couples)", "ev/s"),
@@ -767,12 +1127,36 @@ def figures(s: Sizes) -> list[Fig]:
         Fig("handle_big_p99_ms", f"Dialogue.handle p99 ({big} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
         Fig("handle_big_events_per_s", f"Dialogue.handle rate ({big} couples)", "ev/s",
             lambda v: v >= 2_000, ">= 2,000"),
-        Fig("handle_big_ratio_to_raw", "  ratio to raw sqlite3", "x"),
+        Fig("handle_big_ratio_to_raw", "  ratio to raw sqlite3", "x", lambda v: v >= 0.25, ">= 0.25"),
+        Fig("store_sync_events_per_s", f"  the store's transaction alone, no aiosqlite, no rendering ({big})",
+            "ev/s"),
+        Fig("raw_sqlite_small_events_per_s", f"raw sqlite3, one event's statements ({small} couples)", "ev/s"),
         Fig("handle_small_p50_ms", f"Dialogue.handle p50 ({small} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
         Fig("handle_small_p99_ms", f"Dialogue.handle p99 ({small} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
         Fig("handle_small_events_per_s", f"Dialogue.handle rate ({small} couples)", "ev/s",
             lambda v: v >= 2_000, ">= 2,000"),
+        Fig("handle_small_ratio_to_raw", "  ratio to raw sqlite3", "x", lambda v: v >= 0.25, ">= 0.25"),
         Fig("handle_p50_big_over_small", "  p50 big / p50 small (flat ~ 1)", "x"),
+        Fig("raw_sqlite_huge_events_per_s", f"raw sqlite3, one event's statements ({disp} couples)", "ev/s"),
+        Fig("handle_huge_p50_ms", f"Dialogue.handle p50 ({disp} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
+        Fig("handle_huge_p99_ms", f"Dialogue.handle p99 ({disp} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
+        Fig("handle_huge_events_per_s", f"Dialogue.handle rate ({disp} couples)", "ev/s",
+            lambda v: v >= 2_000, ">= 2,000"),
+        Fig("handle_huge_ratio_to_raw", "  ratio to raw sqlite3", "x", lambda v: v >= 0.25, ">= 0.25"),
+        Fig("handle_p50_huge_over_small", f"  p50 {disp} / p50 {small} couples (flat ~ 1)", "x",
+            lambda v: v <= 1.5, "<= 1.5"),
+        Fig("aiosqlite_hop_p50_ms", "one empty aiosqlite call (the thread hop) p50", "ms"),
+        Fig("handle_huge_mean_ms", f"Dialogue.handle mean cost per event ({disp} couples)", "ms"),
+        Fig("ptb_in_memory_ms_per_update", f"PTB ConversationHandler, in memory only ({ptb} conv.)", "ms"),
+        Fig("ptb_default_ms_per_update", f"PTB + PicklePersistence, defaults ({ptb} conv.), per update", "ms"),
+        Fig("ptb_default_dumps_per_update", "  whole-file writes per update (defaults)", ""),
+        Fig("ptb_default_stall_s", "  event loop blocked by one 60 s persistence run", "s"),
+        Fig("ptb_flush_ms_per_update", f"PTB + PicklePersistence, flush per update ({ptb} conv.)", "ms"),
+        Fig("ptb_pickle_mb", "  pickle file size", "MB"),
+        Fig("ptb_default_over_handle", "  PTB defaults / Dialogue.handle, per update", "x",
+            lambda v: v >= 50.0, ">= 50"),
+        Fig("ptb_flush_over_handle", "  PTB flush per update / Dialogue.handle, per update", "x",
+            lambda v: v >= 50.0, ">= 50"),
         Fig("next_due_index_seek", "due-queries use index seeks (1 = yes)", "", lambda v: v == 1.0, "= 1"),
         Fig("next_due_ms", "next_due() p50 (pending timers below)", "ms"),
         Fig("timer_lateness_p50_ms", f"return ping lateness p50 (clock x{s.late_scale:g})", "ms"),
@@ -783,6 +1167,13 @@ def figures(s: Sizes) -> list[Fig]:
         Fig("timer_lateness_rt_p99_ms", "return ping lateness p99, real time (scale 1)", "ms",
             lambda v: v <= 100.0, "<= 100"),
         Fig("timer_rt_pings_delivered_ratio", "  pings delivered / expected", "", lambda v: v == 1.0, "= 1"),
+        Fig("claim_timers_per_s", "dispatcher: due timers claimed per s (pending timers below)", "/s"),
+        Fig("claim_pings_per_s", "  their pings delivered per s (same run)", "/s"),
+        Fig("timer_lateness_pending_p50_ms", "return ping lateness p50, real time, next to the pending timers",
+            "ms"),
+        Fig("timer_lateness_pending_p99_ms", "return ping lateness p99, real time, next to the pending timers",
+            "ms", lambda v: v <= 100.0, "<= 100"),
+        Fig("timer_pending_pings_delivered_ratio", "  pings delivered / expected", "", lambda v: v == 1.0, "= 1"),
         Fig("rss_small_mb", f"peak RSS, {s.rss_events:,} events, {small} couples", "MB"),
         Fig("rss_big_mb", f"peak RSS, {s.rss_events:,} events, {disp} couples", "MB"),
         Fig("rss_delta_mb", "  difference", "MB", lambda v: v <= 10.0, "<= 10"),
@@ -796,6 +1187,14 @@ FIGURE_KEYS = [
     "timer_lateness_p50_ms", "timer_lateness_p99_ms", "timer_pings_delivered_ratio", "timer_lateness_rt_p50_ms",
     "timer_lateness_rt_p99_ms", "timer_rt_pings_delivered_ratio", "rss_small_mb",
     "rss_big_mb", "rss_delta_mb",
+    # added with issue 7
+    "raw_sqlite_small_events_per_s", "handle_small_ratio_to_raw", "raw_sqlite_huge_events_per_s",
+    "handle_huge_p50_ms", "handle_huge_p99_ms", "handle_huge_events_per_s", "handle_huge_ratio_to_raw",
+    "handle_p50_huge_over_small", "handle_huge_mean_ms", "aiosqlite_hop_p50_ms", "store_sync_events_per_s",
+    "ptb_in_memory_ms_per_update", "ptb_default_ms_per_update", "ptb_default_dumps_per_update",
+    "ptb_default_stall_s", "ptb_flush_ms_per_update", "ptb_pickle_mb", "ptb_default_over_handle",
+    "ptb_flush_over_handle", "claim_timers_per_s", "claim_pings_per_s", "timer_lateness_pending_p50_ms",
+    "timer_lateness_pending_p99_ms", "timer_pending_pings_delivered_ratio",
 ]
 
 
@@ -873,6 +1272,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             details["seed_dispatch"] = seed(dpath, dplan, START)
             log(f"  seeded {dplan.couples:,} couples in {time.perf_counter() - t:.1f}s")
             vals |= asyncio.run(bench_next_due(dpath, sizes, details))
+        with stage(f"store: Dialogue.handle with {sizes.dispatch_couples:,} couples", timings):
+            vals |= bench_huge(tmp, sizes, check, details, dpath)
+            vals["handle_p50_huge_over_small"] = vals["handle_huge_p50_ms"] / vals["handle_small_p50_ms"]
+        with stage(f"PTB ConversationHandler + PicklePersistence, {sizes.ptb_conversations:,} conversations",
+                   timings):
+            vals |= bench_ptb(tmp, sizes, details)
+            vals["ptb_default_over_handle"] = vals["ptb_default_ms_per_update"] / vals["handle_huge_mean_ms"]
+            vals["ptb_flush_over_handle"] = vals["ptb_flush_ms_per_update"] / vals["handle_huge_mean_ms"]
+        with stage("dispatcher: claim rate and lateness next to the pending timers", timings):
+            vals |= bench_pending(tmp, sizes, details, dpath)
         with stage("dispatcher: return ping lateness (SystemClock, run_forever)", timings):
             vals |= bench_lateness(tmp, sizes, details)
         with stage("dispatcher: return ping lateness in real time (scale 1)", timings):

@@ -130,7 +130,8 @@ async def test_nothing_typed_can_ping_anyone(world):
     alex.global_name = "@everyone <@&1> <@1>"  # a name is typed by a person too
     await pair(world, sam, alex)
     await world.slash(sam, "say", "@here <@1> hello", option="text")
-    assert any("@everyone" in t for t in s.texts(sam))  # the partner's name, shown, not pinging
+    # the partner's name reaches Sam with its mention syntax taken out (the store strips link-like parts)
+    assert not any("@everyone" in t or "<@" in t for t in s.texts(sam))
     assert s.message_bodies and s.mention_violations() == []
     assert world.adapter.client.allowed_mentions is not None
     assert world.adapter.client.allowed_mentions.to_dict() == {"parse": []}
