@@ -15,14 +15,21 @@ The flow for one time-out:
 
 The time-out starts (partner notice, return timers) as soon as the return time is chosen; everything after
 that is for the person themselves and can be skipped. The return timer interrupts whatever step they are in.
+The first time, CONSENT comes before anything personal is kept ("keep nothing" skips to breathing and the
+wait). Beside the flow: SAFETY_ASK / SAFETY (reachable from everywhere), CHECK (the private check, which
+keeps nothing), and CONTRACT_EDIT (typing a contract text). Pairing, the contract and its proposals are
+commands and `ct.*` buttons that work in any phase outside SAFETY; the store resolves invite codes, the
+couple and the history into `Ctx` before the step, so the core never does I/O.
 
 Dispatch order, which is also the priority order: timers; safety (a danger signal in any text, the
 "I don't feel safe" button, /safety) which overrides everything; global commands; then the transition table
 `TABLE[(phase, event type)]`. Input the table does not take is answered with a short hint and the current
 question again: user input never raises and never loses state. Only broken invariants raise.
 
-Two rules are enforced here, in one place, rather than in each handler:
-- while a person is in SAFETY (or being asked whether they are safe) no effect addresses the partner;
+Three rules are enforced here, in one place, rather than in each handler:
+- while a person is in SAFETY (or being asked whether they are safe) no effect addresses the partner, and
+  after any safety signal the partner is out of that time-out for good (see _leave_partner_out);
+- at most NOTICE_LIMIT notices per hour go from one person to their partner (_limit_notices);
 - no free text of a person is ever put in a message to someone else (notices carry only the bot's words,
   the person's name, a time, and the contract sentence they wrote for exactly that purpose).
 """
