@@ -16,10 +16,12 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
 from bot.codec import load_payload, ts
+from bot.core.effects import Msg
 from bot.i18n import Renderer
 from bot.ports import Messenger, RetryLater, Unreachable
 from bot.service import render
@@ -32,6 +34,8 @@ BACKOFF_BASE = 5.0
 BACKOFF_CAP = 3600.0
 IDLE_RECHECK = timedelta(hours=1)
 SEND_CONCURRENCY = 8
+LATE_DELIVERY = timedelta(minutes=10)
+"""A message held up longer than this (the platform was down) starts by saying so."""
 JANITOR_EVERY = timedelta(hours=1)
 
 
@@ -112,6 +116,8 @@ class Dispatcher:
             msg, choices, pacer = load_payload(row.payload)
             r = Renderer(row.locale, row.tz, now)
             out = render(r, msg, tuple((c.id, r.label(c)) for c in choices), pacer)
+            if row.created_at is not None and now - row.created_at > LATE_DELIVERY:  # held up: say so
+                out = replace(out, text=f"{r.text(Msg.of('delivery.late', time=row.created_at))}\n\n{out.text}")
         except Exception:
             log.exception("outbox %d cannot be rendered; dropped", row.id)
             return "drop"

@@ -98,6 +98,7 @@ class OutboxRow:
     payload: str
     attempts: int
     expires_at: datetime | None
+    created_at: datetime | None = None
 
 
 def migration_files(folder: Path = MIGRATIONS) -> list[tuple[int, Path]]:
@@ -400,13 +401,13 @@ class Store:
         def q(c: sqlite3.Connection) -> list[OutboxRow]:
             rows = c.execute(
                 "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
-                "o.attempts, o.expires_at FROM outbox o JOIN users u ON u.id = o.user_id "
+                "o.attempts, o.expires_at, o.created_at FROM outbox o JOIN users u ON u.id = o.user_id "
                 "WHERE o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
                 (ts(now), limit),
             ).fetchall()
             return [
                 OutboxRow(r[0], Recipient(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8],
-                          dt(r[9]) if r[9] is not None else None)
+                          dt(r[9]) if r[9] is not None else None, dt(r[10]))
                 for r in rows
             ]
 

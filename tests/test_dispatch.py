@@ -464,3 +464,19 @@ async def test_run_forever_is_woken_by_the_dialogue_and_sleeps_until_the_next_du
         assert sleepy.spans[-1] == 30 * MIN  # it now sleeps exactly until the return time
     finally:
         await _stop(task)
+
+
+async def test_a_message_held_up_by_an_outage_says_it_is_late(
+    talk: Talk, store: Store, clock: ManualClock, recorder: Recorder, dispatcher: Dispatcher
+) -> None:
+    """A return ping that could not be delivered for an hour (platform down) says so when it arrives."""
+    me = UserRef("telegram", "late-1", chat_id="late-1", name="Late")
+    await talk.to_waiting(me)
+    recorder.fail_next(RetryLater("platform down", retry_after=3600), 1)
+    clock.advance(timedelta(minutes=30))
+    await dispatcher.run_due()
+    assert not [m for to, m in recorder.sent if to.external_id == "late-1" and "21:40" in m.text]
+    clock.advance(timedelta(hours=1))
+    await dispatcher.run_due()
+    pings = [m for to, m in recorder.sent if to.external_id == "late-1" and "21:40" in m.text]
+    assert pings and pings[0].text.startswith("(Dit bericht was voor 21:40")
