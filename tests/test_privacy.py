@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import string
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from adempauze_testkit import Inbox, ids, marker, said
 
 from bot.clock import ManualClock
 from bot.codec import dump_payload, dump_session
@@ -61,20 +61,7 @@ NL_HELP = ("112", "0800-2000", "Veilig Thuis", "113")
 # -- helpers ------------------------------------------------------------------------------------------------
 
 
-def marker(locale: str, key: str) -> str:
-    """The longest fixed line of a catalog sentence (no placeholder in it): proof that this key was said."""
-    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
-    best = max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
-    assert len(best) >= 8, f"{key} has too little fixed text to recognise it"
-    return best
 
-
-def said(outs: list[Outgoing], locale: str, key: str) -> bool:
-    return any(marker(locale, key) in o.text for o in outs)
-
-
-def ids(outs: list[Outgoing]) -> list[str]:
-    return [cid for o in outs for cid, _ in o.choices]
 
 
 def code_in(outs: list[Outgoing]) -> str:
@@ -94,31 +81,6 @@ def on_disk(db_path: Path) -> dict[str, bytes]:
 
 def found_in(files: dict[str, bytes], needles: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(name, n) for name, data in files.items() for n in needles if n.encode() in data]
-
-
-class Inbox:
-    """What the dispatcher delivered to whom since the last look."""
-
-    def __init__(self, recorder: Recorder, dispatcher: Dispatcher) -> None:
-        self.recorder = recorder
-        self.dispatcher = dispatcher
-        self.seen = 0
-
-    async def take(self) -> dict[str, list[Outgoing]]:
-        await self.dispatcher.run_due()
-        fresh = self.recorder.sent[self.seen:]
-        self.seen = len(self.recorder.sent)
-        out: dict[str, list[Outgoing]] = {}
-        for to, msg in fresh:
-            out.setdefault(to.external_id, []).append(msg)
-        return out
-
-    async def new(self, who: UserRef) -> list[Outgoing]:
-        """What `who` got since the last look; nobody else got anything."""
-        got = await self.take()
-        others = {k: [o.text for o in v] for k, v in got.items() if k != who.external_id}
-        assert not others, f"unexpected delivery to someone else: {others}"
-        return got.get(who.external_id, [])
 
 
 @pytest.fixture

@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import json
-import string
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from adempauze_testkit import ids, marker, said
 
 from bot.clock import ManualClock
 from bot.codec import ts
 from bot.core.events import ChoiceMade, TextReceived
 from bot.core.model import MAX_TEXT
-from bot.i18n import catalog
-from bot.ports import Outgoing, UserRef
+from bot.ports import UserRef
 from bot.store import Store
 
 if TYPE_CHECKING:
     from conftest import Talk
 
 
-def marker(locale: str, key: str) -> str:
-    """The longest fixed line of a catalog sentence (no placeholder in it): proof that this key was said."""
-    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
-    best = max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
-    assert len(best) >= 8, f"{key} has too little fixed text to recognise it"
-    return best
 
-
-def said(outs: list[Outgoing], locale: str, key: str) -> bool:
-    return any(marker(locale, key) in o.text for o in outs)
-
-
-def ids(outs: list[Outgoing]) -> list[str]:
-    return [cid for o in outs for cid, _ in o.choices]
 
 
 async def snapshot(store: Store) -> tuple[Any, ...]:

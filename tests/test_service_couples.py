@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-import string
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
+from adempauze_testkit import Inbox, ids, said
 
 from bot.clock import ManualClock
 from bot.core import couples
 from bot.dispatch import Dispatcher
-from bot.i18n import catalog
 from bot.ports import Outgoing, UserRef
 from bot.store import Store
 
@@ -31,59 +30,15 @@ MIN = timedelta(minutes=1)
 CODE_RE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 
 
-def marker(locale: str, key: str) -> str:
-    """The longest fixed line of a catalog sentence (no placeholder in it): proof that this key was said."""
-    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
-    best = max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
-    assert len(best) >= 8, f"{key} has too little fixed text to recognise it"
-    return best
-
-
-def said(texts: list[str] | list[Outgoing], locale: str, key: str) -> bool:
-    plain = [t if isinstance(t, str) else t.text for t in texts]
-    return any(marker(locale, key) in t for t in plain)
-
-
-def ids(outs: list[Outgoing]) -> list[str]:
-    return [cid for o in outs for cid, _ in o.choices]
-
-
 def code_in(outs: list[Outgoing]) -> str:
     found: set[str] = {m for o in outs for m in CODE_RE.findall(o.text)}
     assert len(found) == 1, found
     return found.pop()
 
 
-class Inbox:
-    """What the dispatcher delivered to each of them since the last look."""
-
-    def __init__(self, recorder: Recorder, dispatcher: Dispatcher) -> None:
-        self.recorder = recorder
-        self.dispatcher = dispatcher
-        self.seen = 0
-
-    async def take(self) -> dict[str, list[Outgoing]]:
-        """Everything delivered since the last look, by external id."""
-        await self.dispatcher.run_due()
-        fresh = self.recorder.sent[self.seen:]
-        self.seen = len(self.recorder.sent)
-        out: dict[str, list[Outgoing]] = {}
-        for to, msg in fresh:  # delivered on the platform and chat each of them came from
-            assert (to.platform, to.chat_id) in {(ANN.platform, ANN.chat_id), (BOB.platform, BOB.chat_id)}
-            out.setdefault(to.external_id, []).append(msg)
-        return out
-
-    async def new(self, who: UserRef) -> list[Outgoing]:
-        """What `who` got since the last look; nobody else got anything."""
-        got = await self.take()
-        others = {k: [o.text for o in v] for k, v in got.items() if k != who.external_id}
-        assert not others, f"unexpected delivery to someone else: {others}"
-        return got.get(who.external_id, [])
-
-
 @pytest.fixture
 def inbox(recorder: Recorder, dispatcher: Dispatcher) -> Inbox:
-    return Inbox(recorder, dispatcher)
+    return Inbox(recorder, dispatcher, (ANN, BOB))
 
 
 async def pair(talk: Talk, inbox: Inbox) -> None:

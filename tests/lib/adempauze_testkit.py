@@ -1,0 +1,58 @@
+"""Helpers shared by the service-level tests: recognise a catalog sentence in rendered output, read buttons,
+and collect what the dispatcher delivered. (On sys.path through pytest's `pythonpath`; the name is unique so
+it can shadow nothing.)"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from bot.i18n import catalog
+from bot.ports import Outgoing, UserRef
+
+
+def marker(locale: str, key: str) -> str:
+    """The longest fixed line of a catalog sentence (no placeholder in it): proof that this key was said."""
+    pieces = [lit for lit, _, _, _ in string.Formatter().parse(catalog(locale)[key])]
+    best = max((line.strip() for lit in pieces for line in lit.split("\n")), key=len)
+    assert len(best) >= 8, f"{key} has too little fixed text to recognise it"
+    return best
+
+
+def said(texts: list[str] | list[Outgoing], locale: str, key: str) -> bool:
+    plain = [t if isinstance(t, str) else t.text for t in texts]
+    return any(marker(locale, key) in t for t in plain)
+
+
+def ids(outs: list[Outgoing]) -> list[str]:
+    return [cid for o in outs for cid, _ in o.choices]
+
+
+class Inbox:
+    """What the dispatcher delivered to whom since the last look (optionally: only to these people's chats)."""
+
+    def __init__(self, recorder: Any, dispatcher: Any, people: tuple[UserRef, ...] = ()) -> None:
+        self.recorder = recorder
+        self.dispatcher = dispatcher
+        self.people = people
+        self.seen = 0
+
+    async def take(self) -> dict[str, list[Outgoing]]:
+        """Everything delivered since the last look, by external id."""
+        await self.dispatcher.run_due()
+        fresh = self.recorder.sent[self.seen:]
+        self.seen = len(self.recorder.sent)
+        chats = {(p.platform, p.chat_id) for p in self.people}
+        out: dict[str, list[Outgoing]] = {}
+        for to, msg in fresh:
+            if chats:  # delivered on the platform and in the chat each person came from
+                assert (to.platform, to.chat_id) in chats
+            out.setdefault(to.external_id, []).append(msg)
+        return out
+
+    async def new(self, who: UserRef) -> list[Outgoing]:
+        """What `who` got since the last look; nobody else got anything."""
+        got = await self.take()
+        others = {k: [o.text for o in v] for k, v in got.items() if k != who.external_id}
+        assert not others, f"unexpected delivery to someone else: {others}"
+        return got.get(who.external_id, [])
