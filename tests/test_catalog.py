@@ -107,3 +107,24 @@ def test_menu_commands_are_understood_and_described():
         assert COMMANDS[entry.name] == entry.name and COMMANDS[entry.nl] == entry.name, entry
         for locale in LOCALES:
             assert 0 < len(catalog(locale)[entry.description_key]) <= 100
+
+
+RELATIONAL = {
+    # every notice about a time-out: the boundary (a break), an acknowledgement (not a no; it matters), a return
+    "en": (("break", "time-out"), ("isn't a no", "not a no", "matters"), ("back", "until", "ready", "over", "again")),
+    "nl": (("time-out",), ("geen nee", "belangrijk", "ertoe doet"), ("terug", "tot", "klaar", "voorbij", "weer")),
+}
+TIMEOUT_NOTICES = ("notice.start", "notice.extended", "notice.merged", "notice.ready_early", "notice.both_ready",
+                   "notice.cancelled", "notice.solo")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("key", TIMEOUT_NOTICES)
+def test_every_time_out_notice_is_a_relational_no(locale, key):
+    text = catalog(locale)[key].lower()
+    boundary, acknowledgement, ret = RELATIONAL[locale]
+    assert any(b in text for b in boundary), f"{locale} {key}: no boundary"
+    assert any(a in text for a in acknowledgement), f"{locale} {key}: no acknowledgement"
+    assert any(r in text for r in ret), f"{locale} {key}: no return"
+    if key in ("notice.start", "notice.extended", "notice.merged", "notice.solo"):
+        assert "{time}" in text, f"{locale} {key}: the time of return"
