@@ -679,6 +679,30 @@ class RecordingMessenger:
         self.got.append((to.user_id, time.monotonic(), tuple(cid for cid, _ in out.choices)))
 
 
+async def _until_pinged(messenger: RecordingMessenger, due: dict[int, float], deadline: float) -> None:
+    """Wait (bounded) until everyone in `due` got a return ping (a message with the "ready" button)."""
+    while time.monotonic() < deadline:
+        if len({u for u, _, c in messenger.got if "r.ready" in c}) >= len(due):
+            return
+        await asyncio.sleep(0.05)
+
+
+async def _stop(task: asyncio.Task[None], store: Store) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await store.close()
+
+
+def _first_pings(messenger: RecordingMessenger) -> dict[int, float]:
+    """When each person got their first return ping (monotonic seconds)."""
+    first: dict[int, float] = {}
+    for u, at, choices in messenger.got:
+        if "r.ready" in choices and u not in first:
+            first[u] = at
+    return first
+
+
 async def run_lateness(path: Path, sizes: Sizes, couples: Sequence[int]) -> dict[str, Any]:
     scale = sizes.late_scale
     clock = SystemClock(scale=scale)
@@ -703,21 +727,10 @@ async def run_lateness(path: Path, sizes: Sizes, couples: Sequence[int]) -> dict
             wall_due = m0 + (ret - t0) / scale
             due[ini] = due[par] = wall_due
         last = max(due.values(), default=time.monotonic())
-        deadline = last + 3.0
-        while time.monotonic() < deadline:
-            pinged = {u for u, _, c in messenger.got if "r.ready" in c}
-            if len(pinged) >= len(due):
-                break
-            await asyncio.sleep(0.05)
+        await _until_pinged(messenger, due, last + 3.0)
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await store.close()
-    first: dict[int, float] = {}
-    for u, at, choices in messenger.got:
-        if "r.ready" in choices and u not in first:
-            first[u] = at
+        await _stop(task, store)
+    first = _first_pings(messenger)
     late = [(first[u] - due[u]) * 1e3 for u in due if u in first]
     return {"late_ms": late, "expected": len(due), "setup_wall_s": setup_wall, "scale": scale,
             "span_s": (last - min(due.values(), default=last))}
@@ -768,20 +781,10 @@ async def run_lateness_realtime(
     messenger = RecordingMessenger()
     task = asyncio.create_task(Dispatcher(store, {PLATFORM: messenger}, clock).run_forever())
     try:
-        deadline = max(due.values()) + 2.5
-        while time.monotonic() < deadline:
-            if len({u for u, _, ch_ in messenger.got if "r.ready" in ch_}) >= len(due):
-                break
-            await asyncio.sleep(0.05)
+        await _until_pinged(messenger, due, max(due.values()) + 2.5)
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await store.close()
-    first: dict[int, float] = {}
-    for u, at, choices in messenger.got:
-        if "r.ready" in choices and u not in first:
-            first[u] = at
+        await _stop(task, store)
+    first = _first_pings(messenger)
     return {"late_ms": [(first[u] - due[u]) * 1e3 for u in due if u in first], "expected": len(due)}
 
 
