@@ -40,13 +40,16 @@ def local(now: datetime, tz: str) -> datetime:
 
 def morning_after(now: datetime, tz: str) -> datetime:
     """09:00 local on the next morning (today's 09:00 when it is still early night)."""
-    here = local(now, tz)
+    return _morning(local(now, tz), now)
+
+
+def _morning(here: datetime, now: datetime) -> datetime:
     day = here.date() if here.time() < EARLY_UNTIL else here.date() + timedelta(days=1)
-    return datetime.combine(day, MORNING, tzinfo=ZoneInfo(tz)).astimezone(now.tzinfo)
+    return datetime.combine(day, MORNING, tzinfo=here.tzinfo).astimezone(now.tzinfo)
 
 
-def is_late(now: datetime, tz: str) -> bool:
-    t = local(now, tz).time()
+def _is_late(here: datetime) -> bool:
+    t = here.time()
     return t >= LATE_FROM or t < EARLY_UNTIL
 
 
@@ -63,11 +66,9 @@ def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timed
     """Return times to offer as buttons: (choice id, duration, or the moment for "tomorrow morning")."""
     fixed = _duration_offers(contract)
     here = local(now, tz)
-    t = here.time()
-    if not (t >= LATE_FROM or t < EARLY_UNTIL):
+    if not _is_late(here):
         return fixed
-    day = here.date() if t < EARLY_UNTIL else here.date() + timedelta(days=1)
-    morning = datetime.combine(day, MORNING, tzinfo=here.tzinfo).astimezone(now.tzinfo)
+    morning = _morning(here, now)
     if contract.min_break <= morning - now <= contract.max_break:
         return (*fixed, ("ret.morning", morning))
     return fixed
