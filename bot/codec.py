@@ -10,6 +10,9 @@ from typing import Any
 from bot.core.effects import Choice, Msg, Pacer
 from bot.core.model import Contract, Phase, Plan, Role, Session
 
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+"""json.dumps with these options builds a new encoder on every call; this one is made once."""
+
 
 def ts(at: datetime) -> int:
     return int(at.timestamp())
@@ -20,14 +23,25 @@ def dt(seconds: int) -> datetime:
 
 
 _PLAN_SLOTS: tuple[str, ...] = tuple(f.name for f in fields(Plan))
-_SESSION_SLOTS: tuple[str, ...] = tuple(f.name for f in fields(Session))
+_SESSION_SLOTS: tuple[str, ...] = tuple(f.name for f in fields(Session) if f.name != "plan")
+_PLAN_DEFAULTS = Plan()
+_SESSION_DEFAULTS = Session()
 
 
 def dump_session(s: Session) -> str:
-    # A shallow walk over the slots: dataclasses.asdict deep-copies and costs ~5x more on the hot path.
+    """Only what differs from a fresh session: an idle person's row is "{}", a busy one a few fields.
+    (A shallow walk over the fields: dataclasses.asdict deep-copies and costs ~5x more on the hot path.)"""
+    d: dict[str, Any] = {n: v for n in _SESSION_SLOTS if (v := getattr(s, n)) != getattr(_SESSION_DEFAULTS, n)}
+    if s.plan != _PLAN_DEFAULTS:
+        d["plan"] = {n: v for n in _PLAN_SLOTS if (v := getattr(s.plan, n)) != getattr(_PLAN_DEFAULTS, n)}
+    return _compact(d) if d else "{}"
+
+
+def session_fields(s: Session) -> dict[str, Any]:
+    """Every field of a session, defaults included (for /export, where a person reads it)."""
     d: dict[str, Any] = {n: getattr(s, n) for n in _SESSION_SLOTS}
     d["plan"] = {n: getattr(s.plan, n) for n in _PLAN_SLOTS}
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+    return d
 
 
 _PLAN_FIELDS = {f.name for f in fields(Plan)}
@@ -35,19 +49,25 @@ _SESSION_FIELDS = {f.name for f in fields(Session)}
 
 
 def load_session(text: str | None) -> Session:
-    if not text:
-        return Session()
+    """A stored session; missing fields take their defaults (so older, longer rows load as well)."""
+    if not text or text == "{}":
+        return _SESSION_DEFAULTS
     d: dict[str, Any] = json.loads(text)
     plan = d.pop("plan", {}) or {}
     plan = {k: v for k, v in plan.items() if k in _PLAN_FIELDS}
-    plan["kept"] = tuple(plan.get("kept", ()))
+    if "kept" in plan:
+        plan["kept"] = tuple(plan["kept"])
     d = {k: v for k, v in d.items() if k in _SESSION_FIELDS}
-    d["notices"] = tuple(d.get("notices", ()))
-    d["phase"] = Phase(d.get("phase", "idle"))
-    d["role"] = Role(d.get("role", "initiator"))
+    for name in ("notices", "answers"):
+        if name in d:
+            d[name] = tuple(d[name])
+    if "phase" in d:
+        d["phase"] = Phase(d["phase"])
+    if "role" in d:
+        d["role"] = Role(d["role"])
     if d.get("resume") is not None:
         d["resume"] = Phase(d["resume"])
-    return Session(plan=Plan(**plan), **d)
+    return Session(plan=Plan(**plan) if plan else _PLAN_DEFAULTS, **d)
 
 
 def _enc(v: object) -> Any:
@@ -77,7 +97,7 @@ def dump_payload(msg: Msg, choices: tuple[Choice, ...] = (), pacer: Pacer | None
         d["c"] = [[c.id, _enc(c.label)] for c in choices]
     if pacer:
         d["b"] = [pacer.pattern, pacer.cycles]
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+    return _compact(d)
 
 
 def load_payload(text: str) -> tuple[Msg, tuple[Choice, ...], Pacer | None]:
@@ -96,7 +116,7 @@ def dump_contract(c: Contract) -> str:
         "sentences": [[u, t] for u, t in c.sentences], "rules": sorted(c.rules),
         "quiet": [c.quiet_start, c.quiet_end],
     }
-    return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+    return _compact(d)
 
 
 def load_contract(text: str) -> Contract:

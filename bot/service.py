@@ -3,8 +3,9 @@
 Theory of operation
 -------------------
 `Dialogue.handle(ref, event)` reads the clock once, hands the event to the store, which runs load -> core
-step -> save (state, timers and outbox rows) in one transaction on its single thread, and renders the
-replies for the acting person in their own language and time zone. Anything for someone else (a partner
+step -> save (state, timers and outbox rows) in one transaction on its single thread and, right after the
+commit and on that same thread, renders the replies for the acting person in their own language and time
+zone. Anything for someone else (a partner
 notice) or for later (a return ping) is never sent from here: it is an outbox row or a timer, delivered by
 the dispatcher after the commit. So a crash never loses a notice, and nothing is said that was not saved.
 """
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache, partial
 
 from bot.clock import Clock
 from bot.core import breathing
@@ -21,7 +23,7 @@ from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
 from bot.ports import Frame, Outgoing, UserRef
-from bot.store import Store, StoreError
+from bot.store import Handled, Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,20 @@ def render(r: Renderer, msg: Msg, choices: tuple[tuple[str, str], ...] = (), pac
 
 
 def pacer_frames(r: Renderer, pacer: Pacer) -> tuple[Frame, ...]:
-    pattern = breathing.PATTERNS.get(pacer.pattern, breathing.PATTERNS[breathing.DEFAULT])
+    return _frames(r.locale, pacer.pattern, pacer.cycles)
+
+
+_NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@lru_cache(maxsize=64)
+def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
+    """The breathing pacer's frames: catalog text only, so made once per language and pattern."""
+    r = Renderer(locale, "UTC", _NO_TIME)  # frames hold no times
+    pattern = breathing.PATTERNS.get(pattern_id, breathing.PATTERNS[breathing.DEFAULT])
     frames = []
-    for i in range(1, pacer.cycles + 1):
-        count = r.text(Msg.of("pacer.cycle", n=i, total=pacer.cycles))
+    for i in range(1, cycles + 1):
+        count = r.text(Msg.of("pacer.cycle", n=i, total=cycles))
         for phase, seconds in pattern.phases:
             frames.append(Frame(f"{r.text(Msg.of(f'pacer.{phase}'))}\n{count}", seconds))
     return tuple(frames)
@@ -71,6 +83,16 @@ def clean_event(event: Event) -> Event:
     return event
 
 
+def _rendered(now: datetime, done: Handled) -> tuple[bool, list[Outgoing]]:
+    """The replies for the person who acted, in their language and time zone (run on the store's thread,
+    right after the commit: pure work, so the event loop is free meanwhile)."""
+    r = Renderer(done.person.locale, done.person.tz, now)
+    out = [render_reply(r, reply) for reply in done.replies]
+    if done.export is not None:
+        out.append(Outgoing(r.text(Msg.of("export.caption")), document=("adempauze-export.json", done.export)))
+    return done.scheduled, out
+
+
 class Dialogue:
     """The fight flow as a service: per-event transactions, replies rendered for the person who acted."""
 
@@ -83,16 +105,12 @@ class Dialogue:
         ref, event = clean(ref), clean_event(event)
         now = self.clock.now()
         try:
-            done = await self.store.handle(ref, event, now)
+            scheduled, out = await self.store.handle_then(ref, event, now, partial(_rendered, now))
         except StoreError as e:
             log.error("event not saved: %s", e)
             return [self.apology(ref, now)]
-        if done.scheduled and self.on_scheduled is not None:
+        if scheduled and self.on_scheduled is not None:
             self.on_scheduled()
-        r = Renderer(done.person.locale, done.person.tz, now)
-        out = [render_reply(r, reply) for reply in done.replies]
-        if done.export is not None:
-            out.append(Outgoing(r.text(Msg.of("export.caption")), document=("adempauze-export.json", done.export)))
         return out
 
     def apology(self, ref: UserRef, now: datetime) -> Outgoing:

@@ -3,18 +3,22 @@
 Theory of operation
 -------------------
 One aiosqlite connection per process. aiosqlite runs every call on one worker thread; each awaited call
-costs a thread hand-off (~0.3 ms here). So a whole event is one plain function run on that thread in
-ONE hop (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple (partner,
-active contract, open proposal: one joined query) and whatever this one event needs besides (an invite code
-looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write the
-session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT. Because the worker thread runs
-one function at a time, transactions never interleave: that is the per-couple (indeed global)
-serialisation, with no lock to forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock
-up front and honours busy_timeout (a deferred BEGIN that reads and then writes does not).
+costs a thread hand-off (0.12 ms here, more than a whole event's SQL). So a whole event is one plain function
+run on that thread (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple
+(partner, active contract, open proposal: one joined query) and whatever this one event needs besides (an
+invite code looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write
+the session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT; and then, still on the
+thread, whatever the caller wants made of the result (the Dialogue renders its replies). Events that arrive
+in the same turn of the event loop travel together, one hop for the lot, each in its own transaction: under
+load the hop is shared instead of paid per event. Because the worker thread runs one function at a time,
+transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
+forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
+(a deferred BEGIN that reads and then writes does not).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -30,7 +34,16 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.codec import dt, dump_contract, dump_payload, dump_session, load_contract, load_session, ts
+from bot.codec import (
+    dt,
+    dump_contract,
+    dump_payload,
+    dump_session,
+    load_contract,
+    load_session,
+    session_fields,
+    ts,
+)
 from bot.core import contract, couples, machine
 from bot.core.effects import (
     CancelNotices,
@@ -67,6 +80,14 @@ JOIN_FAILURES_KEPT = timedelta(days=1)
 DECISIONS = ("accepted", "rejected", "withdrawn")
 
 
+BATCH_MAX = 64
+"""At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
+
+
+def _same(done: Handled) -> Handled:
+    return done
+
+
 class StoreError(Exception):
     """The database cannot be used (damaged, read-only, newer than this code). The message says why."""
 
@@ -87,6 +108,10 @@ class Handled:
     scheduled: bool
     export: bytes | None = None  # /export: everything stored about the person, as JSON
     forgot: bool = False  # /forget: the person and all their rows are gone
+
+
+_Waiting = tuple[UserRef, Event, datetime, Callable[["Handled"], Any], "asyncio.Future[Any]"]
+"""An event waiting for the thread: who, what, when, what to make of it there, and who waits for that."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +216,13 @@ class Store:
         self.defaults = defaults
         self.random_bytes: Callable[[int], bytes] = secrets.token_bytes
         """Where invite codes come from. Only the demo swaps it, to script a pairing."""
+        self._line: list[_Waiting] = []
+        """Events waiting for the thread (see handle)."""
+        self._sending: set[asyncio.Future[list[Any]]] = set()
+        self._sessions: dict[str, Session] = {}
+        """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
+        an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped,
+        so erased words do not linger in memory either."""
 
     @classmethod
     async def open(cls, path: str | Path, defaults: Defaults | None = None) -> Store:
@@ -225,11 +257,66 @@ class Store:
 
     # -- events ------------------------------------------------------------------------------------------
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
-        """One person's event, start to finish, in one transaction."""
+        """One person's event, start to finish, in one transaction of its own."""
+        return await self.handle_then(ref, event, now, _same)
+
+    async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
+        """`handle`, and then `then(handled)` on the thread right after the commit (the Dialogue renders
+        its replies there: pure work that would otherwise wait for the event loop).
+
+        Events that arrive in the same turn of the event loop go to the thread together, in arrival order,
+        in ONE hop (each still its own transaction), and the next batch is sent without waiting for the
+        one before: under load a thread hop is shared by many events instead of paid by each, and one
+        person's events keep their order (the thread takes batches first come, first served)."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._line.append((ref, event, now, then, fut))
+        if len(self._line) == 1:
+            loop.call_soon(self._send)
         try:
-            return await self._run(lambda c: self._handled(c, ref, event, now))
+            result: T = await fut
         except sqlite3.Error as e:
             raise _explain(self.path, e) from e
+        return result
+
+    def _send(self) -> None:
+        """Send everyone waiting to the thread, BATCH_MAX per hop."""
+        line, self._line = self._line, []
+        for i in range(0, len(line), BATCH_MAX):
+            batch = line[i : i + BATCH_MAX]
+            task = asyncio.ensure_future(self._run(partial(self._settle_all, batch)))
+            self._sending.add(task)
+            task.add_done_callback(partial(self._deliver, batch))
+
+    def _deliver(self, batch: list[_Waiting], task: asyncio.Future[list[Any]]) -> None:
+        self._sending.discard(task)
+        if task.cancelled():
+            results: list[Any] = [asyncio.CancelledError()] * len(batch)
+        elif (e := task.exception()) is not None:  # the connection is gone (closed): all of them hear it
+            results = [e] * len(batch)
+        else:
+            results = task.result()
+        for w, result in zip(batch, results, strict=True):
+            fut = w[4]
+            if fut.done():  # the caller gave up; its event was handled all the same
+                continue
+            if isinstance(result, asyncio.CancelledError):
+                fut.cancel()
+            elif isinstance(result, BaseException):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
+
+    def _settle_all(self, batch: list[_Waiting], c: sqlite3.Connection) -> list[Any]:
+        """Each event of a batch: what `then` made of it, or the error that rolled back its transaction (only
+        its own: the others are committed or still to come)."""
+        out: list[Any] = []
+        for ref, event, now, then, _ in batch:
+            try:
+                out.append(then(self._handled(c, ref, event, now)))
+            except Exception as e:
+                out.append(e)
+        return out
 
     def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
         done = self._tx(c, lambda: self._handle(c, ref, event, now))
@@ -295,9 +382,24 @@ class Store:
         ).fetchone()
         return _timeout_from(row) if row else None
 
+    def _session(self, text: str | None) -> Session:
+        if text is None:
+            return _IDLE
+        session = self._sessions.get(text)
+        if session is None:
+            session = self._remember(text, load_session(text))
+        return session
+
+    def _remember(self, text: str, session: Session) -> Session:
+        cache = self._sessions
+        if len(cache) >= SESSIONS_CACHED:
+            del cache[next(iter(cache))]  # the oldest entry: insertion order
+        cache[text] = session
+        return session
+
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
-        session = load_session(srow[0] if srow else None)
+        session = self._session(srow[0] if srow else None)
         if isinstance(event, TimerFired):
             timeout = self._timeout(c, event.timeout_id)
         else:
@@ -307,11 +409,13 @@ class Store:
         result = machine.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes))
         new = result.state
         if new.session != session or srow is None:
+            text = dump_session(new.session)
+            self._remember(text, new.session)
             c.execute(
                 "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
                 "private = excluded.private",
-                (person.id, dump_session(new.session), ts(now), int(_private(new.session))),
+                (person.id, text, ts(now), int(_private(new.session))),
             )
         if new.timeout is not None and new.timeout != timeout:
             _save_timeout(c, new.timeout)
@@ -324,6 +428,7 @@ class Store:
                 export = export_json(c, person.id, now)
             elif isinstance(fx, Forget):
                 c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
+                self._sessions.clear()
                 forgot = True
             elif isinstance(fx, Reply):
                 if direct:
@@ -392,6 +497,8 @@ class Store:
             for uid, data in stale:
                 clean = replace(load_session(data), plan=Plan(), pending=None, answers=())
                 c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
+            if stale:
+                self._sessions.clear()
             return len(stale)
 
         return await self._run(lambda c: self._tx(c, lambda: body(c)))
@@ -453,7 +560,9 @@ _TIMEOUT_COLS = (
 )
 
 
+@lru_cache(maxsize=1024)
 def _timeout_from(row: tuple[Any, ...]) -> Timeout:
+    """A time-out row (ids, times, status: nothing private) -> Timeout; immutable, so cached by row."""
     tid, initiator, partner, started, ret, ext, status, ready, notified, ended = row
     return Timeout(
         tid, initiator, partner, dt(started), dt(ret), ext, TimeoutStatus(status),
@@ -729,8 +838,12 @@ def _private(s: Session) -> bool:
 
 
 _EMPTY_PLAN = Plan()
+_IDLE = Session()
+SESSIONS_CACHED = 2048
+"""How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
 
 
+@lru_cache(maxsize=1024)
 def _display(name: str) -> str:
     """A platform display name as the partner will see it: short, and with nothing link-like in it."""
     return couples.without_links(name)[:64]
@@ -769,7 +882,7 @@ def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:
     out = {
         "exported_at": ts(now),
         "user": user[0] if user else None,
-        "dialogue": json.loads(session[0]) if session else None,
+        "dialogue": session_fields(load_session(session[0])) if session else None,
         "couple": couple[0] if couple else None,
         "contracts": contracts,
         "time_outs": rows(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sqlite3
@@ -18,6 +17,7 @@ import pytest
 
 from adapters.console.app import Console, ConsoleMessenger, parse_wait
 from bot.clock import ManualClock
+from bot.codec import load_session, session_fields
 from bot.dispatch import Dispatcher
 from bot.i18n import catalog
 from bot.ports import UserRef
@@ -224,7 +224,7 @@ async def test_numbers_and_labels_choose_options(console: Console, screen: Scree
     assert (await store.session_of(ME))[0] == "breathe"
     await console.line("!press br.next")
     await console.line("10")  # a score label, not option number 10
-    data = json.loads((await store.query("SELECT data FROM sessions"))[0][0])
+    data = session_fields(load_session((await store.query("SELECT data FROM sessions"))[0][0]))
     assert data["plan"]["tension_after"] == 10
 
 

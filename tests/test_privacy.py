@@ -22,7 +22,7 @@ import pytest
 from adempauze_testkit import Inbox, ids, marker, said
 
 from bot.clock import ManualClock
-from bot.codec import dump_payload, dump_session
+from bot.codec import dump_payload, dump_session, load_session, session_fields
 from bot.core import couples
 from bot.core.effects import Msg
 from bot.core.events import ChoiceMade
@@ -225,6 +225,8 @@ async def test_forget_erases_every_row_and_every_byte_and_the_partner_hears_only
     assert found_in(on_disk(db_path), ANN_SECRETS) == []
     assert wal(db_path).stat().st_size == 0
     assert set(BOB_SECRETS[:2]) <= {n for _, n in found_in(on_disk(db_path), BOB_SECRETS)}  # his own stay
+    # Nor in memory: the store's parsed-session cache (the one look inside) holds none of her words.
+    assert not [t for t in store._sessions if any(secret in t for secret in ANN_SECRETS)]
 
     # Bob gets exactly one message: the kind "pairing ended", no reason, none of her words.
     got = await inbox.new(BOB)
@@ -414,9 +416,9 @@ async def _private_columns(store: Store) -> list[tuple[Any, ...]]:
     """Everything of a dialogue that is personal: the session plan and pending text, the patterns row."""
     out: list[tuple[Any, ...]] = []
     for (data,) in await store.query("SELECT data FROM sessions"):
-        s = json.loads(data)
-        plan = {k: v for k, v in s["plan"].items() if v not in (None, [], "")}
-        out.append(("session", plan, s.get("pending"), s.get("answers")))
+        s = session_fields(load_session(data))
+        plan = {k: v for k, v in s["plan"].items() if v not in (None, (), "")}
+        out.append(("session", plan, s["pending"], list(s["answers"])))
     out += await store.query("SELECT 'member', tension_start, tension_after, feeling, under, need FROM timeout_members")
     return out
 
@@ -660,8 +662,8 @@ async def test_the_janitor_wipes_private_text_of_dialogues_idle_for_more_than_se
 
     data = await sessions_by_name(store)
     assert "ZEBRA-OLD-4711" not in data["old"] and "Wie de afwas doet" not in data["old"]
-    plan = json.loads(data["old"])["plan"]
-    assert plan["kept"] == [] and plan["topic"] is None and plan["tension_start"] is None
+    plan = session_fields(load_session(data["old"]))["plan"]
+    assert plan["kept"] == () and plan["topic"] is None and plan["tension_start"] is None
     assert "OKAPI-RECENT-9922" in data["recent"] and "Wie de afwas doet" in data["recent"]
     assert dict(await store.query(
         "SELECT u.external_id, s.private FROM sessions s JOIN users u ON u.id = s.user_id")) == {"old": 0, "recent": 1}

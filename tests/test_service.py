@@ -11,7 +11,7 @@ import pytest
 from adempauze_testkit import ids, marker, said
 
 from bot.clock import ManualClock
-from bot.codec import ts
+from bot.codec import load_session, session_fields, ts
 from bot.core.events import ChoiceMade, TextReceived
 from bot.core.model import MAX_TEXT
 from bot.ports import UserRef
@@ -39,8 +39,7 @@ async def session_data(store: Store, who: UserRef) -> dict[str, Any]:
     rows = await store.query(
         "SELECT s.data FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.external_id = ?", (who.external_id,)
     )
-    data: dict[str, Any] = json.loads(rows[0][0])
-    return data
+    return session_fields(load_session(rows[0][0]))
 
 
 # -- the whole flow --------------------------------------------------------------------------------------

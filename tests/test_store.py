@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -240,3 +241,76 @@ async def test_due_queries_seek_their_indexes(store: Store) -> None:
             assert "SCAN" not in plan and "TEMP B-TREE" not in plan, (sql, plan)
     finally:
         c.close()
+
+
+# -- many people at once: one hop for those waiting, each event still its own transaction ----------------
+
+
+class _Hops:
+    """Counts the store's trips to its thread (the only thing here that looks inside the store)."""
+
+    def __init__(self, store: Store) -> None:
+        self.n = 0
+        run = store._run
+
+        async def counted(fn: Callable[[sqlite3.Connection], object]) -> object:
+            self.n += 1
+            return await run(fn)
+
+        store._run = counted  # type: ignore[method-assign,assignment]
+
+
+async def test_people_acting_at_once_share_a_hop_and_each_gets_their_own_answer(
+    talk: Talk, store: Store, person: Callable[..., UserRef]
+) -> None:
+    people = [person(f"p{i}", locale="en" if i % 2 else "nl") for i in range(30)]
+    await asyncio.gather(*(talk.say(p, "/timeout") for p in people))  # onboarding and the first step
+    hops = _Hops(store)
+
+    outs = await asyncio.gather(*(talk.press(p, "ret.m30") for p in people))
+
+    assert hops.n < len(people) // 2  # they went over together, not one trip each
+    for p, out in zip(people, outs, strict=True):
+        assert (await talk.phase(p)) == "pause.tension"
+        started = "Your break has started" if p.locale == "en" else "Je time-out is begonnen"
+        assert out[0].text.startswith(started) and out[-1].choices  # in their own language, with buttons
+    assert await store.query("SELECT count(*) FROM timeouts WHERE status = 'running'") == [(30,)]
+    assert await store.query("SELECT count(DISTINCT user_id) FROM timers") == [(30,)]
+
+
+async def test_one_persons_events_keep_their_order_when_sent_at_once(
+    talk: Talk, store: Store, person: Callable[..., UserRef]
+) -> None:
+    """Three presses in one turn of the loop end where the same presses one by one end: each saw the state
+    the one before it left (out of order, the later ones would be stale presses and change nothing)."""
+    one_by_one, at_once = person("ann"), person("bob")
+    presses = ("ret.m30", "t.8", "br.next")
+    await talk.say(one_by_one, "/timeout")
+    for c in presses:
+        await talk.press(one_by_one, c)
+    await talk.say(at_once, "/timeout")
+
+    await asyncio.gather(*(talk.press(at_once, c) for c in presses))
+
+    assert await talk.phase(at_once) == await talk.phase(one_by_one) == "breathe.tension"
+
+
+async def test_a_failing_event_in_a_batch_fails_alone(
+    talk: Talk, store: Store, person: Callable[..., UserRef]
+) -> None:
+    """Same turn of the loop, so the same trip to the thread: the one whose timer insert fails gets the
+    apology and keeps its old state; the others around it are saved and answered as usual."""
+    ann, bob, cas = person("ann"), person("bob"), person("cas")
+    for p in (ann, bob, cas):
+        await talk.say(p, "/timeout")
+    await talk.press(bob, "ret.m30")  # bob is past the return time; his next step writes no timer
+    await store.execute(BOOM_TRIGGER)
+    hops = _Hops(store)
+
+    a, b, c = await asyncio.gather(talk.press(ann, "ret.m30"), talk.press(bob, "t.8"), talk.press(cas, "ret.m30"))
+
+    assert hops.n == 1
+    assert "opslaan" in a[0].text and "opslaan" in c[0].text  # the apology
+    assert await talk.phase(ann) == "pause.choose" and await talk.phase(cas) == "pause.choose"
+    assert "opslaan" not in b[0].text and await talk.phase(bob) != "pause.tension"
+    assert await store.query("SELECT count(*) FROM timeouts") == [(1,)]  # bob's only

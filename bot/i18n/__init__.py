@@ -49,6 +49,15 @@ def catalog(locale: str) -> dict[str, str]:
     return out
 
 
+@cache
+def _plain(locale: str, key: str) -> str:
+    """A text without parameters, as shown (the catalog's own words: nothing a person typed)."""
+    template = catalog(locale).get(key)
+    if template is None:
+        raise CatalogError(f"{locale}: no text for {key}")
+    return template.format_map({}).strip()
+
+
 def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
@@ -65,6 +74,8 @@ class Renderer:
         self.now = now
 
     def text(self, msg: Msg) -> str:
+        if not msg.params:  # most texts and nearly every button label: catalog text only, kept once rendered
+            return _plain(self.locale, msg.key)
         return self._render(msg).strip()
 
     def _render(self, msg: Msg) -> str:
