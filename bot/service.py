@@ -62,6 +62,8 @@ def render_reply(r: Renderer, reply: Reply) -> Outgoing:
 def _valid(text: str) -> str:
     """Text that is valid Unicode: a lone surrogate (bad bytes read with surrogateescape, a forged JSON
     escape) cannot be stored, so it becomes U+FFFD instead of an error."""
+    if text.isascii():  # nearly always: ids, locales, most names and texts
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -49,13 +49,16 @@ def catalog(locale: str) -> dict[str, str]:
     return out
 
 
-@cache
+_PLAIN: dict[str, dict[str, str]] = {locale: {} for locale in LOCALES}
+"""Texts without parameters, as shown, per language: the catalog's own words (nothing a person typed)."""
+
+
 def _plain(locale: str, key: str) -> str:
-    """A text without parameters, as shown (the catalog's own words: nothing a person typed)."""
     template = catalog(locale).get(key)
     if template is None:
         raise CatalogError(f"{locale}: no text for {key}")
-    return template.format_map({}).strip()
+    text = _PLAIN[locale][key] = template.format_map({}).strip()
+    return text
 
 
 def placeholders(text: str) -> set[str]:
@@ -65,17 +68,18 @@ def placeholders(text: str) -> set[str]:
 class Renderer:
     """Turns `Msg` into text for one recipient: their language, their time zone, relative to `now`."""
 
-    __slots__ = ("locale", "now", "texts", "tz")
+    __slots__ = ("locale", "now", "plain", "texts", "tz")
 
     def __init__(self, locale: str, tz: str, now: datetime) -> None:
         self.locale = locale if locale in LOCALES else "nl"
         self.texts = catalog(self.locale)
+        self.plain = _PLAIN[self.locale]
         self.tz = ZoneInfo(tz)
         self.now = now
 
     def text(self, msg: Msg) -> str:
         if not msg.params:  # most texts and nearly every button label: catalog text only, kept once rendered
-            return _plain(self.locale, msg.key)
+            return self.plain.get(msg.key) or _plain(self.locale, msg.key)
         return self._render(msg).strip()
 
     def _render(self, msg: Msg) -> str:
@@ -86,7 +90,10 @@ class Renderer:
         return template.format_map(values)
 
     def label(self, choice: Choice) -> str:
-        return self.text(choice.label)
+        msg = choice.label
+        if not msg.params:
+            return self.plain.get(msg.key) or _plain(self.locale, msg.key)
+        return self._render(msg).strip()
 
     def _value(self, v: object) -> str:
         if isinstance(v, Msg):
