@@ -56,7 +56,8 @@ def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
 
 
 def render_reply(r: Renderer, reply: Reply) -> Outgoing:
-    return render(r, reply.msg, tuple((c.id, r.label(c)) for c in reply.choices), reply.pacer)
+    label = r.label
+    return render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
 
 
 def _valid(text: str) -> str:
