@@ -1187,47 +1187,34 @@ class Fig:
     goal_text: str = ""
 
 
+def handle_figs(prefix: str, raw_key: str, couples: str) -> list[Fig]:
+    """The Dialogue.handle rows of one database size: raw sqlite3, one at a time, under load."""
+    return [
+        Fig(raw_key, f"raw sqlite3, one event's statements ({couples} couples)", "ev/s"),
+        Fig(f"{prefix}_p50_ms", f"Dialogue.handle p50 ({couples} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
+        Fig(f"{prefix}_p99_ms", f"Dialogue.handle p99 ({couples} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
+        Fig(f"{prefix}_events_per_s", f"Dialogue.handle rate ({couples} couples)", "ev/s",
+            lambda v: v >= 2_000, ">= 2,000"),
+        Fig(f"{prefix}_ratio_to_raw", "  ratio to raw sqlite3 (one at a time: bound by the thread hop)", "x"),
+        Fig(f"{prefix}_load_events_per_s", f"Dialogue.handle rate, {LOAD_LANES} couples at once ({couples} couples)",
+            "ev/s"),
+        Fig(f"{prefix}_load_ratio_to_raw", "  ratio to raw sqlite3 (under load)", "x", lambda v: v >= 0.25,
+            ">= 0.25"),
+        Fig(f"{prefix}_load_p99_ms", "  p99 under that load", "ms"),
+    ]
+
+
 def figures(s: Sizes) -> list[Fig]:
     big, small, disp = f"{s.big_couples:,}", f"{s.small_couples:,}", f"{s.dispatch_couples:,}"
     ptb = f"{s.ptb_conversations:,}"
     return [
         Fig("core_step_events_per_s", "core.step alone (1 core)", "ev/s", lambda v: v >= 50_000, ">= 50,000"),
-        Fig("raw_sqlite_events_per_s", f"raw sqlite3, one event's statements ({big} couples)", "ev/s"),
-        Fig("handle_big_p50_ms", f"Dialogue.handle p50 ({big} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
-        Fig("handle_big_p99_ms", f"Dialogue.handle p99 ({big} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
-        Fig("handle_big_events_per_s", f"Dialogue.handle rate ({big} couples)", "ev/s",
-            lambda v: v >= 2_000, ">= 2,000"),
-        Fig("handle_big_ratio_to_raw", "  ratio to raw sqlite3 (one at a time: bound by the thread hop)", "x"),
-        Fig("handle_big_load_events_per_s", f"Dialogue.handle rate, {LOAD_LANES} couples at once ({big} couples)",
-            "ev/s"),
-        Fig("handle_big_load_ratio_to_raw", "  ratio to raw sqlite3 (under load)", "x", lambda v: v >= 0.25,
-            ">= 0.25"),
-        Fig("handle_big_load_p99_ms", "  p99 under that load", "ms"),
+        *handle_figs("handle_big", "raw_sqlite_events_per_s", big),
         Fig("store_sync_events_per_s", f"  the store's transaction alone, no aiosqlite, no rendering ({big})",
             "ev/s"),
-        Fig("raw_sqlite_small_events_per_s", f"raw sqlite3, one event's statements ({small} couples)", "ev/s"),
-        Fig("handle_small_p50_ms", f"Dialogue.handle p50 ({small} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
-        Fig("handle_small_p99_ms", f"Dialogue.handle p99 ({small} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
-        Fig("handle_small_events_per_s", f"Dialogue.handle rate ({small} couples)", "ev/s",
-            lambda v: v >= 2_000, ">= 2,000"),
-        Fig("handle_small_ratio_to_raw", "  ratio to raw sqlite3 (one at a time: bound by the thread hop)", "x"),
-        Fig("handle_small_load_events_per_s", f"Dialogue.handle rate, {LOAD_LANES} couples at once ({small} couples)",
-            "ev/s"),
-        Fig("handle_small_load_ratio_to_raw", "  ratio to raw sqlite3 (under load)", "x", lambda v: v >= 0.25,
-            ">= 0.25"),
-        Fig("handle_small_load_p99_ms", "  p99 under that load", "ms"),
+        *handle_figs("handle_small", "raw_sqlite_small_events_per_s", small),
         Fig("handle_p50_big_over_small", "  p50 big / p50 small (flat ~ 1)", "x"),
-        Fig("raw_sqlite_huge_events_per_s", f"raw sqlite3, one event's statements ({disp} couples)", "ev/s"),
-        Fig("handle_huge_p50_ms", f"Dialogue.handle p50 ({disp} couples)", "ms", lambda v: v <= 1.0, "<= 1"),
-        Fig("handle_huge_p99_ms", f"Dialogue.handle p99 ({disp} couples)", "ms", lambda v: v <= 5.0, "<= 5"),
-        Fig("handle_huge_events_per_s", f"Dialogue.handle rate ({disp} couples)", "ev/s",
-            lambda v: v >= 2_000, ">= 2,000"),
-        Fig("handle_huge_ratio_to_raw", "  ratio to raw sqlite3 (one at a time: bound by the thread hop)", "x"),
-        Fig("handle_huge_load_events_per_s", f"Dialogue.handle rate, {LOAD_LANES} couples at once ({disp} couples)",
-            "ev/s"),
-        Fig("handle_huge_load_ratio_to_raw", "  ratio to raw sqlite3 (under load)", "x", lambda v: v >= 0.25,
-            ">= 0.25"),
-        Fig("handle_huge_load_p99_ms", "  p99 under that load", "ms"),
+        *handle_figs("handle_huge", "raw_sqlite_huge_events_per_s", disp),
         Fig("handle_p50_huge_over_small", f"  p50 {disp} / p50 {small} couples (flat ~ 1)", "x",
             lambda v: v <= 1.5, "<= 1.5"),
         Fig("aiosqlite_hop_p50_ms", "one empty aiosqlite call (the thread hop) p50", "ms"),
