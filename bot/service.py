@@ -5,9 +5,9 @@ Theory of operation
 `Dialogue.handle(ref, event)` reads the clock once, hands the event to the store, which runs load -> core
 step -> save (state, timers and outbox rows) in one transaction on its single thread and, right after the
 commit and on that same thread, renders the replies for the acting person in their own language and time
-zone. Anything for someone else (a partner
-notice) or for later (a return ping) is never sent from here: it is an outbox row or a timer, delivered by
-the dispatcher after the commit. So a crash never loses a notice, and nothing is said that was not saved.
+zone. Anything for someone else (a partner notice) or for later (a return ping) is never sent from here: it
+is an outbox row or a timer, delivered by the dispatcher after the commit. So a crash never loses a notice,
+and nothing is said that was not saved.
 """
 
 from __future__ import annotations

@@ -221,8 +221,8 @@ class Store:
         self._sending: set[asyncio.Future[list[Any]]] = set()
         self._sessions: dict[str, Session] = {}
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
-        an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped,
-        so erased words do not linger in memory either."""
+        an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
+        (`_forget_memory`), so erased words do not linger in memory either."""
 
     @classmethod
     async def open(cls, path: str | Path, defaults: Defaults | None = None) -> Store:
@@ -383,8 +383,8 @@ class Store:
         return _timeout_from(row) if row else None
 
     def _session(self, text: str | None) -> Session:
-        if text is None:
-            return _IDLE
+        if not text:
+            return load_session(text)
         session = self._sessions.get(text)
         if session is None:
             session = self._remember(text, load_session(text))
@@ -396,6 +396,11 @@ class Store:
             del cache[next(iter(cache))]  # the oldest entry: insertion order
         cache[text] = session
         return session
+
+    def _forget_memory(self) -> None:
+        """Erased rows must not live on in memory either: empty every cache that holds what was read."""
+        self._sessions.clear()
+        _timeout_from.cache_clear()
 
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
@@ -428,7 +433,7 @@ class Store:
                 export = export_json(c, person.id, now)
             elif isinstance(fx, Forget):
                 c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
-                self._sessions.clear()
+                self._forget_memory()
                 forgot = True
             elif isinstance(fx, Reply):
                 if direct:
@@ -498,7 +503,7 @@ class Store:
                 clean = replace(load_session(data), plan=Plan(), pending=None, answers=())
                 c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
             if stale:
-                self._sessions.clear()
+                self._forget_memory()
             return len(stale)
 
         return await self._run(lambda c: self._tx(c, lambda: body(c)))
@@ -838,12 +843,10 @@ def _private(s: Session) -> bool:
 
 
 _EMPTY_PLAN = Plan()
-_IDLE = Session()
 SESSIONS_CACHED = 2048
 """How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
 
 
-@lru_cache(maxsize=1024)
 def _display(name: str) -> str:
     """A platform display name as the partner will see it: short, and with nothing link-like in it."""
     return couples.without_links(name)[:64]

@@ -90,10 +90,7 @@ class Renderer:
         return template.format_map(values)
 
     def label(self, choice: Choice) -> str:
-        msg = choice.label
-        if not msg.params:
-            return self.plain.get(msg.key) or _plain(self.locale, msg.key)
-        return self._render(msg).strip()
+        return self.text(choice.label)
 
     def _value(self, v: object) -> str:
         if isinstance(v, Msg):
