@@ -1,7 +1,7 @@
 """The command menu the platforms show (Telegram's command list, Discord's slash commands).
 
 Each entry: the canonical name (English), its Dutch name, and the catalog key of its short description.
-Every name here is a key of `bot.core.machine.COMMANDS` (a test checks), so the core understands both.
+Every name here is a key of `bot.core.flow.COMMANDS` (a test checks), so the core understands both.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ from bot.codec import (
     session_fields,
     ts,
 )
-from bot.core import contract, couples, machine
+from bot.core import contract, couples, flow
 from bot.core.effects import (
     CancelNotices,
     CancelTimer,
@@ -54,10 +54,12 @@ from bot.core.effects import (
     Export,
     Forget,
     JoinFailed,
+    Msg,
     Notify,
     Pair,
     Propose,
     RecordOutcome,
+    Release,
     Reply,
     SetProfile,
     StartTimer,
@@ -346,7 +348,7 @@ class Store:
         ).fetchone()
         if row is None:
             d = self.defaults
-            locale = ref.locale[:2].lower() if ref.locale[:2].lower() in machine.LOCALES else d.locale
+            locale = ref.locale[:2].lower() if ref.locale[:2].lower() in flow.LOCALES else d.locale
             country = country_of(ref.locale) or d.country
             cur = c.execute(
                 "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, created_at) "
@@ -373,12 +375,13 @@ class Store:
         row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
         return _timeout_from(row) if row else None
 
-    def _active_timeout(self, c: sqlite3.Connection, uid: int) -> Timeout | None:
+    def _active_timeout(self, c: sqlite3.Connection, uid: int, now: datetime) -> Timeout | None:
+        """The newest open time-out this person is in; never one past its latest possible end."""
         row = c.execute(
-            f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE initiator = ? AND status IN ('running', 'returning') "
-            f"UNION ALL SELECT {_TIMEOUT_COLS} FROM timeouts WHERE partner = ? "
-            "AND status IN ('running', 'returning') LIMIT 1",
-            (uid, uid),
+            f"SELECT {_TIMEOUT_COLS} FROM (SELECT * FROM timeouts WHERE initiator = ?1 "
+            "AND status IN ('running', 'returning') UNION ALL SELECT * FROM timeouts WHERE partner = ?1 "
+            "AND status IN ('running', 'returning')) WHERE open_until > ?2 ORDER BY started_at DESC LIMIT 1",
+            (uid, ts(now)),
         ).fetchone()
         return _timeout_from(row) if row else None
 
@@ -408,10 +411,15 @@ class Store:
         if isinstance(event, TimerFired):
             timeout = self._timeout(c, event.timeout_id)
         else:
-            timeout = self._active_timeout(c, person.id)
+            timeout = self._active_timeout(c, person.id, now)
             if timeout is None and session.timeout_id:
                 timeout = self._timeout(c, session.timeout_id)
-        result = machine.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes))
+        try:
+            result = flow.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes,
+                                                                         timeout))
+        except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
+            log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
+            return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
         new = result.state
         if new.session != session or srow is None:
             text = dump_session(new.session)
@@ -504,6 +512,9 @@ class Store:
                 c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
             if stale:
                 self._forget_memory()
+            # belt and braces: a time-out past its latest possible end is closed, even if its timers were lost
+            c.execute("UPDATE timeouts SET status = 'missed', ended_at = open_until "
+                      "WHERE status IN ('running', 'returning') AND open_until <= ?", (ts(now),))
             return len(stale)
 
         return await self._run(lambda c: self._tx(c, lambda: body(c)))
@@ -561,29 +572,44 @@ class Store:
 
 
 _TIMEOUT_COLS = (
-    "id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, ended_at"
+    "id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, ended_at, "
+    "partner_started, partner_until, partner_extensions, hushed"
 )
+
+
+def _ids(text: str) -> frozenset[int]:
+    return frozenset(int(x) for x in text.split(",") if x)
+
+
+def _ids_text(ids: frozenset[int]) -> str:
+    return ",".join(str(u) for u in sorted(ids))
 
 
 @lru_cache(maxsize=1024)
 def _timeout_from(row: tuple[Any, ...]) -> Timeout:
     """A time-out row (ids, times, status: nothing private) -> Timeout; immutable, so cached by row."""
-    tid, initiator, partner, started, ret, ext, status, ready, notified, ended = row
+    tid, initiator, partner, started, ret, ext, status, ready, notified, ended, p_start, p_until, p_ext, hushed = row
     return Timeout(
-        tid, initiator, partner, dt(started), dt(ret), ext, TimeoutStatus(status),
-        frozenset(int(x) for x in ready.split(",") if x), bool(notified), dt(ended) if ended else None,
+        tid, initiator, partner, dt(started), dt(ret), ext, TimeoutStatus(status), _ids(ready), bool(notified),
+        dt(ended) if ended else None, dt(p_start) if p_start else None, dt(p_until) if p_until else None,
+        p_ext, _ids(hushed),
     )
 
 
 def _save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
     c.execute(
         "INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status, ready, "
-        "notified, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "notified, ended_at, partner_started, partner_until, partner_extensions, hushed, open_until) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
         "partner = excluded.partner, return_at = excluded.return_at, "
         "extensions_used = excluded.extensions_used, status = excluded.status, ready = excluded.ready, "
-        "notified = excluded.notified, ended_at = excluded.ended_at",
+        "notified = excluded.notified, ended_at = excluded.ended_at, partner_started = excluded.partner_started, "
+        "partner_until = excluded.partner_until, partner_extensions = excluded.partner_extensions, "
+        "hushed = excluded.hushed, open_until = excluded.open_until",
         (t.id, t.initiator, t.partner, ts(t.started_at), ts(t.return_at), t.extensions_used, t.status.value,
-         ",".join(str(u) for u in sorted(t.ready)), int(t.notified), ts(t.ended_at) if t.ended_at else None),
+         _ids_text(t.ready), int(t.notified), ts(t.ended_at) if t.ended_at else None,
+         ts(t.partner_started) if t.partner_started else None, ts(t.partner_until) if t.partner_until else None,
+         t.partner_extensions, _ids_text(t.hushed), ts(t.open_until)),
     )
 
 
@@ -615,6 +641,9 @@ _INVITE_SQL = (
     "EXISTS (SELECT 1 FROM couples WHERE a = i.user_id) OR EXISTS (SELECT 1 FROM couples WHERE b = i.user_id) "
     "FROM invites i WHERE code_hash = ?"
 )
+_UNANNOUNCED_SQL = (
+    "SELECT 1 FROM outbox WHERE tag = ? AND tag <> '' AND user_id = ? AND instr(payload, '\"notice.start\"') > 0"
+)
 _JOIN_FAILURES_SQL = "SELECT count(*) FROM join_failures WHERE user_id = ? AND at > ?"
 _HISTORY_SQL = (
     "SELECT t.started_at, t.initiator = ?1, t.status, t.extensions_used > 0, "
@@ -638,16 +667,16 @@ def code_hash(code: str) -> str:
 
 def load_ctx(
     c: sqlite3.Connection, person: Person, event: Event, now: datetime,
-    random_bytes: Callable[[int], bytes] = secrets.token_bytes,
-) -> machine.Ctx:
-    """Everything `machine.step` may know besides the state, for this person and this event."""
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None,
+) -> flow.Ctx:
+    """Everything `flow.step` may know besides the state, for this person and this event."""
     couple = load_couple(c, person.id)
     invite: Invite | None = None
     failures = 0
     fresh = ""
     history: tuple[Fact, ...] = ()
     if isinstance(event, CommandReceived):
-        name = machine.COMMANDS.get(fold(event.name))
+        name = flow.COMMANDS.get(fold(event.name))
         if name == "pair":
             fresh = couples.new_code(random_bytes(8))
         elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
@@ -655,11 +684,16 @@ def load_ctx(
             failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
         elif name == "patterns":
             history = load_history(c, person.id, now)
-    return machine.Ctx(
+    unannounced = False
+    if timeout is not None and timeout.notified and timeout.status.active and not isinstance(event, TimerFired):
+        # the partner was never told of this time-out yet: its start notice still waits in the outbox
+        unannounced = c.execute(_UNANNOUNCED_SQL, (timeout.id, timeout.partner)).fetchone() is not None
+    return flow.Ctx(
         now, person,
         partner=couple.partner if couple else None,
         contract=couple.contract if couple else contract.DEFAULT,
         couple=couple, invite=invite, join_failures=failures, fresh_code=fresh, history=history,
+        unannounced=unannounced,
     )
 
 
@@ -747,7 +781,29 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
             _propose(c, fx, person.id, now)
         case Decide():
             _decide(c, fx, person.id, now)
+        case Release():
+            _release(c, fx, now)
     return False
+
+
+def _release(c: sqlite3.Connection, fx: Release, now: datetime) -> None:
+    """The other member's private words for a closed time-out go at once (their session row)."""
+    row = c.execute("SELECT data FROM sessions WHERE user_id = ?", (fx.user,)).fetchone()
+    if row is None:
+        return
+    session = load_session(row[0])
+    released = flow.released(session, fx.timeout_id)
+    if released is not session:
+        c.execute("UPDATE sessions SET data = ?, updated_at = ?, private = ? WHERE user_id = ?",
+                  (dump_session(released), ts(now), int(_private(released)), fx.user))
+
+
+def _where(e: BaseException) -> str:
+    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
 
 
 def _record_outcome(c: sqlite3.Connection, fx: RecordOutcome, now: datetime) -> None:

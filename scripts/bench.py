@@ -71,7 +71,7 @@ from typing import Any
 
 from bot.clock import ManualClock, SystemClock
 from bot.codec import dump_session, load_session
-from bot.core import machine
+from bot.core import flow
 from bot.core.effects import StartTimer
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired, TimerKind
 from bot.core.model import Person, Phase, Plan, Role, Session, State
@@ -192,7 +192,7 @@ COUPLE_FLOW: list[tuple[int, Event, Phase]] = [
     (A, tx("The holiday planning, and that I don't feel heard"), P.PLAN_PERSPECTIVE),
     (B, ch("pf.angry"), P.PLAN_OWN_PART),
     (A, ch("pf.hurt"), P.PLAN_OWN_PART),
-    (B, ch("own.left"), P.WAITING),
+    (B, ch("own.voice"), P.WAITING),
     (A, ch("own.voice"), P.WAITING),
     (A, tx("I want us to figure this out together"), P.WAITING),
     (A, ch("keep.yes"), P.WAITING),
@@ -382,12 +382,12 @@ class Check:
             self.mismatches.append(f"{where}: in {got.value}, expected {want.value}")
 
 
-def record_solo_flow(check: Check) -> list[tuple[State, Event, machine.Ctx]]:
+def record_solo_flow(check: Check) -> list[tuple[State, Event, flow.Ctx]]:
     """Run SOLO_FLOW once through the core; return every step's inputs for replay."""
     me = Person(1, "nl", TZ, "NL", "Sam", consented=True)
     state, now = State(), START
     timers: dict[TimerKind, tuple[str, datetime]] = {}
-    inputs: list[tuple[State, Event, machine.Ctx]] = []
+    inputs: list[tuple[State, Event, flow.Ctx]] = []
     for i, (spec, want) in enumerate(SOLO_FLOW):
         if isinstance(spec, TimerKind):
             tid, due = timers[spec]
@@ -396,8 +396,8 @@ def record_solo_flow(check: Check) -> list[tuple[State, Event, machine.Ctx]]:
         else:
             now += timedelta(seconds=30)
             ev = spec
-        ctx = machine.Ctx(now, me)
-        result = machine.step(state, ev, ctx)
+        ctx = flow.Ctx(now, me)
+        result = flow.step(state, ev, ctx)
         inputs.append((state, ev, ctx))
         for fx in result.effects:
             if isinstance(fx, StartTimer):
@@ -409,7 +409,7 @@ def record_solo_flow(check: Check) -> list[tuple[State, Event, machine.Ctx]]:
 
 def bench_core(sizes: Sizes, check: Check) -> dict[str, float]:
     inputs = record_solo_flow(check)
-    step = machine.step
+    step = flow.step
     n = len(inputs)
     # calibrate: how many flow replays fill core_seconds
     t = time.perf_counter()

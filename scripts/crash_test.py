@@ -90,7 +90,9 @@ FULL = Sizes(couples=1_500, solo=200, kills=28, scale=60.0, first_due_s=3.0, spr
              load_gap_s=0.01, latency_s=0.02, pickle_conversations=100_000, pickle_kills=3)
 QUICK = Sizes(couples=150, solo=40, kills=6, scale=600.0, first_due_s=1.0, spread_s=5.0, max_down_s=0.4,
               load_gap_s=0.01, latency_s=0.02, pickle_conversations=20_000, pickle_kills=2)
-GRACE_CLOCK_S = 15 * 60  # core.machine.GRACE: reping after the return, missed after the reping
+RETURN_KEYS = frozenset({"return.ping", "return.ping_ready", "return.ping_waiting", "return.late"})
+"""What tells a person their return has come: the ping, or (down past the whole return window) the late note."""
+GRACE_CLOCK_S = 15 * 60  # core.flow.GRACE: reping after the return, missed after the reping
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -263,7 +265,7 @@ class Log:
             self.records.append(r)
             if r["t"] == "ready":
                 self.ready[r["inc"]] = r["wall"]
-            if r["t"] == "d" and r["key"] == "return.ping":
+            if r["t"] == "d" and r["key"] in RETURN_KEYS:
                 self.return_pings.add(r["user"])
             elif r["t"] == "d" and r["key"] == "return.missed":
                 self.missed.add(r["user"])
@@ -425,7 +427,7 @@ def analyse(plan: Sizes, seeded: Seeded, log: Log, incs: list[Incarnation], chec
 
     # 3. pings that were due before the process that sent them was started (due while the bot was down, or
     #    left unsent by a killed one): out within RESTART_LIMIT_S of that restart (its spawn, start-up included)
-    first_ping = {r["user"]: r for r in reversed(deliveries) if r["key"] == "return.ping"}
+    first_ping = {r["user"]: r for r in reversed(deliveries) if r["key"] in RETURN_KEYS}
     after_restart: list[float] = []
     up_late: list[float] = []
     for user, ret in seeded.users.items():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import breathing, couples, feelings, patterns, safety
+from bot.core import breathing, couples, feelings, flow, patterns, safety
 from bot.i18n import LOCALES, catalog, placeholders
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
@@ -28,14 +28,19 @@ def test_same_placeholders(key):
 def literal_keys() -> set[str]:
     """Every catalog key written as a literal in the core: Msg.of("k"), b.say("k"), _c(id, "k"), …"""
     keys: set[str] = set()
-    for path in CORE.glob("*.py"):
+    for path in CORE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            pos = {"of": 0, "say": 0, "tell_partner": 0, "_c": 1, "_notify": 2}.get(name)
+            pos = {"of": 0, "say": 0, "tell_partner": 0, "c": 1, "notify": 1}.get(name)
             if pos is not None and len(node.args) > pos:
                 keys |= constants(node.args[pos])
+            keys |= {k for kw in node.keywords if kw.arg == "hint" for k in constants(kw.value)}
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            # reply keys handed back by the couple rules: return "extend.not_yours"
+            if isinstance(node, ast.Return) and node.value is not None and path.parent.name == "flow":
+                keys |= {k for k in constants(node.value) if "." in k and " " not in k}
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             # tables of keys, such as HINTS = {Phase.X: "hint.when"}
             if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Dict):
@@ -58,7 +63,9 @@ def constants(arg: ast.expr) -> set[str]:
 def dynamic_keys() -> set[str]:
     """Keys the core builds from its vocabularies and data."""
     keys = {f"feeling.{f}" for f in feelings.FEELINGS} | {f"need.{n}" for n in feelings.NEEDS}
-    keys |= {f"own.{o}" for o in feelings.OWN_PARTS} | {f"selfcare.{s}" for s in feelings.SELF_CARE}
+    keys |= {f"own.{o}" for o in (*feelings.OWN_PARTS, *feelings.OWN_PARTS_PURSUER)}
+    keys |= {f"selfcare.{s}" for s in feelings.SELF_CARE}
+    keys |= {row.hint for row in flow.ROWS.values()}
     keys |= {f"pattern.{p}.{x}" for p in breathing.PATTERNS for x in ("name", "how")}
     keys |= {f"pacer.{p}" for p in breathing.PHASE_KEYS} | {"pacer.cycle", "pacer.done"}
     keys |= {"pause.too_short", "pause.too_long", "after.thanks.good", "after.thanks.so_so", "language.nl",
@@ -100,7 +107,7 @@ def test_literal_scan_finds_keys():
 
 
 def test_menu_commands_are_understood_and_described():
-    from bot.core.machine import COMMANDS
+    from bot.core.flow import COMMANDS
     from bot.menu import MENU
 
     for entry in MENU:

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import ManualClock
-from bot.core import couples, machine
+from bot.core import couples, flow
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired, TimerKind
 from bot.dispatch import Dispatcher
 from bot.ports import MAX_INPUT, Outgoing, Recipient, UserRef, event_from_button, event_from_text
@@ -53,7 +53,7 @@ TEXTS = st.one_of(
     st.builds(lambda unit, n: unit * n, st.sampled_from([*NASTY[:14], "a", "é ", "🫠"]), st.integers(700, 5000)),
 )
 COMMAND_NAMES = st.one_of(
-    st.sampled_from(sorted(machine.COMMANDS)),
+    st.sampled_from(sorted(flow.COMMANDS)),
     st.sampled_from(["", "TIMEOUT", "Timeout", "time-out", "timeout@otherbot", "x" * 300, "ß", "İ", "ǅ"]),
     st.text(max_size=70),
 )

@@ -539,7 +539,8 @@ async def test_the_safety_button_cancels_the_undelivered_notice_and_continue_nev
     assert said(out, "nl", "safety.screen")
     assert await talk.phase(ANN) == "safety"
     assert await store.query("SELECT count(*) FROM outbox") == [(0,)]
-    assert await store.query("SELECT count(*) FROM timers WHERE timeout_id = ?", (tid,)) == [(0,)]
+    # Bob never heard of it, so he is out of it: no timers of his; Ann's stay, silent on the safety screen
+    assert await store.query("SELECT count(*) FROM timers WHERE timeout_id = ? AND user_id = ?", (tid, bob)) == [(0,)]
     assert await inbox.take() == {}  # Bob got nothing: the notice was cancelled
     clock.advance(10 * MIN)
     assert await inbox.take() == {}
@@ -591,7 +592,8 @@ async def test_a_danger_message_mid_flow_goes_to_safety_and_tells_the_partner_no
         assert bit in screen, bit
     assert {"safety.continue", "fg.ask", "safety.unpair"} <= set(ids(out))
     assert await inbox.take() == {}  # not even the start notice
-    assert await store.query("SELECT count(*) FROM timers") == [(0,)]
+    bob = await uid(store, BOB)
+    assert await store.query("SELECT count(*) FROM timers WHERE user_id = ?", (bob,)) == [(0,)]
     stored = [d for (d,) in await store.query("SELECT data FROM sessions")]
     stored += [p for (p,) in await store.query("SELECT payload FROM outbox")]
     assert not any("sloeg" in s for s in stored)  # the message itself is kept nowhere
@@ -638,7 +640,9 @@ async def test_an_ambiguous_message_asks_privately_whether_they_are_safe(
     assert await inbox.take() == {}
     out = await talk.press(ANN, "sa.no")
     assert said(out, "nl", "safety.screen") and await talk.phase(ANN) == "safety"
-    assert await store.query("SELECT count(*) FROM timers") == [(0,)]
+    # Bob knew of the break, so for him it runs on exactly as if Ann had simply not answered: no tell
+    bob = await uid(store, BOB)
+    assert await store.query("SELECT count(*) FROM timers WHERE user_id = ?", (bob,)) == [(3,)]
     assert await inbox.take() == {}
 
 

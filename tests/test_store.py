@@ -178,8 +178,9 @@ async def test_choosing_a_return_time_writes_session_timeout_and_timer_together(
     assert phase == "pause.tension" and tid is not None
     rows = await store.query("SELECT id, initiator, partner, started_at, return_at, status FROM timeouts")
     assert rows == [(tid, uid, None, ts(now), ts(now) + 30 * 60, "running")]
-    timers = await store.query("SELECT user_id, kind, timeout_id, due_at FROM timers")
-    assert timers == [(uid, "return", tid, ts(now) + 30 * 60)]
+    timers = await store.query("SELECT user_id, kind, timeout_id, due_at FROM timers ORDER BY due_at")
+    back = ts(now) + 30 * 60  # the return, one re-ping, the close: all written with the time-out
+    assert timers == [(uid, "return", tid, back), (uid, "reping", tid, back + 900), (uid, "missed", tid, back + 1800)]
 
 
 BOOM_TRIGGER = "CREATE TRIGGER boom BEFORE INSERT ON timers BEGIN SELECT RAISE(ABORT, 'disk says no'); END"

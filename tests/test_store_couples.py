@@ -21,7 +21,7 @@ from bot.codec import dump_contract, ts
 from bot.core import contract, couples
 from bot.core.effects import CreateInvite, Decide, Effect, JoinFailed, Pair, Propose, Unpair
 from bot.core.events import CommandReceived, Event, TextReceived
-from bot.core.machine import Ctx
+from bot.core.flow import Ctx
 from bot.core.model import Contract, Couple, Fact, Invite, Person, Proposal
 from bot.ports import UserRef
 from bot.store import (

@@ -88,7 +88,7 @@ def change(c: Contract, field: str, value: str, me: int) -> Contract | str:
         else:
             new = replace(c, max_break=d, default_break=min(c.default_break, d))
     elif field == "extensions":
-        if not v.isdigit():
+        if not (v.isascii() and v.isdigit() and len(v) <= 2):  # "²" is a digit to str.isdigit
             return "contract.bad.extensions"
         new = replace(c, extensions=int(v))
     elif field == "notify":

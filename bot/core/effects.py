@@ -180,13 +180,21 @@ class Forget:
 
 
 @dataclass(frozen=True, slots=True)
+class Release:
+    """A time-out closed: wipe what `user` kept for it (plan, kept messages) and take them out of its steps."""
+
+    user: int
+    timeout_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Export:
     """Hand the acting person everything stored about them, as a JSON file."""
 
 
 Effect = (
     Reply | Notify | StartTimer | CancelTimer | CancelNotices | RecordOutcome | SetProfile | CreateInvite | JoinFailed
-    | Pair | Unpair | Propose | Decide | Forget | Export
+    | Pair | Unpair | Propose | Decide | Forget | Export | Release
 )
 
 

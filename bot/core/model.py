@@ -11,6 +11,8 @@ _T = TypeVar("_T")
 
 MAX_TEXT = 280
 """Longest free text the bot keeps (feelings, openers, topics, kept messages)."""
+GRACE = timedelta(minutes=15)
+"""How long a return ping waits before one re-ping, and the re-ping before the return counts as missed."""
 
 
 def evolve(obj: _T, **changes: Any) -> _T:
@@ -110,7 +112,14 @@ class Contract:
 
 @dataclass(frozen=True)
 class Timeout:
-    """One time-out: shared by a couple, or one person's alone."""
+    """One time-out: shared by a couple, or one person's alone.
+
+    Each break in it belongs to the one who took it: `return_at` (and `extensions_used`) to the initiator;
+    `partner_until` (and `partner_started`, `partner_extensions`) to the partner when they took a break of
+    their own beside it. The couple comes back together at `back_at`, the later of the two: nobody's break is
+    ever shortened by the other. `hushed` holds who gave a safety signal in it: from then on nothing they do
+    changes what the other sees (see flow/couple.py, "no tells").
+    """
 
     id: str
     initiator: int
@@ -122,6 +131,27 @@ class Timeout:
     ready: frozenset[int] = frozenset()
     notified: bool = False  # a notice to the partner was queued
     ended_at: datetime | None = None
+    partner_started: datetime | None = None
+    partner_until: datetime | None = None
+    partner_extensions: int = 0
+    hushed: frozenset[int] = frozenset()
+
+    @property
+    def back_at(self) -> datetime:
+        """When the couple comes back together: the later end of the breaks in this time-out."""
+        p = self.partner_until
+        return self.return_at if p is None or p <= self.return_at else p
+
+    @property
+    def open_until(self) -> datetime:
+        """The latest moment this time-out can still be open: the return, one re-ping, then it closes."""
+        return self.back_at + 2 * GRACE
+
+    def members(self) -> tuple[int, ...]:
+        return (self.initiator,) if self.partner is None else (self.initiator, self.partner)
+
+    def is_open(self, now: datetime) -> bool:
+        return self.status.active and now < self.open_until
 
 
 @dataclass(frozen=True)

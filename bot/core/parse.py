@@ -17,7 +17,8 @@ _WORDS = {
 _MIN = r"(m|min|mins|minuut|minuten|minute|minutes)"
 _HOUR = r"(u|h|hr|hrs|uur|uren|hour|hours)"
 _DAY = r"(d|dag|dagen|day|days)"
-_NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if not w.isdigit()), key=len, reverse=True)) + ")"
+_WORD_NUMS = "|".join(sorted((w for w in _WORDS if not w.isdigit()), key=len, reverse=True))
+_NUM = r"([0-9]{1,5}(?:[.,][0-9]{1,3})?|" + _WORD_NUMS + ")"  # ASCII digits, a few: no "²", no overflow
 
 
 def fold(text: str) -> str:
@@ -46,14 +47,14 @@ def parse_duration(text: str) -> timedelta | None:
     m = re.fullmatch(_NUM + r"\s*" + _MIN, t)
     if m:
         return timedelta(minutes=_num(m.group(1)))
-    m = re.fullmatch(_NUM + r"\s*" + _HOUR + r"(?:\s*(?:en|and)?\s*(\d+)\s*" + _MIN + r")?", t)
+    m = re.fullmatch(_NUM + r"\s*" + _HOUR + r"(?:\s*(?:en|and)?\s*([0-9]{1,4})\s*" + _MIN + r")?", t)
     if m:
-        extra = int(m.group(3)) if m.group(3) else 0
+        extra = int(m.group(3)) if m.group(3) else 0  # at most four digits: see the pattern
         return timedelta(hours=_num(m.group(1)), minutes=extra)
     m = re.fullmatch(_NUM + r"\s*" + _DAY, t)
     if m:
         return timedelta(days=min(_num(m.group(1)), 30.0))
-    m = re.fullmatch(r"(\d{1,4})", t)
+    m = re.fullmatch(r"([0-9]{1,4})", t)
     if m:
         return timedelta(minutes=int(m.group(1)))
     return None
@@ -72,7 +73,7 @@ def parse_clock(text: str, now: datetime, tz: str) -> datetime | None:
         t = t[m.end():]
     else:
         t = re.sub(r"^(om|at|tot|until|till)\s+", "", t)
-    m = re.fullmatch(r"(\d{1,2})(?:[:.h](\d{2}))?\s*(uur|u|h|am|pm)?", t)
+    m = re.fullmatch(r"([0-9]{1,2})(?:[:.h]([0-9]{2}))?\s*(uur|u|h|am|pm)?", t)
     if not m:
         return None
     hour, minute = int(m.group(1)), int(m.group(2) or 0)
@@ -107,7 +108,7 @@ def parse_return(text: str, now: datetime, tz: str) -> datetime | None:
 def parse_score(text: str) -> int | None:
     """A tension score 0..10 ("7", "7/10", "zeven"); None otherwise (also when out of range)."""
     t = fold(text).strip(" .!?")
-    m = re.fullmatch(r"(\d{1,2})(?:\s*/\s*10)?", t)
+    m = re.fullmatch(r"([0-9]{1,2})(?:\s*/\s*10)?", t)
     if m:
         n = int(m.group(1))
         return n if 0 <= n <= 10 else None
@@ -121,7 +122,7 @@ def parse_score(text: str) -> int | None:
 
 def out_of_range_score(text: str) -> bool:
     t = fold(text).strip(" .!?")
-    return re.fullmatch(r"-?\d+(?:\s*/\s*10)?", t) is not None and parse_score(text) is None
+    return re.fullmatch(r"-?[0-9]{1,20}(?:\s*/\s*10)?", t) is not None and parse_score(text) is None
 
 
 def phrase_matches(text: str, phrase: str) -> bool:

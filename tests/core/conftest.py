@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core import machine
+from bot.core import flow
 from bot.core.effects import Effect, Msg, Notify, Reply, StartTimer
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from bot.core.model import Contract, Person, Phase, State
@@ -32,15 +32,15 @@ class Driver:
     fresh_code = ""
     history: tuple = ()
 
-    def ctx(self) -> machine.Ctx:
+    def ctx(self) -> flow.Ctx:
         if self.couple is not None:
-            return machine.Ctx(self.now, self.me, self.couple.partner, self.couple.contract, self.couple, self.invite,
+            return flow.Ctx(self.now, self.me, self.couple.partner, self.couple.contract, self.couple, self.invite,
                                self.join_failures, self.fresh_code, self.history)
-        return machine.Ctx(self.now, self.me, self.partner, self.contract, None, self.invite, self.join_failures,
+        return flow.Ctx(self.now, self.me, self.partner, self.contract, None, self.invite, self.join_failures,
                            self.fresh_code, self.history)
 
     def send(self, event: Event) -> tuple[Effect, ...]:
-        result = machine.step(self.state, event, self.ctx())
+        result = flow.step(self.state, event, self.ctx())
         self.state = result.state
         self.last = result.effects
         self.log.extend(result.effects)
@@ -134,9 +134,140 @@ def couple() -> Driver:
     return Driver(partner=Person(2, "nl", "Europe/Amsterdam", "NL", "Robin"))
 
 
-__all__ = ["T0", "Driver", "msg_keys", "replace"]
+__all__ = ["T0", "Driver", "Two", "msg_keys", "replace"]
 
 
 @pytest.fixture
 def make() -> type[Driver]:
     return Driver
+
+
+class Two:
+    """Two people, one couple, the real step for both (h11's ConnectionPair idea).
+
+    A fake of what the store does around `flow.step`: each person's own session, the couple's shared
+    time-out records, durable timers, and delivery (a partner notice lands in the other's inbox at once).
+    Nothing is copied from one person to the other by hand.
+    """
+
+    def __init__(self, contract: Contract | None = None, now: datetime = T0, paired: bool = True) -> None:
+        from bot.core.model import Session
+
+        self.people = {1: Person(1, "en", "Europe/Amsterdam", "NL", "Sam", consented=True),
+                       2: Person(2, "nl", "Europe/Amsterdam", "NL", "Robin", consented=True)}
+        self.sessions = {1: Session(), 2: Session()}
+        self.timeouts: dict[str, object] = {}
+        self.timers: dict[str, StartTimer] = {}
+        self.inbox: dict[int, list[tuple[str, Msg, tuple[str, ...]]]] = {1: [], 2: []}
+        self.last: dict[int, list[tuple[str, Msg, tuple[str, ...]]]] = {1: [], 2: []}
+        self.contract = contract or Contract()
+        self.now = now
+        self.paired = paired
+        self.effects: list[Effect] = []
+
+    # -- who is who -----------------------------------------------------------------------------------
+    def ctx(self, uid: int) -> flow.Ctx:
+        from bot.core.model import Couple
+
+        other = self.people[3 - uid]
+        if not self.paired:
+            return flow.Ctx(self.now, self.people[uid], None, Contract())
+        return flow.Ctx(self.now, self.people[uid], other, self.contract, Couple(7, other, self.contract, 1))
+
+    def active(self, uid: int):
+        """What the store finds for a person: their newest open time-out."""
+        mine = [t for t in self.timeouts.values() if uid in t.members() and t.status.active  # type: ignore[attr-defined]
+                and self.now < t.open_until]  # type: ignore[attr-defined]
+        return max(mine, key=lambda t: t.started_at) if mine else None  # type: ignore[attr-defined]
+
+    # -- acting ---------------------------------------------------------------------------------------
+    def step(self, uid: int, event: Event) -> list[tuple[str, Msg, tuple[str, ...]]]:
+        from bot.core import flow
+        from bot.core.effects import CancelTimer, Release, Unpair
+        from bot.core.model import State
+
+        s = self.sessions[uid]
+        if isinstance(event, TimerFired):
+            t = self.timeouts.get(event.timeout_id)
+        else:
+            t = self.active(uid) or (self.timeouts.get(s.timeout_id) if s.timeout_id else None)
+        res = flow.step(State(s, t), event, self.ctx(uid))  # type: ignore[arg-type]
+        self.sessions[uid] = res.state.session
+        if res.state.timeout is not None:
+            self.timeouts[res.state.timeout.id] = res.state.timeout
+        self.last = {1: [], 2: []}
+        for e in res.effects:
+            self.effects.append(e)
+            if isinstance(e, Reply):
+                self._deliver(uid, "reply", e.msg, e.choices)
+            elif isinstance(e, Notify):
+                self._deliver(e.to, "notice", e.msg, e.choices)
+            elif isinstance(e, StartTimer):
+                self.timers[e.id] = e
+            elif isinstance(e, CancelTimer):
+                self.timers.pop(e.id, None)
+            elif isinstance(e, Release):
+                self.sessions[e.user] = flow.released(self.sessions[e.user], e.timeout_id)
+            elif isinstance(e, Unpair):
+                self.paired = False
+        return self.last[uid]
+
+    def _deliver(self, to: int, how: str, msg: Msg, choices) -> None:
+        item = (how, msg, tuple(c.id for c in choices))
+        self.inbox[to].append(item)
+        self.last[to].append(item)
+
+    def cmd(self, uid: int, name: str, arg: str = ""):
+        return self.step(uid, CommandReceived(name, arg))
+
+    def press(self, uid: int, choice: str):
+        return self.step(uid, ChoiceMade(choice))
+
+    def say(self, uid: int, text: str):
+        return self.step(uid, TextReceived(text))
+
+    def wait(self, span: timedelta) -> None:
+        """Move the clock, firing every due timer in due order (ties by id), as the dispatcher would."""
+        end = self.now + span
+        while True:
+            due = sorted((t for t in self.timers.values() if t.at <= end), key=lambda t: (t.at, t.id))
+            if not due:
+                break
+            t = due[0]
+            del self.timers[t.id]
+            self.now = max(self.now, t.at)
+            self.step(t.user, TimerFired(t.kind, t.timeout_id, t.at))
+        self.now = end
+
+    # -- looking --------------------------------------------------------------------------------------
+    def keys(self, uid: int, items=None) -> list[str]:
+        return [m.key for _, m, _ in (self.last[uid] if items is None else items)]
+
+    def all_keys(self, uid: int) -> list[str]:
+        return [m.key for _, m, _ in self.inbox[uid]]
+
+    def choices(self, uid: int) -> list[str]:
+        """The buttons of the last message to `uid` that had any."""
+        for _, _, ids in reversed(self.inbox[uid]):
+            if ids:
+                return list(ids)
+        return []
+
+    def phase(self, uid: int) -> Phase:
+        return self.sessions[uid].phase
+
+    def timeout(self):
+        return max(self.timeouts.values(), key=lambda t: t.started_at) if self.timeouts else None  # type: ignore
+
+    def take(self, uid: int, minutes: int = 30) -> None:
+        """`uid` starts a time-out and goes through the calming steps to the wait, by buttons only."""
+        self.cmd(uid, "timeout")
+        self.press(uid, f"ret.m{minutes}")
+        for choice in ("t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard", "op.use", "skip", "pf.hurt",
+                       "skip"):
+            self.press(uid, choice)
+
+
+@pytest.fixture
+def two() -> Two:
+    return Two()

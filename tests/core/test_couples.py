@@ -291,35 +291,6 @@ def test_early_ready_brings_the_partners_return_forward(make):
     assert d.said() == ["return.card", "return.wait_partner"]
 
 
-def test_both_ready_returns_together(make):
-    a = paired(make)
-    a.to_waiting()
-    a.wait(timedelta(minutes=30))
-    t = a.state.timeout
-    b = paired(make, me=ROBIN, partner=SAM)
-    b.state = type(b.state)(timeout=evolve_ready(t, 2))
-    b.now = a.now
-    b.send(timer(t, 2))
-    assert b.phase is Phase.RETURN
-    b.press("r.ready")
-    assert b.said() == ["return.card", "return.wait_partner"]
-    a.state = type(a.state)(session=a.state.session, timeout=b.state.timeout)
-    a.press("r.ready")
-    assert a.said() == ["return.card"] and a.state.timeout.status is TimeoutStatus.RETURNED
-    assert a.notices()[-1].msg.key == "notice.both_ready"
-
-
-def test_partner_is_told_gently_when_the_other_misses(make):
-    a = paired(make)
-    a.to_waiting()
-    a.wait(timedelta(minutes=30))
-    a.state = type(a.state)(session=a.state.session, timeout=evolve_ready(a.state.timeout, 2, ready=True))
-    a.wait(timedelta(minutes=15))
-    a.wait(timedelta(minutes=15))
-    assert a.state.timeout.status is TimeoutStatus.MISSED
-    assert a.notices()[-1].msg.key == "notice.partner_missed" and a.notices()[-1].to == 2
-
-
 def test_partner_notices_are_rate_limited(make):
     d = paired(make)
     sent = 0

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core import machine
+from bot.core import flow
 from bot.core.effects import CancelNotices, CancelTimer, Notify, Pacer, RecordOutcome, SetProfile, StartTimer
 from bot.core.events import TimerKind
 from bot.core.model import Contract, Person, Phase, TimeoutStatus
@@ -36,7 +36,10 @@ def test_choosing_a_time_starts_the_timeout_and_asks_tension(d):
     assert d.phase is Phase.PAUSE_TENSION
     assert d.said() == ["start.solo", "tension.ask.start"]
     timers = [e for e in d.last if isinstance(e, StartTimer)]
-    assert [(x.kind, x.at) for x in timers] == [(TimerKind.RETURN, t.return_at)]
+    grace = timedelta(minutes=15)
+    assert [(x.kind, x.at) for x in timers] == [
+        (TimerKind.RETURN, t.return_at), (TimerKind.REPING, t.return_at + grace),
+        (TimerKind.MISSED, t.return_at + 2 * grace)]
 
 
 def test_solo_start_gives_a_relational_text_to_send(d):
@@ -182,7 +185,7 @@ def test_ready_before_the_minimum_says_when(d):
     assert d.said()[0] == "ready.too_soon" and d.phase is Phase.WAITING
     d.now += timedelta(minutes=20)
     d.cmd("klaar")
-    assert d.said() == ["return.card"]
+    assert d.said() == ["return.card", "return.alone"]
     assert d.state.timeout.status is TimeoutStatus.RETURNED and d.phase is Phase.IDLE
 
 
@@ -223,7 +226,7 @@ def test_return_ready_gives_the_card_then_after_check_outside_quiet_hours(d):
     d.to_waiting()
     d.wait(timedelta(minutes=30))
     d.press("r.ready")
-    assert d.said() == ["return.card"]
+    assert d.said() == ["return.card", "return.alone"]
     card = dict(d.replies()[0].msg.params)["card"]
     assert [m.key for m in card][-1] == "card.rule"
     after = [e for e in d.last if isinstance(e, StartTimer) and e.kind is TimerKind.AFTER]
@@ -248,14 +251,25 @@ def test_more_time_at_the_return(d):
 
 def test_late_timer_after_downtime_says_so_and_does_not_double_ping(d):
     d.to_waiting()
-    d.now += timedelta(hours=3)  # the bot was down
+    d.now += timedelta(minutes=50)  # the bot was down past the return and the re-ping; the window is still open
     t = d.state.timeout
     from bot.core.events import TimerFired
 
     fired = d.send(TimerFired(TimerKind.RETURN, t.id, t.return_at))
     assert d.said(fired) == ["return.late", "return.ping"]
-    reping = [e for e in fired if isinstance(e, StartTimer) and e.kind is TimerKind.REPING]
-    assert reping[0].at == d.now + timedelta(minutes=15)
+    assert d.send(TimerFired(TimerKind.REPING, t.id, t.return_at + timedelta(minutes=15))) == ()
+
+
+def test_downtime_past_the_whole_return_closes_it_and_says_why(d):
+    d.to_waiting()
+    d.now += timedelta(hours=3)  # the bot was down for the whole return window
+    t = d.state.timeout
+    from bot.core.events import TimerFired
+
+    fired = d.send(TimerFired(TimerKind.RETURN, t.id, t.return_at))
+    assert d.said(fired) == ["return.late", "return.missed"]
+    assert d.state.timeout.status is TimeoutStatus.MISSED and d.phase is Phase.IDLE
+    assert CancelTimer(1, TimerKind.MISSED, t.id) in fired  # told once: the close timer has nothing to add
 
 
 def test_after_check_too_late_is_dropped(d):
@@ -349,43 +363,16 @@ def test_score_out_of_range(d):
     assert d.said() == ["hint.score_range", "tension.ask.start"] and d.phase is Phase.PAUSE_TENSION
 
 
-def test_both_at_once_merge_into_the_earlier_return(make):
-    sam, robin = Person(1, name="Sam", consented=True), Person(2, name="Robin", consented=True)
-    a = make(me=sam, partner=robin)
-    a.start(60)
-    b = make(me=robin, partner=sam)
-    b.state = type(b.state)(timeout=a.state.timeout)  # Robin sees the couple's running time-out
-    b.cmd("timeout")
-    b.press("ret.m30")
-    t = b.state.timeout
-    assert t.id == a.state.timeout.id and t.return_at == b.now + timedelta(minutes=30)
-    assert b.said()[0] == "start.merged"
-    assert {e.user for e in b.last if isinstance(e, StartTimer) and e.kind is TimerKind.RETURN} == {1, 2}
-    assert [n.msg.key for n in b.notices()] == ["notice.merged"]
-
-
-def test_partner_side_flow_from_the_notice(make):
-    sam, robin = Person(1, name="Sam", consented=True), Person(2, name="Robin", consented=True)
-    a = make(me=sam, partner=robin)
-    a.start(30)
-    b = make(me=robin, partner=sam)
-    b.state = type(b.state)(timeout=a.state.timeout)
-    b.press("p.start")
-    assert b.said()[0] == "partner.intro" and b.phase is Phase.BREATHE
-    assert b.state.session.role.value == "partner"
-
-
 def test_safety_button_stops_everything_and_cancels_undelivered_notices(couple):
     couple.start()
     couple.press("safety")
     assert couple.phase is Phase.SAFETY and couple.state.session.safety_hold
     assert CancelNotices(couple.state.timeout.id) in couple.last
     assert not [e for e in couple.last if isinstance(e, Notify)]
-    keys = couple.said()
-    assert keys == ["safety.screen"]
-    # nudges stop: the return timers of this time-out are cancelled for both
-    assert {(e.user, e.kind) for e in couple.last if isinstance(e, CancelTimer)} >= {
-        (1, TimerKind.RETURN), (2, TimerKind.RETURN)}
+    assert couple.said() == ["safety.screen", "safety.partner_sees"]
+    # no tells: nothing about the partner's side of the time-out changes
+    assert not [e for e in couple.last if isinstance(e, CancelTimer) and e.user == 2]
+    assert couple.state.timeout.partner == 2 and 1 in couple.state.timeout.hushed
     # while in SAFETY, commands that would tell the partner do nothing of the kind
     couple.cmd("extend")
     couple.cmd("cancel")
@@ -393,7 +380,6 @@ def test_safety_button_stops_everything_and_cancels_undelivered_notices(couple):
     assert not [e for e in couple.last if isinstance(e, Notify)]
     couple.press("safety.continue")
     assert couple.phase is Phase.PAUSE_TENSION and not couple.state.session.safety_hold
-    assert any(isinstance(e, StartTimer) and e.kind is TimerKind.RETURN for e in couple.last)
 
 
 def test_safety_command_aliases(d):
@@ -402,14 +388,14 @@ def test_safety_command_aliases(d):
         assert d.phase is Phase.SAFETY
 
 
-def test_after_not_good_asks_about_safety(d):
+def test_after_not_good_offers_a_way_on_and_safety_is_one_tap(d):
     d.to_waiting()
     d.wait(timedelta(minutes=30))
     d.press("r.ready")
     d.wait(timedelta(hours=10))
     d.press("a.bad")
-    assert d.phase is Phase.SAFETY_ASK
-    d.press("sa.no")
+    assert d.said() == ["after.thanks.bad"] and "safety" in d.choices()
+    d.press("safety")
     assert d.phase is Phase.SAFETY
 
 
@@ -423,4 +409,4 @@ def test_stale_button_is_answered_and_state_kept(d):
 
 
 def test_every_phase_has_a_prompt():
-    assert machine.all_phases_prompted()
+    assert flow.all_phases_prompted()

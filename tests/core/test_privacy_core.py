@@ -128,7 +128,7 @@ def test_forget_asks_once_then_erases_last(make):
     assert d.state.timeout.status is TimeoutStatus.CANCELLED
 
 
-def test_forget_from_safety_tells_the_partner_nothing(make):
+def test_forget_from_safety_tells_the_partner_only_what_forget_says_everywhere(make):
     d = make()
     d.couple = Couple(7, ROBIN, Contract(), 1)
     d.start()
@@ -136,7 +136,8 @@ def test_forget_from_safety_tells_the_partner_nothing(make):
     assert "fg.ask" in d.choices() and "safety.unpair" in d.choices()
     d.press("fg.ask")
     d.press("fg.yes")
-    assert isinstance(d.last[-1], Forget) and not [e for e in d.last if isinstance(e, Notify)]
+    assert isinstance(d.last[-1], Forget)
+    assert [e.msg.key for e in d.last if isinstance(e, Notify)] == ["unpair.notice"]  # the same as from anywhere
 
 
 def test_safety_screen_lists_helplines_and_the_directory(make):

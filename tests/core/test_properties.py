@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core import machine
+from bot.core import flow
 from bot.core.effects import Msg, Notify, Reply, StartTimer
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from bot.core.model import Contract, Person, State
@@ -16,7 +16,7 @@ from bot.i18n import Renderer
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 ME, PARTNER = Person(1, "en", "Europe/Amsterdam", "NL", "Sam"), Person(2, "nl", "Europe/Amsterdam", "NL", "Robin")
 CONTRACT = Contract()
-COMMANDS = [*machine.COMMANDS, "frobnicate", "pair", ""]
+COMMANDS = [*flow.COMMANDS, "frobnicate", "pair", ""]
 SECRET = "zebra-secret-words"
 TEXTS = ["20 min", "half uur", "morgen 9", "7", "11", f"{SECRET} I felt awful", "ik neem een time-out", "",
          "x" * 5000, "\x00\x1b[31m", "klaar", "Ik ben bang", "hij sloeg me"]
@@ -88,9 +88,9 @@ def test_random_sequences_keep_the_invariants(actions, paired):
             t = due[0]
             del timers[t.id]
             event = TimerFired(t.kind, t.timeout_id, t.at)
-        ctx = machine.Ctx(now, ME, PARTNER if paired else None, CONTRACT)
+        ctx = flow.Ctx(now, ME, PARTNER if paired else None, CONTRACT)
         hold_before = state.session.safety_hold
-        result = machine.step(state, event, ctx)
+        result = flow.step(state, event, ctx)
         check_effects(result.effects, hold_before, result.state.session.safety_hold)
         for e in result.effects:
             if isinstance(e, StartTimer):

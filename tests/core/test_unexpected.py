@@ -25,8 +25,7 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.WAITING: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7],
     Phase.RETURN: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30"],
     Phase.AFTER: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30", "r.ready", "!wait 600"],
-    Phase.SAFETY_ASK: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30", "r.ready",
-                       "!wait 600", "a.bad"],
+    Phase.SAFETY_ASK: ["/timeout", "ret.m30", "skip", "br.next", "!say ik ben bang"],
     Phase.SAFETY: ["/timeout", "ret.m30", "safety"],
     Phase.CONTRACT_EDIT: ["!paired", "ct.f.signal"],
     Phase.CONSENT: ["!unconsented", "/timeout", "ret.m30"],
@@ -44,6 +43,8 @@ def reach(d, phase: Phase) -> None:
             d.me = Person(1, "en", name="Sam", consented=False)
         elif step == "!paired":
             d.couple = Couple(7, Person(2, name="Robin"), Contract(), 1)
+        elif step.startswith("!say "):
+            d.say(step[5:])
         elif step.startswith("!wait "):
             d.wait(timedelta(minutes=int(step.split()[1])))
         else:

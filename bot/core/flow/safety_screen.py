@@ -1,0 +1,108 @@
+"""SAFETY and SAFETY_ASK: stop the de-escalation at once, show help, and keep the partner out of it.
+
+Reachable from every phase: a danger signal in any text, the "I don't feel safe" button, /safety. The
+partner sees nothing of it (couple.hush); the person is told, in one line, what the partner will see.
+"""
+
+from __future__ import annotations
+
+from .. import safety
+from ..effects import Msg
+from ..model import Phase, TimeoutStatus
+from . import couple
+from .build import B, c, enter, in_steps
+
+CONTINUE = c("safety.continue", "choice.safe.continue")
+
+
+def to_safety(b: B) -> None:
+    """Stop everything: no word to the partner, no nudges; show help. Reversible only by the person."""
+    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        resume: Phase = b.s.phase
+        if resume is Phase.BREATHE and b.s.resume is not None:
+            resume = b.s.resume
+        b.set(resume=resume)
+    couple.hush(b)
+    enter(b, Phase.SAFETY, safety_hold=True, pending=None)
+
+
+def ask_safe(b: B) -> None:
+    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+        b.set(resume=b.s.phase)
+    couple.hush(b)
+    enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
+
+
+def p_safety_ask(b: B) -> None:
+    b.say("safety.ask", (c("sa.yes", "choice.safe.yes"), c("sa.no", "choice.safe.no"),
+                         c("sa.skip", "choice.safe.skip")))
+
+
+def p_safety(b: B) -> None:
+    country = b.ctx.me.country
+    options = [CONTINUE, c("fg.ask", "choice.forget")]
+    if b.ctx.couple is not None:
+        options.append(c("safety.unpair", "choice.unpair"))
+    b.say("safety.screen", tuple(options), emergency=safety.emergency_number(country), resources=help_lines(country))
+    partner = b.ctx.partner
+    if partner is None:
+        return
+    t = b.my_timeout()
+    if t is not None and t.partner is not None:
+        b.say("safety.partner_sees", name=partner.name or "", time=t.back_at)
+    else:
+        b.say("safety.partner_told_nothing", name=partner.name or "")
+
+
+def help_lines(country: str) -> tuple[Msg, ...]:
+    """The helplines of a country (what each is for, when it is open), then the international directory."""
+    lines = [
+        Msg.of("safety.resource", name=Msg.of(f"help.{r.id}.name"), what=Msg.of(f"help.{r.id}.what"),
+               reach=r.phone or r.url)
+        for r in safety.resources_for(country)
+        if not r.id.endswith(".emergency")  # the screen names the emergency number itself
+    ]
+    if country.upper() in safety.COUNTRIES:
+        lines.append(Msg.of("safety.directory"))
+    return tuple(lines)
+
+
+def resume(b: B) -> None:
+    """'I'm safe, continue': back where they were. The partner still sees only what silence would show."""
+    where = b.s.resume or Phase.IDLE
+    b.set(safety_hold=False, resume=None)
+    t = b.my_timeout()
+    if where in (Phase.WAITING, Phase.RETURN) or in_steps(where):
+        if t is None:
+            where = Phase.IDLE
+        elif t.status is TimeoutStatus.RETURNING and b.me not in t.ready:
+            where = Phase.RETURN
+        elif t.status is TimeoutStatus.RETURNING:
+            where = Phase.IDLE
+    if where is Phase.IDLE:
+        b.say("safety.continued_idle")
+    else:
+        b.say("safety.continued")
+    enter(b, where)
+
+
+def on_safety_ask_choice(b: B, cid: str) -> bool:
+    if cid == "sa.yes":
+        resume(b)
+    elif cid in ("sa.no", "sa.skip"):
+        to_safety(b)
+    else:
+        return False
+    return True
+
+
+def on_safety_choice(b: B, cid: str) -> bool:
+    if cid == "safety.continue":
+        resume(b)
+        return True
+    return False
+
+
+def on_safety_text(b: B, text: str) -> bool:
+    b.say("safety.still", (CONTINUE,))
+    return True

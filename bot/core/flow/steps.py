@@ -1,0 +1,578 @@
+"""The steps of the fight flow: each phase's question (`p_*`) and what it takes (`on_*`). Wired in table.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+
+from .. import breathing, contract, feelings
+from ..effects import Choice, Msg, Pacer, RecordOutcome
+from ..model import MAX_TEXT, Phase, Plan, Role, TimeoutStatus
+from ..parse import out_of_range_score, parse_return, parse_score
+from . import couple
+from .build import MAX_KEPT, NO_PLAN, SAFETY_BUTTON, SKIP, B, c, clip, dur, enter, prompt
+
+# -- the buttons that never change, built once ----------------------------------------------------------
+
+_SCORE_IDS = frozenset(str(i) for i in range(11))
+IDLE_CHOICES = (c("go.timeout", "choice.timeout"), c("go.breathe", "choice.breathe"), c("go.help", "choice.help"),
+                SAFETY_BUTTON)
+SCORE_CHOICES = (*(c(f"t.{i}", "choice.number", n=i) for i in range(11)), SKIP, SAFETY_BUTTON)
+FEELING_CHOICES = (*(c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
+UNDER_CHOICES = (*(c(f"u.{f}", f"feeling.{f}") for f in feelings.UNDER), c("u.none", "choice.under.none"),
+                 SKIP, SAFETY_BUTTON)
+NEED_CHOICES = (*(c(f"n.{n}", f"need.{n}") for n in feelings.NEEDS), SKIP, SAFETY_BUTTON)
+PERSPECTIVE_CHOICES = (*(c(f"pf.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
+OWN_CHOICES = {
+    Role.INITIATOR: (*(c(f"own.{o}", f"own.{o}") for o in feelings.OWN_PARTS), SKIP, SAFETY_BUTTON),
+    Role.PARTNER: (*(c(f"own.{o}", f"own.{o}") for o in feelings.OWN_PARTS_PURSUER), SKIP, SAFETY_BUTTON),
+}
+KEEP_CHOICES = (c("keep.yes", "choice.keep.yes"), c("keep.no", "choice.keep.no"), c("w.breathe", "choice.breathe"),
+                SAFETY_BUTTON)
+
+
+def own_parts(role: Role) -> tuple[str, ...]:
+    return feelings.OWN_PARTS_PURSUER if role is Role.PARTNER else feelings.OWN_PARTS
+
+
+# -- IDLE -----------------------------------------------------------------------------------------------
+
+def p_idle(b: B) -> None:
+    b.say("idle.prompt", IDLE_CHOICES)
+
+
+def on_idle_choice(b: B, cid: str) -> bool:
+    from .commands import run
+
+    if cid == "go.timeout":
+        run(b, "timeout", "")
+    elif cid == "go.breathe":
+        run(b, "breathe", "")
+    elif cid == "go.help":
+        run(b, "help", "")
+    elif cid == "p.start":
+        t = b.my_timeout()
+        if t is None or t.partner != b.me:
+            b.say("partner.over")
+            prompt(b)
+            return True
+        b.set(timeout_id=t.id, role=Role.PARTNER, plan=NO_PLAN, keep=True)
+        b.say("partner.intro", time=t.back_at)
+        enter_flow(b, Phase.BREATHE, rounds=0, resume=None)
+    else:
+        return False
+    return True
+
+
+def on_idle_text(b: B, text: str) -> bool:
+    t = b.my_timeout()
+    if t is not None and b.me == t.partner and not couple.running_own(t, b.me, b.now):
+        # the one left behind wrote something while the other's break runs: their own support, not a menu
+        b.set(timeout_id=t.id, role=Role.PARTNER, phase=Phase.WAITING)
+        return on_waiting_text(b, text)
+    b.say("idle.hint")
+    prompt(b)
+    return True
+
+
+# -- PAUSE: choose the return time --------------------------------------------------------------------------
+
+def return_choices(b: B) -> tuple[Choice, ...]:
+    out = []
+    for cid, d in contract.offers(b.ctx.contract, b.now, b.ctx.me.tz):
+        if isinstance(d, datetime):
+            out.append(c(cid, "choice.ret.morning", time=d))
+        else:
+            out.append(_duration_choice(cid, d, d == b.ctx.contract.default_break))
+    return (*out, c("go.cancel", "choice.not_now"), SAFETY_BUTTON)
+
+
+@cache
+def _duration_choice(cid: str, d: timedelta, usual: bool) -> Choice:
+    return c(cid, "choice.ret.default" if usual else "choice.ret.plain", dur=dur(d))
+
+
+def p_pause_choose(b: B) -> None:
+    k = b.ctx.contract
+    t = b.my_timeout()
+    if t is not None and t.partner == b.me and t.status is TimeoutStatus.RUNNING:
+        b.say("pause.when_beside", return_choices(b), min=dur(k.min_break), max=dur(k.max_break),
+              time=t.return_at)
+        return
+    b.say("pause.when", return_choices(b), min=dur(k.min_break), max=dur(k.max_break))
+
+
+MAX_MINUTES = 7 * 24 * 60
+
+
+def on_choose_choice(b: B, cid: str) -> bool:
+    if cid == "go.cancel":
+        from .commands import run
+
+        run(b, "cancel", "")
+        return True
+    if cid == "ret.morning":
+        at = contract.morning_after(b.now, b.ctx.me.tz)
+    elif cid.startswith("ret.m") and cid[5:].isascii() and cid[5:].isdigit() and len(cid) <= 10 \
+            and int(cid[5:]) <= MAX_MINUTES:
+        at = b.now + timedelta(minutes=int(cid[5:]))
+    else:
+        return False
+    return choose(b, at)
+
+
+def choose(b: B, at: datetime) -> bool:
+    check = contract.check_return(b.ctx.contract, b.now, at)
+    if check.fit is not contract.Fit.OK:
+        k = b.ctx.contract
+        near = check.at
+        minutes = round((near - b.now).total_seconds() / 60)
+        nearest = c(f"ret.m{minutes}", "choice.ret.at", time=near)
+        others = tuple(x for x in return_choices(b) if x.id != nearest.id)
+        b.say(f"pause.{check.fit.value}", (nearest, *others), min=dur(k.min_break), max=dur(k.max_break), time=near)
+        return True
+    couple.start(b, at)
+    enter_flow(b, Phase.PAUSE_TENSION)
+    return True
+
+
+def on_choose_text(b: B, text: str) -> bool:
+    at = parse_return(text, b.now, b.ctx.me.tz)
+    if at is None:
+        return False
+    return choose(b, at)
+
+
+# -- tension scores ---------------------------------------------------------------------------------------
+
+def p_tension(b: B) -> None:
+    b.say("tension.ask.start", SCORE_CHOICES)
+
+
+def p_breathe_tension(b: B) -> None:
+    before = b.s.plan.tension_start
+    if before is None:
+        b.say("tension.ask.after", SCORE_CHOICES)
+    else:
+        b.say("tension.ask.after_was", SCORE_CHOICES, before=before)
+
+
+def on_score_choice(b: B, cid: str) -> bool:
+    if not cid.startswith("t.") or cid[2:] not in _SCORE_IDS:
+        return False
+    return _score(b, int(cid[2:]))
+
+
+def on_score_text(b: B, text: str) -> bool:
+    n = parse_score(text)
+    if n is None:
+        if out_of_range_score(text):
+            b.say("hint.score_range")
+            prompt(b)
+            return True
+        return False
+    return _score(b, n)
+
+
+def _score(b: B, n: int) -> bool:
+    if b.s.phase is Phase.PAUSE_TENSION:
+        b.plan(tension_start=n)
+        advance(b, Phase.BREATHE)
+    else:
+        before = b.s.plan.tension_start
+        b.plan(tension_after=n)
+        if before is not None:
+            b.say("tension.change" if n < before else "tension.same", before=before, after=n)
+        advance(b, Phase.NAME_FEELING)
+    return True
+
+
+# -- BREATHE ----------------------------------------------------------------------------------------------
+
+@cache
+def _breathe_choices(current: str) -> tuple[Choice, ...]:
+    others = tuple(c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != current)
+    return (c("br.again", "choice.breathe_again"), c("br.next", "choice.breathe_next"), *others, SAFETY_BUTTON)
+
+
+def p_breathe(b: B) -> None:
+    pattern = breathing.PATTERNS[b.s.pattern]
+    b.say("breathe.round", _breathe_choices(b.s.pattern), Pacer(pattern.id, pattern.cycles),
+          pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"))
+
+
+def on_breathe_choice(b: B, cid: str) -> bool:
+    if cid == "br.again":
+        b.set(rounds=b.s.rounds + 1)
+        prompt(b)
+    elif cid.startswith("br.p.") and cid[5:] in breathing.PATTERNS:
+        b.set(pattern=cid[5:], rounds=b.s.rounds + 1)
+        prompt(b)
+    elif cid == "br.next":
+        if b.s.resume is not None:  # a breathing break from elsewhere: go back there
+            b.say("breathe.done")
+            enter(b, b.s.resume, resume=None)
+        else:
+            advance(b, Phase.BREATHE_TENSION)
+    else:
+        return False
+    return True
+
+
+# -- NAME ------------------------------------------------------------------------------------------------
+
+def p_feeling(b: B) -> None:
+    b.say("name.feeling.ask", FEELING_CHOICES)
+
+
+def p_under(b: B) -> None:
+    b.say("name.under.ask", UNDER_CHOICES, feeling=Msg.of(f"feeling.{b.s.plan.feeling or 'angry'}"))
+
+
+def p_need(b: B) -> None:
+    b.say("name.need.ask", NEED_CHOICES)
+
+
+def on_feeling_choice(b: B, cid: str) -> bool:
+    if cid.startswith("f.") and cid[2:] in feelings.FEELINGS:
+        return _feeling(b, cid[2:], None)
+    return False
+
+
+def on_feeling_text(b: B, text: str) -> bool:
+    return _feeling(b, None, clip(b, text, MAX_TEXT))
+
+
+def _feeling(b: B, fid: str | None, own: str | None) -> bool:
+    b.plan(feeling=fid, feeling_text=own)
+    if fid in feelings.ARMOUR:
+        enter(b, Phase.NAME_UNDER)
+    else:
+        b.say("name.feeling.thanks")
+        enter(b, Phase.NAME_NEED)
+    return True
+
+
+def on_under_choice(b: B, cid: str) -> bool:
+    if cid == "u.none" or (cid.startswith("u.") and cid[2:] in feelings.UNDER):
+        b.plan(under=cid[2:])
+        b.say("name.under.thanks")
+        enter(b, Phase.NAME_NEED)
+        return True
+    return False
+
+
+def on_under_text(b: B, text: str) -> bool:
+    b.plan(feeling_text=clip(b, text, MAX_TEXT))
+    enter(b, Phase.NAME_NEED)
+    return True
+
+
+def on_need_choice(b: B, cid: str) -> bool:
+    if cid.startswith("n.") and cid[2:] in feelings.NEEDS:
+        b.plan(need=cid[2:])
+        enter(b, Phase.PLAN_OPENER)
+        return True
+    return False
+
+
+def on_need_text(b: B, text: str) -> bool:
+    clip(b, text, MAX_TEXT)  # own words for the need are welcome but not kept: the opener uses the vocabulary
+    b.say("name.need.thanks")
+    enter(b, Phase.PLAN_OPENER)
+    return True
+
+
+# -- PLAN -------------------------------------------------------------------------------------------------
+
+def opener(plan: Plan) -> Msg:
+    f = plan.under if plan.under and plan.under != "none" else plan.feeling
+    feeling = Msg.of(f"feeling.{f}") if f else Msg.of("opener.gap")
+    if not plan.need:
+        return Msg.of("opener.template_open", feeling=feeling)
+    return Msg.of("opener.template", feeling=feeling, need=Msg.of(f"need.{plan.need}"))
+
+
+def p_opener(b: B) -> None:
+    b.say("plan.opener.ask", (c("op.use", "choice.opener.use"), SKIP, SAFETY_BUTTON), opener=opener(b.s.plan))
+
+
+def p_topic(b: B) -> None:
+    b.say("plan.topic.ask", (SKIP, SAFETY_BUTTON))
+
+
+def p_perspective(b: B) -> None:
+    b.say("plan.perspective.ask", PERSPECTIVE_CHOICES)
+
+
+def p_own_part(b: B) -> None:
+    b.say("plan.own.ask", OWN_CHOICES[b.s.role])
+
+
+def on_opener_choice(b: B, cid: str) -> bool:
+    if cid != "op.use":
+        return False
+    b.plan(opener="")  # marks "use the suggested one": rendered from the named words at the return
+    enter(b, Phase.PLAN_TOPIC)
+    return True
+
+
+def on_opener_text(b: B, text: str) -> bool:
+    b.plan(opener=clip(b, text, MAX_TEXT))
+    enter(b, Phase.PLAN_TOPIC)
+    return True
+
+
+def on_topic_text(b: B, text: str) -> bool:
+    b.plan(topic=clip(b, text, MAX_TEXT))
+    enter(b, Phase.PLAN_PERSPECTIVE)
+    return True
+
+
+def on_perspective_choice(b: B, cid: str) -> bool:
+    if cid.startswith("pf.") and cid[3:] in feelings.FEELINGS:
+        b.plan(perspective=cid)
+        enter(b, Phase.PLAN_OWN_PART)
+        return True
+    return False
+
+
+def on_perspective_text(b: B, text: str) -> bool:
+    b.plan(perspective=clip(b, text, MAX_TEXT))
+    enter(b, Phase.PLAN_OWN_PART)
+    return True
+
+
+def on_own_choice(b: B, cid: str) -> bool:
+    if cid.startswith("own.") and cid[4:] in own_parts(b.s.role):
+        b.plan(own_part=cid)
+        advance(b, Phase.WAITING)
+        return True
+    return False
+
+
+def on_own_text(b: B, text: str) -> bool:
+    b.plan(own_part=clip(b, text, MAX_TEXT))
+    advance(b, Phase.WAITING)
+    return True
+
+
+def card(p: Plan, role: Role = Role.INITIATOR) -> tuple[Msg, ...]:
+    """The private plan card: what this person prepared, shown back to them only."""
+    lines: list[Msg] = []
+    if p.opener == "":  # they chose the suggested opener
+        lines.append(Msg.of("card.opener", text=opener(p)))
+    elif p.opener:
+        lines.append(Msg.of("card.opener", text=p.opener))
+    if p.topic:
+        lines.append(Msg.of("card.topic", text=p.topic))
+    if p.perspective:
+        lines.append(Msg.of("card.perspective", text=_vocab(p.perspective, "pf.", feelings.FEELINGS, "feeling")))
+    if p.own_part:
+        lines.append(Msg.of("card.own_part", text=_vocab(p.own_part, "own.", own_parts(role), "own")))
+    lines.extend(Msg.of("card.kept", text=k) for k in p.kept)
+    lines.append(Msg.of("card.rule"))
+    return tuple(lines)
+
+
+def _vocab(value: str, prefix: str, vocab: tuple[str, ...], family: str) -> Msg | str:
+    """A stored answer: a vocabulary choice (rendered in the reader's language) or the person's own words."""
+    word = value.removeprefix(prefix)
+    return Msg.of(f"{family}.{word}") if value.startswith(prefix) and word in vocab else value
+
+
+# -- moving through the steps -------------------------------------------------------------------------------
+
+def enter_flow(b: B, phase: Phase, **changes: object) -> None:
+    """Enter a step of the time-out flow; the first time, ask whether the bot may keep what they feel."""
+    if not b.ctx.me.consented and b.s.keep:
+        changes.pop("resume", None)
+        enter(b, Phase.CONSENT, resume=phase, **changes)
+    else:
+        enter(b, phase, **changes)
+
+
+def advance(b: B, nxt: Phase) -> None:
+    from .build import in_steps
+
+    if not b.s.keep and in_steps(nxt) and nxt is not Phase.BREATHE:
+        enter(b, Phase.WAITING)  # they chose to keep nothing: no scores, feelings or plans
+        return
+    if nxt is Phase.BREATHE:
+        enter(b, nxt, rounds=0, resume=None)
+    elif nxt is Phase.WAITING:
+        b.say("plan.card", card=card(b.s.plan, b.s.role))
+        enter(b, nxt)
+    else:
+        enter(b, nxt)
+
+
+# -- WAITING ----------------------------------------------------------------------------------------------
+
+@cache
+def _waiting_set(owner: bool, extension: timedelta | None) -> tuple[Choice, ...]:
+    """The buttons while a break runs. The one left behind gets no controls over the other's break."""
+    out = [c("w.breathe", "choice.breathe"), c("w.selfcare", "choice.selfcare"), c("w.status", "choice.status")]
+    if extension is not None:
+        out.append(c("w.extend", "choice.extend", dur=dur(extension)))
+    if owner:
+        out += [c("w.ready", "choice.ready_early"), c("w.cancel", "choice.end_break")]
+    else:
+        out += [c("w.ready", "choice.ready_partner"), c("go.timeout", "choice.own_break")]
+    out.append(SAFETY_BUTTON)
+    return tuple(out)
+
+
+def p_waiting(b: B) -> None:
+    t = b.my_timeout()
+    if t is None:  # the time-out ended while this person was elsewhere: its private words go with it
+        couple.leave(b)
+        p_idle(b)
+        return
+    owner = couple.running_own(t, b.me, b.now)
+    ext = b.ctx.contract.extension if owner and couple.can_extend(b, t) else None
+    if owner:
+        b.say("waiting.prompt", _waiting_set(True, ext), time=t.back_at)
+    else:
+        b.say("waiting.partner", _waiting_set(False, None), name=_name(b), time=t.back_at)
+
+
+def _name(b: B) -> str:
+    return b.ctx.partner.name if b.ctx.partner is not None else ""
+
+
+def on_waiting_choice(b: B, cid: str) -> bool:
+    from .commands import run
+
+    if cid == "w.breathe":
+        run(b, "breathe", "")
+    elif cid == "w.selfcare":
+        b.say("selfcare", items=tuple(Msg.of(f"selfcare.{s}") for s in feelings.SELF_CARE))
+        prompt(b)
+    elif cid in ("w.status", "w.extend", "w.ready", "w.cancel"):
+        run(b, {"w.status": "status", "w.extend": "extend", "w.ready": "ready", "w.cancel": "cancel"}[cid], "")
+    elif cid == "w.cancel.yes":
+        t = b.my_timeout()
+        back = t.back_at if t is not None else b.now
+        b.say(couple.end_own(b), time=back, name=_name(b))
+        prompt(b)
+    elif cid == "w.keep":
+        b.say("cancel.kept")
+        prompt(b)
+    elif cid in ("keep.yes", "keep.no") and b.s.pending is not None:
+        if cid == "keep.yes" and len(b.s.plan.kept) < MAX_KEPT:
+            b.plan(kept=(*b.s.plan.kept, b.s.pending))
+            b.say("waiting.kept")
+        elif cid == "keep.yes":
+            b.say("waiting.kept_full", n=MAX_KEPT)
+        else:
+            b.say("waiting.not_kept")
+        b.set(pending=None)
+        prompt(b)
+    else:
+        return False
+    return True
+
+
+def on_waiting_text(b: B, text: str) -> bool:
+    t = b.my_timeout()
+    left_behind = t is not None and not couple.running_own(t, b.me, b.now)
+    if not b.s.keep:
+        b.say("waiting.not_relayed")
+        return True
+    b.set(pending=clip(b, text, MAX_TEXT))
+    if left_behind and t is not None:
+        b.say("waiting.partner_keep_ask", KEEP_CHOICES, name=_name(b), time=t.back_at)
+    else:
+        b.say("waiting.keep_ask", KEEP_CHOICES[:2])
+    return True
+
+
+# -- RETURN -----------------------------------------------------------------------------------------------
+
+def return_choices_for(b: B) -> tuple[Choice, ...]:
+    t = b.my_timeout()
+    more: tuple[Choice, ...] = ()
+    if t is not None and couple.can_extend(b, t):
+        more = (c("r.more", "choice.more_time", dur=dur(b.ctx.contract.extension)),)
+    return (c("r.ready", "choice.ready"), *more, c("r.talking", "choice.talking"), SAFETY_BUTTON)
+
+
+def p_return(b: B) -> None:
+    t = b.my_timeout()
+    if t is None:
+        couple.leave(b)
+        p_idle(b)
+        return
+    other = b.other()
+    if other is not None and other in t.ready:
+        b.say("return.ping_ready", return_choices_for(b), time=t.back_at, name=_name(b))
+    else:
+        b.say("return.ping", return_choices_for(b), time=t.back_at)
+
+
+def on_return_choice(b: B, cid: str) -> bool:
+    from .commands import run
+
+    if cid == "r.ready":
+        run(b, "ready", "")
+    elif cid == "r.more":
+        run(b, "extend", "")
+    elif cid == "r.talking":
+        if not couple.talking(b):
+            b.say("hint.stale")
+            prompt(b)
+    else:
+        return False
+    return True
+
+
+def on_return_text(b: B, text: str) -> bool:
+    from .commands import run
+    from .words import is_ready_word
+
+    if is_ready_word(text):
+        run(b, "ready", "")
+        return True
+    return False
+
+
+# -- AFTER ------------------------------------------------------------------------------------------------
+
+AFTER_BAD = (c("ab.later", "choice.after.later"), c("ab.repair", "choice.after.repair"),
+             c("ab.help", "choice.after.help"), SAFETY_BUTTON)
+
+
+def p_after(b: B) -> None:
+    b.say("after.ask", (c("a.good", "choice.after.good"), c("a.soso", "choice.after.soso"),
+                        c("a.bad", "choice.after.bad"), SAFETY_BUTTON))
+
+
+def on_after_choice(b: B, cid: str) -> bool:
+    outcomes = {"a.good": "good", "a.soso": "so_so", "a.bad": "not_good"}
+    if cid not in outcomes:
+        return False
+    tid = b.s.after_for
+    if tid is not None:
+        b.fx.append(RecordOutcome(tid, b.me, b.s.role.value, outcomes[cid]))
+    b.set(after_for=None)
+    if cid == "a.bad":
+        b.say("after.thanks.bad", AFTER_BAD)
+        b.go(Phase.IDLE)
+        return True
+    b.say(f"after.thanks.{outcomes[cid]}")
+    b.go(Phase.IDLE)
+    return True
+
+
+def on_after_bad(b: B, cid: str) -> bool:
+    """After "not good": another talk at a set time, a repair attempt, or couples help (any phase)."""
+    if cid == "ab.later":
+        b.say("after.later")
+    elif cid == "ab.repair":
+        b.say("after.repair")
+    elif cid == "ab.help":
+        b.say("after.help")
+    else:
+        return False
+    return True
