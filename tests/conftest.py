@@ -138,3 +138,12 @@ def person() -> Callable[..., UserRef]:
 @pytest.fixture
 def me() -> UserRef:
     return make_person("sam")
+
+
+# Hypothesis: deterministic in CI and by default (the same examples every run); `HYPOTHESIS_PROFILE=fuzz` runs
+# a long random search locally (scripts/fuzz). What it finds is stored in .hypothesis/ and kept as @example.
+from hypothesis import settings as _hsettings  # noqa: E402
+
+_hsettings.register_profile("ci", derandomize=True, deadline=None)
+_hsettings.register_profile("fuzz", derandomize=False, deadline=None, max_examples=5000)
+_hsettings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

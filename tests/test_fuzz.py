@@ -268,7 +268,7 @@ def not_a_bystander(ref: UserRef) -> bool:
     return not ref.external_id.startswith("bystander-") and ref.external_id not in ("4001", "4002")
 
 
-@settings(max_examples=120, deadline=None, derandomize=False,
+@settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(actors=st.lists(REFS.filter(not_a_bystander), min_size=1, max_size=3),

@@ -40,6 +40,7 @@ AFTER_DELAY = timedelta(hours=2)
 """When to ask "how did the conversation go?" after coming back."""
 AFTER_STALE = timedelta(hours=12)
 RETURN_KINDS = (TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+NUDGES = (TimerKind.RETURN, TimerKind.REPING)
 
 
 # -- reading the record ------------------------------------------------------------------------------------
@@ -208,7 +209,7 @@ def ready(b: B, card: tuple[Msg, ...]) -> None:
     if b.me in t.hushed:  # privately: the other sees what they would see if this person stayed silent
         b.say("return.card", card=card)
         b.say("return.private", name=_name(b))
-        disarm(b, t, (b.me,), *RETURN_KINDS)
+        disarm(b, t, (b.me,), *NUDGES)  # the close stays: it ends the record
         record(b, None)
         leave(b)
         return
@@ -261,7 +262,7 @@ def talking(b: B) -> bool:
     if t is None or t.status is not TimeoutStatus.RETURNING:
         return False
     if b.me in t.hushed:
-        disarm(b, t, (b.me,), *RETURN_KINDS)
+        disarm(b, t, (b.me,), *NUDGES)  # the close stays: it ends the record
         b.say("return.talking")
         leave(b)
         return True
@@ -279,7 +280,7 @@ def end_own(b: B) -> str:
     if t is None:
         return "cancel.nothing"
     if b.me in t.hushed:
-        disarm(b, t, (b.me,), *RETURN_KINDS)
+        disarm(b, t, (b.me,), *NUDGES)  # the close stays: it ends the record
         leave(b)
         return "cancel.private"
     other_runs = t.partner_until is not None and t.partner_until > b.now if b.me == t.initiator \
