@@ -310,3 +310,22 @@ async def test_two_people_never_see_each_others_state(
     before_sam = await session_data(store, sam)
     await talk.press(ann, "keep.yes")
     assert await session_data(store, sam) == before_sam
+
+
+async def test_a_stray_error_in_the_step_is_answered_kindly_and_keeps_the_state(
+    talk: Talk, store: Store, me: UserRef, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broken invariant (simulated: nothing real raises any more) must not lose the state or leak text."""
+    from bot.core import flow
+
+    await talk.to_waiting(me)
+    before = await store.query("SELECT data FROM sessions")
+
+    def broken(*args: object) -> None:
+        raise ValueError("invalid literal for int(): 'SECRET-TYPED-TEXT'")
+
+    monkeypatch.setattr(flow, "step", broken)
+    out = await talk.say(me, "SECRET-TYPED-TEXT")
+    assert said(out, "nl", "error.step")
+    assert await store.query("SELECT data FROM sessions") == before
+    assert "SECRET-TYPED-TEXT" not in caplog.text and "ValueError" in caplog.text
