@@ -342,8 +342,8 @@ class Store:
 
     def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at FROM users "
-            "WHERE platform = ? AND external_id = ?",
+            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan "
+            "FROM users WHERE platform = ? AND external_id = ?",
             (ref.platform, ref.external_id),
         ).fetchone()
         if row is None:
@@ -356,20 +356,21 @@ class Store:
                 (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, ts(now)),
             )
             return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name))
-        uid, locale, tz, country, name, chat_id, unreachable, consent_at = row
+        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan = row
         if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
             name = _display(ref.name) or name
             c.execute(
                 "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
                 (ref.chat_id or chat_id, name, uid),
             )
-        return Person(uid, locale, tz, country, name, consent_at is not None)
+        return Person(uid, locale, tz, country, name, consent_at is not None, bool(note), plan)
 
     def _person(self, c: sqlite3.Connection, uid: int) -> Person | None:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL FROM users WHERE id = ?", (uid,)
+            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL, safety_note, safety_plan FROM users "
+            "WHERE id = ?", (uid,)
         ).fetchone()
-        return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5])) if row else None
+        return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7]) if row else None
 
     def _timeout(self, c: sqlite3.Connection, tid: str) -> Timeout | None:
         row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
@@ -546,6 +547,11 @@ class Store:
             c.executemany(
                 "UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id = ?", [(d, i) for i, d in retry]
             )
+            # what this person is sent after a row that waits, waits with it: messages arrive in order
+            c.executemany(
+                "UPDATE outbox SET due_at = ?1 WHERE user_id = (SELECT user_id FROM outbox WHERE id = ?2) "
+                "AND id > ?2 AND due_at < ?1", [(d, i) for i, d in retry]
+            )
             c.executemany("UPDATE users SET unreachable = 1 WHERE id = ?", [(u,) for u in unreachable])
             c.executemany("DELETE FROM outbox WHERE user_id = ?", [(u,) for u in unreachable])
 
@@ -617,10 +623,13 @@ def _enqueue(
     c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
     sender: int | None = None,
 ) -> None:
+    # behind a message to the same person that waits for a retry: in order, so it waits with it
+    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ?", (to,)).fetchone()[0]
+    due = max(ts(now), waiting or 0)
     c.execute(
         "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at, sender) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (to, payload, tag, ts(now), ts(expires) if expires else None, ts(now), sender),
+        (to, payload, tag, due, ts(expires) if expires else None, ts(now), sender),
     )
 
 
@@ -762,6 +771,10 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
                 c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
             if fx.country:
                 c.execute("UPDATE users SET country = ? WHERE id = ?", (fx.country, person.id))
+            if fx.safety_note is not None:
+                c.execute("UPDATE users SET safety_note = ? WHERE id = ?", (int(fx.safety_note), person.id))
+            if fx.safety_plan is not None:
+                c.execute("UPDATE users SET safety_plan = ? WHERE id = ?", (fx.safety_plan, person.id))
             if fx.consent is not None:
                 c.execute("UPDATE users SET consent_at = ? WHERE id = ?", (ts(now) if fx.consent else None, person.id))
         case CreateInvite():
@@ -927,7 +940,8 @@ def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    user = rows("SELECT platform, external_id, name, locale, tz, country, created_at, consent_at FROM users "
+    user = rows("SELECT platform, external_id, name, locale, tz, country, created_at, consent_at, safety_note, "
+                "safety_plan FROM users "
                 "WHERE id = ?", uid)
     session = c.execute("SELECT data FROM sessions WHERE user_id = ?", (uid,)).fetchone()
     couple = rows("SELECT c.id, c.created_at, u.name AS partner_name FROM couples c JOIN users u "

@@ -66,6 +66,7 @@ def dynamic_keys() -> set[str]:
     keys |= {f"own.{o}" for o in (*feelings.OWN_PARTS, *feelings.OWN_PARTS_PURSUER)}
     keys |= {f"selfcare.{s}" for s in feelings.SELF_CARE}
     keys |= {row.hint for row in flow.ROWS.values()}
+    keys |= {f"check.a6.{a}" for a in range(3)} | {"check.q6"}
     keys |= {f"pattern.{p}.{x}" for p in breathing.PATTERNS for x in ("name", "how")}
     keys |= {f"pacer.{p}" for p in breathing.PHASE_KEYS} | {"pacer.cycle", "pacer.done"}
     keys |= {"pause.too_short", "pause.too_long", "after.thanks.good", "after.thanks.so_so", "language.nl",

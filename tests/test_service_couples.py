@@ -62,7 +62,9 @@ async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox
     assert said(out, "en", "join.ok") and said(out, "en", "contract.first")
     assert {"ct.accept.1", "ct.reject.1"} <= set(ids(out))  # the joiner sees the proposal and can decide
     joined = await inbox.new(ANN)
-    assert len(joined) == 1 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
+    assert len(joined) == 2 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
+    assert said(joined[1:], "nl", "screen.ask")  # the calm-time question, to Ann alone
+    assert said(out, "en", "screen.ask")  # and to Bob alone
     assert await inbox.new(BOB) == []
     rows = await store.query(
         "SELECT ua.platform, ub.platform FROM couples c JOIN users ua ON ua.id = c.a JOIN users ub ON ub.id = c.b"

@@ -125,6 +125,8 @@ class SetProfile:
     tz: str | None = None
     country: str | None = None
     consent: bool | None = None
+    safety_note: bool | None = None
+    safety_plan: str | None = None  # "" erases it
 
 
 @dataclass(frozen=True, slots=True)

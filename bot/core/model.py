@@ -47,6 +47,7 @@ class Phase(enum.StrEnum):
     AFTER = "after"
     SAFETY_ASK = "safety.ask"
     SAFETY = "safety"
+    SAFETY_PLAN = "safety.plan"  # writing one's own safety plan, from the safety screen
     CONTRACT_EDIT = "contract.edit"  # typing a contract value (signal phrase, own sentence)
     CONSENT = "consent"  # may the bot keep what this person feels and plans?
     CHECK = "check"  # the private check: incident or pattern, repair, self-trust, adjusting, boundaries
@@ -88,6 +89,8 @@ class Person:
     country: str = "NL"
     name: str = ""
     consented: bool = False  # agreed that the bot keeps what they feel and plan (GDPR art. 9), until erased
+    safety_note: bool = False  # their own private note: their partner has hurt, threatened or frightened them
+    safety_plan: str = ""  # their own safety plan (warning signs, a safe place, people to call): only for them
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,8 @@ def test_join_with_a_good_code_pairs_and_proposes_v1(make):
     d.cmd("join", couples.show_code(code))
     [pair] = effects_of(d, Pair)
     assert pair.inviter == 1 and pair.code == code and pair.first == Contract()
-    assert [n.to for n in effects_of(d, Notify)] == [1]
-    assert d.said() == ["join.ok", "contract.first"]
+    assert [(n.to, n.msg.key) for n in effects_of(d, Notify)] == [(1, "pair.joined"), (1, "screen.ask")]
+    assert d.said() == ["join.ok", "contract.first", "screen.ask"]  # each asked alone, in their own chat
     assert [c.id for c in d.replies()[1].choices] == ["ct.accept.1", "ct.reject.1"]
 
 

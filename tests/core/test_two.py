@@ -247,3 +247,70 @@ def test_numbers_never_raise(two: Two):
     assert two.phase(SAM) is Phase.PAUSE_CHOOSE
     for arg in ("max 99999999999999999999 min", "extensions ²", "min ²"):
         two.cmd(SAM, "contract", arg)
+
+
+def _paired_by_code(two: Two) -> None:
+    from bot.core import couples
+    from bot.core.model import Invite
+
+    two.paired = False
+    two.people[1] = two.people[1]
+    code = couples.new_code(b"abcdefgh")
+
+    def ctx_with_invite(uid: int, orig=two.ctx):
+        from dataclasses import replace as r
+        return r(orig(uid), invite=Invite(True, owner=1))
+
+    two.ctx = ctx_with_invite  # type: ignore[method-assign]
+    two.cmd(ROBIN, "join", couples.show_code(code))
+    two.paired = True
+
+
+def test_the_calm_time_question_is_asked_of_each_alone_and_a_yes_tells_nobody(two: Two):
+    _paired_by_code(two)
+    assert "screen.ask" in two.keys(ROBIN) and "screen.ask" in two.all_keys(SAM)
+    two.press(SAM, "sq.no")
+    before = list(two.inbox[SAM])
+    two.press(ROBIN, "sq.yes")
+    assert two.keys(ROBIN) == ["screen.yes"] and {"sq.note", "sq.stay", "safety.unpair"} <= set(two.choices(ROBIN))
+    two.press(ROBIN, "sq.note")
+    assert two.keys(ROBIN) == ["screen.note_kept"]
+    assert two.inbox[SAM] == before  # Sam learns nothing of the question, the answer or the note
+    from bot.core.effects import SetProfile
+
+    assert SetProfile(consent=True, safety_note=True) in two.effects
+
+
+def test_with_a_safety_note_the_bot_asks_sooner_and_drops_the_own_part(two: Two):
+    from dataclasses import replace as r
+
+    two.people[ROBIN] = r(two.people[ROBIN], safety_note=True)
+    two.cmd(ROBIN, "timeout")
+    two.press(ROBIN, "ret.m30")
+    assert two.phase(ROBIN) is Phase.SAFETY_ASK and two.all_keys(SAM)[-1] == "notice.start"  # notice still goes
+    assert ROBIN not in two.timeout().hushed  # asking is not a signal
+    two.press(ROBIN, "sa.yes")
+    assert two.phase(ROBIN) is Phase.PAUSE_TENSION
+    for choice in ("t.8", "br.next", "t.5", "f.hurt", "n.heard", "op.use", "skip", "pf.hurt"):
+        two.press(ROBIN, choice)
+    assert two.phase(ROBIN) is Phase.WAITING  # no "what was your part"
+    two.wait(timedelta(minutes=61))
+    assert two.all_keys(ROBIN)[-1] == "return.missed_note"  # no "reach out" nudge
+
+
+def test_a_private_safety_plan_is_kept_and_shown_on_the_safety_screen(two: Two):
+    from dataclasses import replace as r
+
+    from bot.core.effects import SetProfile
+
+    two.cmd(SAM, "veilig")
+    two.press(SAM, "sp.edit")
+    assert two.phase(SAM) is Phase.SAFETY_PLAN
+    two.say(SAM, "als hij gaat drinken\nnaar mijn zus\nbel Anne")  # danger words here are the plan itself
+    assert two.phase(SAM) is Phase.SAFETY and two.keys(SAM) == ["safety.plan.saved"]
+    saved = [e for e in two.effects if isinstance(e, SetProfile) and e.safety_plan]
+    assert saved[-1].safety_plan == "als hij gaat drinken\nnaar mijn zus\nbel Anne"
+    two.people[SAM] = r(two.people[SAM], safety_plan=saved[-1].safety_plan)
+    two.press(SAM, "safety.continue")
+    two.cmd(SAM, "safety")
+    assert two.keys(SAM)[:2] == ["safety.screen", "safety.plan.show"] and two.all_keys(ROBIN) == []

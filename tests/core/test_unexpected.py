@@ -27,6 +27,7 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.AFTER: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30", "r.ready", "!wait 600"],
     Phase.SAFETY_ASK: ["/timeout", "ret.m30", "skip", "br.next", "!say ik ben bang"],
     Phase.SAFETY: ["/timeout", "ret.m30", "safety"],
+    Phase.SAFETY_PLAN: ["/timeout", "ret.m30", "safety", "sp.edit"],
     Phase.CONTRACT_EDIT: ["!paired", "ct.f.signal"],
     Phase.CONSENT: ["!unconsented", "/timeout", "ret.m30"],
     Phase.CHECK: ["/check", "ck.1.0"],

@@ -33,10 +33,11 @@ from ..effects import Effect, SetProfile
 from ..events import ChoiceMade, CommandReceived, Event, TimerFired
 from ..model import GRACE, Phase, Session, State, evolve
 from . import couple, table
-from .build import LOCALES, NO_PLAN, ROWS, B, Ctx, in_steps, prompt
+from .build import LOCALES, NO_PLAN, ROWS, SAFE_PHASES, B, Ctx, in_steps, prompt
 from .commands import ALIASES, REGISTRY, SAFE_IN_SAFETY, on_command, run, set_language
 from .privacy import on_country_choice, on_forget_choice
 from .safety_screen import ask_safe, to_safety
+from .screening import on_screen_choice
 from .steps import on_after_bad
 from .timers import on_timer
 from .words import is_signal
@@ -82,13 +83,13 @@ def released(session: Session, timeout_id: str) -> Session:
 def _choice(b: B, cid: str) -> None:
     cid = cid[:64]
     phase = b.s.phase
-    if cid == "safety" and phase is not Phase.SAFETY:
+    if cid == "safety" and phase not in (Phase.SAFETY, Phase.SAFETY_PLAN):
         to_safety(b)
         return
     if cid in ("lang.nl", "lang.en"):
         set_language(b, cid[5:])
         return
-    unsafe = phase in (Phase.SAFETY, Phase.SAFETY_ASK)
+    unsafe = phase in SAFE_PHASES
     if cid.startswith("ct.") and not unsafe:
         from .agreements import on_contract_choice
 
@@ -123,6 +124,8 @@ def _anywhere(b: B, cid: str) -> bool:
         return True
     if on_after_bad(b, cid):
         return True
+    if cid.startswith("sq.") and on_screen_choice(b, cid):
+        return True
     if b.s.phase is Phase.RETURN:
         return False
     t = b.my_timeout()
@@ -149,10 +152,10 @@ def _text(b: B, raw: str) -> None:
         return
     level = safety.assess(text).level
     phase = b.s.phase
-    if level is safety.Level.CLEAR and phase is not Phase.SAFETY:
+    if level is safety.Level.CLEAR and phase not in (Phase.SAFETY, Phase.SAFETY_PLAN):
         to_safety(b)
         return
-    if level is safety.Level.POSSIBLE and phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+    if level is safety.Level.POSSIBLE and phase not in SAFE_PHASES:
         ask_safe(b)
         return
     if phase in (Phase.IDLE, Phase.PAUSE_CHOOSE, Phase.WAITING) and is_signal(text, b.ctx.contract.signal_phrase):

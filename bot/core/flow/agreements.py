@@ -55,6 +55,10 @@ def cmd_join(b: B, arg: str) -> None:
     b.notify(inv.owner, "pair.joined")
     b.say("join.ok")
     b.say("contract.first", decide_choices(1), lines=contract_lines(first, b.me, None))
+    from .screening import QUESTION, ask_partner
+
+    b.say("screen.ask", QUESTION)  # each of the two, alone: never shown to the other
+    ask_partner(b, inv.owner)
 
 
 def contract_lines(k: Contract, me: int, partner: int | None) -> tuple[Msg, ...]:

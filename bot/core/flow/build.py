@@ -117,6 +117,8 @@ class Row:
     step: bool = False  # a step of the calming flow inside a running time-out (before the wait)
 
 
+SAFE_PHASES = frozenset({Phase.SAFETY, Phase.SAFETY_ASK, Phase.SAFETY_PLAN})
+"""On the safety path: nothing reaches the partner, no nudges, no de-escalation."""
 ROWS: dict[Phase, Row] = {}
 """Filled by table.py: the whole flow, one row a phase."""
 

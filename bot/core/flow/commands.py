@@ -257,7 +257,7 @@ def on_command(b: B, ev: CommandReceived) -> None:
         prompt(b)
         return
     entry = REGISTRY[name]
-    if b.s.phase is Phase.SAFETY and not entry.in_safety:
+    if b.s.phase in (Phase.SAFETY, Phase.SAFETY_PLAN) and not entry.in_safety:
         b.say("safety.still", (CONTINUE,))
         return
     if b.s.phase is Phase.SAFETY_ASK and not entry.in_safety:

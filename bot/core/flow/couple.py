@@ -147,15 +147,19 @@ def _partner_start() -> Choice:
 
 # -- ending, extending, coming back ------------------------------------------------------------------------
 
-def close(b: B, status: TimeoutStatus, *, keep_missed: bool = False) -> None:
+def close(b: B, status: TimeoutStatus, *, keep_missed: bool = False, late: bool = False) -> None:
     """Close the time-out for both: timers stop, the other's private words for it go."""
     t = b.t
     assert t is not None
     b.t = evolve(t, status=status, ended_at=b.now)
     b.set(plan=NO_PLAN, pending=None)  # this person's private words for it go too, wherever they are
-    if keep_missed:  # closed as missed: each member hears it from their own close timer, now
+    others = tuple(u for u in t.members() if u != b.me)
+    if keep_missed and late:  # closed past its window (the bot was down): the others were never pinged either;
+        disarm(b, t, t.members(), TimerKind.REPING, TimerKind.MISSED)  # their own return timer tells them so
+        arm(b, t, others, TimerKind.RETURN, b.now)
+    elif keep_missed:  # closed as missed: each member hears it from their own close timer, now
         disarm(b, t, t.members(), TimerKind.RETURN, TimerKind.REPING)
-        arm(b, t, tuple(u for u in t.members() if u != b.me), TimerKind.MISSED, b.now)
+        arm(b, t, others, TimerKind.MISSED, b.now)
     else:
         disarm(b, t, t.members(), *RETURN_KINDS)
     other = b.other()

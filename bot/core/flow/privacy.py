@@ -11,7 +11,12 @@ from .build import SAFETY_BUTTON, B, c, enter, prompt
 from .safety_screen import help_lines
 
 CHECK_QUESTIONS = 5
-CHECK_CHOICES = {q: tuple(c(f"ck.{q}.{a}", f"check.a{q}.{a}") for a in range(3)) for q in range(1, 6)}
+"""And a sixth, about fear and intimidation, for someone with a safety note."""
+CHECK_CHOICES = {q: tuple(c(f"ck.{q}.{a}", f"check.a{q}.{a}") for a in range(3)) for q in range(1, 7)}
+
+
+def _questions(b: B) -> int:
+    return CHECK_QUESTIONS + 1 if b.ctx.me.safety_note else CHECK_QUESTIONS
 
 
 def p_consent(b: B) -> None:
@@ -43,7 +48,7 @@ def cmd_check(b: B, arg: str) -> None:
 def p_check(b: B) -> None:
     q = len(b.s.answers) + 1
     b.say(f"check.q{q}", (*CHECK_CHOICES[q], c("ck.stop", "choice.check.stop"), SAFETY_BUTTON), n=q,
-          total=CHECK_QUESTIONS)
+          total=_questions(b))
 
 
 def on_check_choice(b: B, cid: str) -> bool:
@@ -54,13 +59,15 @@ def on_check_choice(b: B, cid: str) -> bool:
         return True
     q = len(b.s.answers) + 1
     parts = cid.split(".")
-    if len(parts) != 3 or parts[0] != "ck" or parts[1] != str(q) or parts[2] not in ("0", "1", "2"):
+    if len(parts) != 3 or parts[0] != "ck" or parts[1] != str(q) or parts[2] not in ("0", "1", "2") \
+            or q > _questions(b):
         return False
     answers = (*b.s.answers, int(parts[2]))
-    if len(answers) < CHECK_QUESTIONS:
+    if len(answers) < _questions(b):
         enter(b, Phase.CHECK, answers=answers)
         return True
-    severe = answers[3] == 2 or answers[4] == 2  # walking on eggshells, boundaries not respected
+    # walking on eggshells, boundaries not respected; with a safety note: any fear or intimidation
+    severe = answers[3] == 2 or answers[4] == 2 or (len(answers) > CHECK_QUESTIONS and answers[5] >= 1)
     total = sum(answers)
     if severe or total >= 6:
         b.say("check.result.unsafe", emergency=safety.emergency_number(b.ctx.me.country),

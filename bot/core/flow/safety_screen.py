@@ -7,17 +7,17 @@ partner sees nothing of it (couple.hush); the person is told, in one line, what 
 from __future__ import annotations
 
 from .. import safety
-from ..effects import Msg
+from ..effects import Msg, SetProfile
 from ..model import Phase, TimeoutStatus
 from . import couple
-from .build import B, c, enter, in_steps
+from .build import SAFE_PHASES, B, c, enter, in_steps
 
 CONTINUE = c("safety.continue", "choice.safe.continue")
 
 
 def to_safety(b: B) -> None:
     """Stop everything: no word to the partner, no nudges; show help. Reversible only by the person."""
-    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+    if b.s.phase not in SAFE_PHASES:
         resume: Phase = b.s.phase
         if resume is Phase.BREATHE and b.s.resume is not None:
             resume = b.s.resume
@@ -27,10 +27,16 @@ def to_safety(b: B) -> None:
 
 
 def ask_safe(b: B) -> None:
-    if b.s.phase not in (Phase.SAFETY, Phase.SAFETY_ASK):
+    if b.s.phase not in SAFE_PHASES:
         b.set(resume=b.s.phase)
     couple.hush(b)
     enter(b, Phase.SAFETY_ASK, safety_hold=True, pending=None)
+
+
+def ask_sooner(b: B, then: Phase) -> None:
+    """For someone with a safety note: "are you safe right now?" before the calming steps. Asking is not a
+    signal: nothing changes for the partner unless they answer no."""
+    enter(b, Phase.SAFETY_ASK, resume=then)
 
 
 def p_safety_ask(b: B) -> None:
@@ -40,10 +46,12 @@ def p_safety_ask(b: B) -> None:
 
 def p_safety(b: B) -> None:
     country = b.ctx.me.country
-    options = [CONTINUE, c("fg.ask", "choice.forget")]
+    options = [CONTINUE, c("sp.edit", "choice.safety_plan"), c("fg.ask", "choice.forget")]
     if b.ctx.couple is not None:
         options.append(c("safety.unpair", "choice.unpair"))
     b.say("safety.screen", tuple(options), emergency=safety.emergency_number(country), resources=help_lines(country))
+    if b.ctx.me.safety_plan:
+        b.say("safety.plan.show", text=b.ctx.me.safety_plan)
     partner = b.ctx.partner
     if partner is None:
         return
@@ -100,9 +108,48 @@ def on_safety_choice(b: B, cid: str) -> bool:
     if cid == "safety.continue":
         resume(b)
         return True
-    return False
+    return on_safety_choice_plan(b, cid)
 
 
 def on_safety_text(b: B, text: str) -> bool:
     b.say("safety.still", (CONTINUE,))
+    return True
+
+
+# -- the private safety plan -------------------------------------------------------------------------------
+
+PLAN_MAX = 1000
+
+
+def on_safety_choice_plan(b: B, cid: str) -> bool:
+    if cid != "sp.edit":
+        return False
+    enter(b, Phase.SAFETY_PLAN)
+    return True
+
+
+def p_safety_plan(b: B) -> None:
+    options = [c("sp.back", "choice.back")]
+    if b.ctx.me.safety_plan:
+        options.insert(0, c("sp.delete", "choice.safety_plan.delete"))
+    b.say("safety.plan.ask", tuple(options), n=PLAN_MAX)
+
+
+def on_safety_plan_text(b: B, text: str) -> bool:
+    plan = "\n".join(" ".join(line.split()) for line in text.strip().splitlines() if line.strip())[:PLAN_MAX]
+    b.fx.append(SetProfile(safety_plan=plan))
+    b.go(Phase.SAFETY)
+    b.say("safety.plan.saved", (CONTINUE, c("sp.edit", "choice.safety_plan")), text=plan)
+    return True
+
+
+def on_safety_plan_choice(b: B, cid: str) -> bool:
+    if cid == "sp.delete":
+        b.fx.append(SetProfile(safety_plan=""))
+        b.go(Phase.SAFETY)
+        b.say("safety.plan.deleted", (CONTINUE,))
+    elif cid == "sp.back":
+        enter(b, Phase.SAFETY)
+    else:
+        return False
     return True

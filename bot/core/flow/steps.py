@@ -58,6 +58,11 @@ def on_idle_choice(b: B, cid: str) -> bool:
             return True
         b.set(timeout_id=t.id, role=Role.PARTNER, plan=NO_PLAN, keep=True)
         b.say("partner.intro", time=t.back_at)
+        if b.ctx.me.safety_note:
+            from .safety_screen import ask_sooner
+
+            ask_sooner(b, Phase.BREATHE)
+            return True
         enter_flow(b, Phase.BREATHE, rounds=0, resume=None)
     else:
         return False
@@ -132,6 +137,11 @@ def choose(b: B, at: datetime) -> bool:
         b.say(f"pause.{check.fit.value}", (nearest, *others), min=dur(k.min_break), max=dur(k.max_break), time=near)
         return True
     couple.start(b, at)
+    if b.ctx.me.safety_note:  # their own note: ask first whether they are safe right now
+        from .safety_screen import ask_sooner
+
+        ask_sooner(b, Phase.PAUSE_TENSION)
+        return True
     enter_flow(b, Phase.PAUSE_TENSION)
     return True
 
@@ -332,14 +342,14 @@ def on_topic_text(b: B, text: str) -> bool:
 def on_perspective_choice(b: B, cid: str) -> bool:
     if cid.startswith("pf.") and cid[3:] in feelings.FEELINGS:
         b.plan(perspective=cid)
-        enter(b, Phase.PLAN_OWN_PART)
+        advance(b, Phase.PLAN_OWN_PART)
         return True
     return False
 
 
 def on_perspective_text(b: B, text: str) -> bool:
     b.plan(perspective=clip(b, text, MAX_TEXT))
-    enter(b, Phase.PLAN_OWN_PART)
+    advance(b, Phase.PLAN_OWN_PART)
     return True
 
 
@@ -395,6 +405,8 @@ def enter_flow(b: B, phase: Phase, **changes: object) -> None:
 def advance(b: B, nxt: Phase) -> None:
     from .build import in_steps
 
+    if nxt is Phase.PLAN_OWN_PART and b.ctx.me.safety_note:
+        nxt = Phase.WAITING  # with a safety note, "what was your part" is not asked
     if not b.s.keep and in_steps(nxt) and nxt is not Phase.BREATHE:
         enter(b, Phase.WAITING)  # they chose to keep nothing: no scores, feelings or plans
         return
@@ -541,6 +553,8 @@ def on_return_text(b: B, text: str) -> bool:
 
 AFTER_BAD = (c("ab.later", "choice.after.later"), c("ab.repair", "choice.after.repair"),
              c("ab.help", "choice.after.help"), SAFETY_BUTTON)
+AFTER_BAD_NOTE = (c("ab.help", "choice.after.help"), SAFETY_BUTTON)
+"""With a safety note: no nudge to reach out or repair; help and the safety button."""
 
 
 def p_after(b: B) -> None:
@@ -557,7 +571,7 @@ def on_after_choice(b: B, cid: str) -> bool:
         b.fx.append(RecordOutcome(tid, b.me, b.s.role.value, outcomes[cid]))
     b.set(after_for=None)
     if cid == "a.bad":
-        b.say("after.thanks.bad", AFTER_BAD)
+        b.say("after.thanks.bad", AFTER_BAD_NOTE if b.ctx.me.safety_note else AFTER_BAD)
         b.go(Phase.IDLE)
         return True
     b.say(f"after.thanks.{outcomes[cid]}")

@@ -33,6 +33,8 @@ ROWS.update({
     Phase.AFTER: Row(steps.p_after, steps.on_after_choice),
     Phase.SAFETY_ASK: Row(safety_screen.p_safety_ask, safety_screen.on_safety_ask_choice),
     Phase.SAFETY: Row(safety_screen.p_safety, safety_screen.on_safety_choice, safety_screen.on_safety_text),
+    Phase.SAFETY_PLAN: Row(safety_screen.p_safety_plan, safety_screen.on_safety_plan_choice,
+                           safety_screen.on_safety_plan_text),
     Phase.CONTRACT_EDIT: Row(agreements.p_contract_edit, agreements.on_contract_edit_choice,
                              agreements.on_contract_edit_text),
     Phase.CONSENT: Row(privacy.p_consent, privacy.on_consent_choice),
@@ -57,6 +59,9 @@ EDGES: tuple[tuple[Phase, Phase, str], ...] = (
     (Phase.AFTER, Phase.IDLE, "answer"),
     (Phase.SAFETY_ASK, Phase.SAFETY, "no / skip"),
     (Phase.SAFETY, Phase.IDLE, "I'm safe, continue"),
+    (Phase.SAFETY, Phase.SAFETY_PLAN, "my safety plan"),
+    (Phase.SAFETY_PLAN, Phase.SAFETY, "saved / back"),
+    (Phase.IDLE, Phase.SAFETY_ASK, "with a safety note: are you safe?"),
     (Phase.IDLE, Phase.CHECK, "/check"),
     (Phase.IDLE, Phase.CONTRACT_EDIT, "edit a text field"),
 )

@@ -12,7 +12,7 @@ from datetime import timedelta
 from ..events import TimerFired, TimerKind
 from ..model import GRACE, Phase, Role, TimeoutStatus, evolve
 from . import couple
-from .build import LATE, B, enter
+from .build import LATE, SAFE_PHASES, B, enter
 from .steps import return_choices_for
 
 REPING_LATE = timedelta(minutes=1)
@@ -33,11 +33,14 @@ def on_timer(b: B, ev: TimerFired) -> None:
         return
     if t is None or t.id != ev.timeout_id or b.me not in t.members():
         return  # a timer of a time-out that has moved on: nothing to do
-    quiet = b.s.phase in (Phase.SAFETY, Phase.SAFETY_ASK)
+    quiet = b.s.phase in SAFE_PHASES
     if ev.kind is TimerKind.MISSED:
         _close_missed(b, quiet, late=False)  # a late close follows a late ping, or the return's own late note
         return
-    if t.status.active and b.now >= t.open_until:  # held up past the whole return: it closes now
+    if (t.status.active and b.now >= t.open_until) or (
+            ev.kind is TimerKind.RETURN and t.status is TimeoutStatus.MISSED):
+        # held up past the whole return (the bot was down): it closes now, and whoever was never pinged
+        # hears of it from their own return timer
         _close_missed(b, quiet, late=ev.kind is TimerKind.RETURN)
         couple.disarm(b, t, (b.me,), TimerKind.MISSED)  # this person has just been told
         return
@@ -75,7 +78,7 @@ def _close_missed(b: B, quiet: bool, late: bool) -> None:
     assert t is not None
     if t.status.active:
         couple.record(b, "missed" if b.me not in t.ready else None)
-        couple.close(b, TimeoutStatus.MISSED, keep_missed=True)
+        couple.close(b, TimeoutStatus.MISSED, keep_missed=True, late=late)
     elif t.status is not TimeoutStatus.MISSED:
         return  # it ended another way; that answer was given then
     in_it = b.s.timeout_id == t.id or b.s.phase is Phase.RETURN
@@ -87,7 +90,10 @@ def _close_missed(b: B, quiet: bool, late: bool) -> None:
         return
     if late:  # the return itself came past its window (the bot was down): this person was never pinged
         b.say("return.late", time=t.back_at)
-    b.say("return.partner_missed" if b.me in t.ready else "return.missed", name=_name(b))
+    if b.ctx.me.safety_note:  # no "reach out" nudge for someone with a safety note
+        b.say("return.missed_note")
+    else:
+        b.say("return.partner_missed" if b.me in t.ready else "return.missed", name=_name(b))
     if in_it or b.s.phase is Phase.RETURN:
         couple.leave(b)
 
