@@ -50,6 +50,7 @@ class Outgoing:
     frames: tuple[Frame, ...] = ()
     after_frames: str = ""
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. the /export JSON
+    aside: bool = False  # a word on the side: a running breathing animation goes on
 
 
 class DeliveryError(Exception):

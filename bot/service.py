@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 
@@ -57,7 +58,8 @@ def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
 
 def render_reply(r: Renderer, reply: Reply) -> Outgoing:
     label = r.label
-    return render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
+    out = render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
+    return replace(out, aside=True) if reply.aside else out
 
 
 def _valid(text: str) -> str:

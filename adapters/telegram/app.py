@@ -220,10 +220,10 @@ class TelegramAdapter:
         message, user, chat = update.effective_message, update.effective_user, update.effective_chat
         if message is None or user is None or chat is None:
             return
-        self.pacer.cancel(chat.id)
         self.blocked.discard(chat.id)
         event = message_event(message)
         if event is None:
+            self.pacer.cancel(chat.id)
             if message.effective_attachment is not None:  # a sticker, voice note, photo without caption …
                 await self.reply(chat.id, [Outgoing(say(locale_of(user, self.default_locale), "telegram.text_only"))])
             return  # a service message (a pin, …): nothing was said
@@ -273,8 +273,11 @@ class TelegramAdapter:
     # -- acting and showing -------------------------------------------------------------------------------------------
 
     async def act(self, user: User, chat: Chat, event: Event) -> None:
-        """One core event from this person; their replies shown in their chat."""
+        """One core event from this person; their replies shown in their chat. A word on the side (typed during
+        breathing) lets a running breathing animation go on; anything else ends it first."""
         replies = await self.dialogue.handle(user_ref(user, chat), event)
+        if not replies or not all(o.aside for o in replies):
+            self.pacer.cancel(chat.id)
         await self.reply(chat.id, replies)
 
     async def reply(self, chat_id: int, replies: Sequence[Outgoing]) -> None:

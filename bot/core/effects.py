@@ -56,6 +56,7 @@ class Reply:
     msg: Msg
     choices: tuple[Choice, ...] = ()
     pacer: Pacer | None = None
+    aside: bool = False  # a word on the side (typed during breathing): the breathing animation goes on
 
 
 @dataclass(frozen=True, slots=True)

@@ -410,3 +410,22 @@ def test_stale_button_is_answered_and_state_kept(d):
 
 def test_every_phase_has_a_prompt():
     assert flow.all_phases_prompted()
+
+
+def test_text_typed_during_breathing_never_restarts_it(d):
+    d.start()
+    d.press("t.8")
+    assert d.phase is Phase.BREATHE
+    d.say("ok, en nu?")
+    [r] = d.replies()
+    assert r.msg.key == "breathe.typed" and r.aside and r.pacer is None and d.phase is Phase.BREATHE
+    d.say("stop")
+    assert d.phase is Phase.BREATHE_TENSION
+
+
+@pytest.mark.parametrize(("typed", "key"), [("timeout", "pause.when"), ("Pauze!", "pause.when"),
+                                            ("ik neem een time-out", "pause.when"), ("hulp", "help.text"),
+                                            ("help", "help.text")])
+def test_typed_words_are_understood_outside_a_flow(d, typed, key):
+    d.say(typed)
+    assert d.said()[0] == key

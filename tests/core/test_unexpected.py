@@ -32,7 +32,7 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.CONSENT: ["!unconsented", "/timeout", "ret.m30"],
     Phase.CHECK: ["/check", "ck.1.0"],
 }
-TEXT_IS_UNEXPECTED = {Phase.BREATHE, Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY,
+TEXT_IS_UNEXPECTED = {Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY,
                       Phase.CONSENT, Phase.CHECK}
 
 

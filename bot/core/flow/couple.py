@@ -154,6 +154,7 @@ def close(b: B, status: TimeoutStatus, *, keep_missed: bool = False, late: bool 
     b.t = evolve(t, status=status, ended_at=b.now)
     b.set(plan=NO_PLAN, pending=None)  # this person's private words for it go too, wherever they are
     others = tuple(u for u in t.members() if u != b.me)
+    late = late and t.status is TimeoutStatus.RUNNING  # no return timer fired yet: nobody was pinged
     if keep_missed and late:  # closed past its window (the bot was down): the others were never pinged either;
         disarm(b, t, t.members(), TimerKind.REPING, TimerKind.MISSED)  # their own return timer tells them so
         arm(b, t, others, TimerKind.RETURN, b.now)

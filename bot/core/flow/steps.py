@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from .. import breathing, contract, feelings
-from ..effects import Choice, Msg, Pacer, RecordOutcome
+from ..effects import Choice, Msg, Pacer, RecordOutcome, Reply
 from ..model import MAX_TEXT, Phase, Plan, Role, TimeoutStatus
 from ..parse import out_of_range_score, parse_return, parse_score
 from . import couple
@@ -70,6 +70,15 @@ def on_idle_choice(b: B, cid: str) -> bool:
 
 
 def on_idle_text(b: B, text: str) -> bool:
+    from .commands import run
+    from .words import is_help_word, is_timeout_word
+
+    if is_timeout_word(text):
+        run(b, "timeout", "")
+        return True
+    if is_help_word(text):
+        run(b, "help", "")
+        return True
     t = b.my_timeout()
     if t is not None and b.me == t.partner and not couple.running_own(t, b.me, b.now):
         # the one left behind wrote something while the other's break runs: their own support, not a menu
@@ -209,6 +218,17 @@ def p_breathe(b: B) -> None:
     pattern = breathing.PATTERNS[b.s.pattern]
     b.say("breathe.round", _breathe_choices(b.s.pattern), Pacer(pattern.id, pattern.cycles),
           pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"))
+
+
+def on_breathe_text(b: B, text: str) -> bool:
+    """Typed during breathing: never a restart. "stop"/"klaar" ends the round; anything else, a short word
+    and the pacer goes on."""
+    from .words import is_stop_word
+
+    if is_stop_word(text):
+        return on_breathe_choice(b, "br.next")
+    b.fx.append(Reply(Msg.of("breathe.typed"), aside=True))
+    return True
 
 
 def on_breathe_choice(b: B, cid: str) -> bool:

@@ -15,7 +15,7 @@ ROWS.update({
     Phase.PAUSE_CHOOSE: Row(steps.p_pause_choose, steps.on_choose_choice, steps.on_choose_text, hint="hint.when"),
     Phase.PAUSE_TENSION: Row(steps.p_tension, steps.on_score_choice, steps.on_score_text, Phase.BREATHE,
                              "hint.score", step=True),
-    Phase.BREATHE: Row(steps.p_breathe, steps.on_breathe_choice, step=True),
+    Phase.BREATHE: Row(steps.p_breathe, steps.on_breathe_choice, steps.on_breathe_text, step=True),
     Phase.BREATHE_TENSION: Row(steps.p_breathe_tension, steps.on_score_choice, steps.on_score_text,
                                Phase.NAME_FEELING, "hint.score", step=True),
     Phase.NAME_FEELING: Row(steps.p_feeling, steps.on_feeling_choice, steps.on_feeling_text, Phase.NAME_NEED,

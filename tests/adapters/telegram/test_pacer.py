@@ -72,6 +72,20 @@ async def test_a_new_message_cancels_the_pacer(
     assert api.sent(222, "editMessageText") == []
 
 
+async def test_text_typed_while_breathing_lets_the_pacer_go_on(
+    api: StandIn, feed: Feed, adapter: TelegramAdapter, fake_time: Any
+) -> None:
+    bram = api.person(222, "Bram", "nl")
+    fake_time.hold()
+    await feed(api.text(bram, "/adem"))
+    await until(lambda: bool(fake_time.slept))
+    await feed(api.text(bram, "ok, en nu?"))  # a word on the side: answered, and the breathing goes on
+    assert adapter.pacer.is_running(222)
+    assert catalog("nl")["breathe.typed"] in [m.params["text"] for m in api.sent(222, "sendMessage")]
+    await feed(api.text(bram, "stop"))  # ends the round: the bot moves on, the animation stops
+    assert not adapter.pacer.is_running(222)
+
+
 async def test_a_button_press_cancels_the_pacer(
     api: StandIn, feed: Feed, adapter: TelegramAdapter, fake_time: Any
 ) -> None:
