@@ -90,6 +90,9 @@ def backup_sync(source: str | Path, target: Path) -> BackupInfo:
         if problems:
             raise BackupError(f"The copy of {src_path} failed its integrity check ({problems[0]}); "
                               "the database itself may be damaged. Nothing was written.")
+        if version == 0:  # a file just created (perhaps by a process starting right now) holds nothing yet
+            raise BackupError(f"The database {src_path} has no Adempauze schema yet (it is new, or being set up "
+                              "right now): nothing to back up yet. Nothing was written.")
         _fsync(partial)
         os.replace(partial, target)
         _fsync_dir(target.parent)

@@ -13,7 +13,8 @@ in the same turn of the event loop travel together, one hop for the lot, each in
 load the hop is shared instead of paid per event. Because the worker thread runs one function at a time,
 transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
 forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
-(a deferred BEGIN that reads and then writes does not).
+(a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
+serialises their transactions too.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import logging
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -146,41 +148,96 @@ def check_version(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int
     latest = files[-1][0] if files else 0
     current = int(c.execute("PRAGMA user_version").fetchone()[0])
     if current > latest:
-        raise StoreError(
-            f"The database is at schema version {current}, newer than this code knows ({latest}). "
-            "It was left untouched; run a newer Adempauze, or restore a backup."
-        )
+        raise _newer(current, latest)
     return current, latest
 
 
-def check_writable(c: sqlite3.Connection) -> None:
-    """Fail now, not at the first event, when the file cannot be written (a write rolled back at once)."""
-    c.execute("BEGIN IMMEDIATE")
-    try:
-        c.execute(f"PRAGMA user_version = {int(c.execute('PRAGMA user_version').fetchone()[0])}")
-    finally:
-        c.execute("ROLLBACK")
+def sql_statements(script: str) -> list[str]:
+    """A migration file as its statements, in order, cut where SQLite itself sees a statement end (a `;` in
+    a string, a comment or a trigger body does not cut). Comments before a statement stay with it."""
+    out: list[str] = []
+    buf = ""
+    for piece in script.split(";"):
+        buf += piece
+        if sqlite3.complete_statement(buf + ";"):
+            if _has_sql(buf):
+                out.append(buf.strip() + ";")
+            buf = ""
+        else:
+            buf += ";"
+    return out
+
+
+def _has_sql(text: str) -> bool:
+    """Is there more than whitespace and comments in `text`?"""
+    return bool(re.sub(r"--[^\n]*|/\*.*?\*/", "", text, flags=re.S).strip())
+
+
+MIGRATE_WAIT_S = 60.0
+"""How long a starting process waits for another one's migration (or any long write) before it gives up."""
 
 
 def migrate_sync(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
-    """Apply pending migrations, each in its own transaction with its user_version. Returns (from, to)."""
+    """Bring the file up to date. Returns (version found, version now).
+
+    The version check and every pending migration run in ONE `BEGIN IMMEDIATE` transaction, which takes the
+    write lock before it reads the version: of several processes starting together on one file, one migrates
+    and the others wait for the lock (busy_timeout) and then find the finished schema, with nothing to do.
+    A file newer than this code is refused and left as it was (rolled back)."""
     files = migration_files(folder)
-    current, latest = check_version(c, folder)
-    for n, path in files:
-        if n <= current:
-            continue
-        sql = path.read_text("utf-8")
+    latest = files[-1][0] if files else 0
+    busy = int(c.execute("PRAGMA busy_timeout").fetchone()[0])
+    c.execute(f"PRAGMA busy_timeout = {int(MIGRATE_WAIT_S * 1000)}")
+    try:
+        c.execute("BEGIN IMMEDIATE")
         try:
-            c.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {n};\nCOMMIT;")
-        except sqlite3.Error:
+            current = int(c.execute("PRAGMA user_version").fetchone()[0])
+            if current > latest:
+                raise _newer(current, latest)
+            if current == latest:  # nothing to do; but fail now, not at the first event, if it is read-only
+                c.execute(f"PRAGMA user_version = {current}")
+            else:
+                for n, path in files:
+                    if n > current:
+                        for statement in sql_statements(path.read_text("utf-8")):
+                            c.execute(statement)
+                c.execute(f"PRAGMA user_version = {latest}")
+        except BaseException:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise
+        c.execute("COMMIT" if current < latest else "ROLLBACK")  # up to date: the probe write is undone
+    finally:
+        c.execute(f"PRAGMA busy_timeout = {busy}")
     return current, max(current, latest)
 
 
+def _newer(current: int, latest: int) -> StoreError:
+    return StoreError(
+        f"The database is at schema version {current}, newer than this code knows ({latest}). "
+        "It was left untouched; run a newer Adempauze, or restore a backup."
+    )
+
+
+def switch_to_wal(c: sqlite3.Connection) -> None:
+    """PRAGMA journal_mode=WAL, waiting for other processes opening the same fresh file. SQLite answers
+    "database is locked" at once here, without the busy_timeout: the switch reads the file and then needs
+    it exclusively, and a reader that must escalate does not wait (it could deadlock). So: try again."""
+    deadline = time.monotonic() + MIGRATE_WAIT_S
+    pause = 0.002
+    while True:
+        try:
+            c.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def connect_pragmas(c: sqlite3.Connection) -> None:
-    c.execute("PRAGMA journal_mode=WAL")
+    switch_to_wal(c)
     c.execute("PRAGMA synchronous=NORMAL")
     c.execute("PRAGMA foreign_keys=ON")
     c.execute("PRAGMA busy_timeout=5000")
@@ -203,10 +260,9 @@ def _explain(path: str, e: sqlite3.Error) -> StoreError:
 
 
 def _open_sync(c: sqlite3.Connection) -> None:
-    check_version(c)
+    check_version(c)  # read-only: a newer file is refused before WAL mode (a write) is switched on
     connect_pragmas(c)
-    migrate_sync(c)
-    check_writable(c)
+    migrate_sync(c)  # the version is checked again there, under the write lock
 
 
 class Store:
