@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.store import MIGRATIONS, Store, StoreError, migration_files
+from bot.store import MIGRATIONS, Store, StoreError, holders_sync, migration_files
 
 REQUIRED_TABLES = frozenset({"users", "sessions", "timeouts", "timers", "outbox"})
 """Tables every Adempauze database has (from the first migration on)."""
@@ -109,8 +109,7 @@ def restore(backup_path: str | Path, db_path: str | Path, migrations: Path = MIG
     if not src.is_file():
         raise BackupError(f"There is no backup at {src}; nothing was changed.")
     if in_use(db):
-        raise BackupError(f"{db} is open (a running Adempauze?). Stop it first; "
-                          "nothing was changed.")
+        raise BackupError(f"{db} is open ({_who(db)}). Stop it first; nothing was changed.")
     db.parent.mkdir(parents=True, exist_ok=True)
     staged = db.with_name(db.name + ".restoring")
     _remove(staged)
@@ -155,6 +154,19 @@ def in_use(db_path: str | Path) -> bool:
         return not _lock_free(fd, _DMS_BYTE)
     finally:
         os.close(fd)
+
+
+def _who(db: Path) -> str:
+    """Which processes say they have the file open, for a refusal: "by the Adempauze console (process …)"."""
+    with contextlib.suppress(sqlite3.Error):
+        c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
+        try:
+            holders = holders_sync(c)
+        finally:
+            c.close()
+        if holders:
+            return "by " + "; ".join(h.describe() for h in holders)
+    return "a running Adempauze?"
 
 
 def _open_here(path: Path) -> bool:

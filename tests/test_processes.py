@@ -185,3 +185,26 @@ def test_two_consoles_on_one_file_split_a_couple_and_each_delivery_shows_once_wh
         assert c.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     finally:
         c.close()
+
+
+# -- a combination that cannot be made correct is refused at start, by name ---------------------------------
+
+
+def test_a_second_telegram_bot_on_the_file_is_refused_at_start_naming_the_first(tmp_path: Path) -> None:
+    db = tmp_path / "bot.sqlite3"
+    env = _env(DATABASE_PATH=str(db), TELEGRAM_TOKEN="123456:not-a-real-token")
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, cwd=tmp_path, check=True, capture_output=True)
+    c = sqlite3.connect(db)
+    now = int(time.time())
+    c.execute("INSERT INTO processes VALUES ('x1', 'bot', 'telegram', ?, 4242, 'other-box', ?, ?)",
+              (migration_files()[-1][0], now - 60, now + 3600))  # the first bot, alive
+    c.commit()
+    c.close()
+
+    proc = subprocess.run([sys.executable, "-m", "bot"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert 'the Adempauze bot serving telegram (process 4242 on host "other-box"' in proc.stderr
+    assert "Only one process per database may serve telegram" in proc.stderr
