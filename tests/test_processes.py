@@ -208,3 +208,51 @@ def test_a_second_telegram_bot_on_the_file_is_refused_at_start_naming_the_first(
     assert "Traceback" not in proc.stderr
     assert 'the Adempauze bot serving telegram (process 4242 on host "other-box"' in proc.stderr
     assert "Only one process per database may serve telegram" in proc.stderr
+
+
+def _settled(db: Path) -> None:
+    """Wait until every outbox row is settled (a process has deleted what it delivered)."""
+    deadline = time.monotonic() + OUTPUT_DEADLINE_S
+    while True:
+        c = sqlite3.connect(db, timeout=5)
+        try:
+            if c.execute("SELECT count(*) FROM outbox").fetchone() == (0,):
+                return
+        finally:
+            c.close()
+        assert time.monotonic() < deadline, "the outbox was never settled"
+        time.sleep(0.02)
+
+
+def test_a_killed_console_loses_nothing_its_person_gets_the_ping_in_the_next_terminal(tmp_path: Path) -> None:
+    db = tmp_path / "shared.sqlite3"
+    a, b = Terminal(db, tmp_path), Terminal(db, tmp_path)
+    again: Terminal | None = None
+    try:
+        a.type("!as alice", "/start", "!press cs.yes", "/koppel")
+        code = CODE_RE.findall(a.wait_for(CODE_RE))[0]
+        b.type("!as bob", "/start", "!press cs.yes", f"/doemee {code}", "!press ct.accept.1")
+        a.wait_for(marker("nl", "contract.accepted.notice"))
+        a.type("/pauze", "!press ret.m30")
+        b.wait_for(marker("nl", "notice.start"))
+        _settled(db)  # (killed between showing and settling, the notice would be shown again, once, later)
+        b.kill()  # SIGKILL: no goodbye, its row on the file still looks alive for a while
+
+        a.type("!wait 30m")
+        a.wait_for(marker("nl", "return.ping"))  # Alice's; Bob's waits for Bob
+        again = Terminal(db, tmp_path)
+        again.type("!as bob", "/status")  # Bob is in this new terminal now
+        again.wait_for(marker("nl", "return.ping"))
+        assert a.close() == 0 and again.close() == 0
+    finally:
+        for t in (a, b, again):
+            if t is not None:
+                t.kill()
+
+    assert {to for to, _ in messages(a.out)} == {"alice"}
+    assert said(messages(again.out), "return.ping") == ["bob"]  # once, in the terminal where Bob is
+    c = sqlite3.connect(db)
+    try:
+        assert c.execute("SELECT count(*) FROM outbox").fetchone() == (0,)
+    finally:
+        c.close()
