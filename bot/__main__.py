@@ -58,17 +58,26 @@ async def _console(
     if random_bytes is not None:
         store.random_bytes = random_bytes
     try:
+        await store.attach("console", ("console",))  # other consoles (and a bot) may share the file
         clock = ManualClock(start)
         messenger = ConsoleMessenger(_write)
         dispatcher = Dispatcher(store, {"console": messenger}, clock)
-        console = Console(Dialogue(store, clock), dispatcher, clock, messenger, echo=script is not None)
+        console = Console(Dialogue(store, clock), dispatcher, clock, messenger, echo=script is not None,
+                          terminal=store.process_id)
+        await console.sync()  # the consoles' shared clock, if another one went ahead
         await dispatcher.run_due()  # whatever fell due while the console was closed
-        if script is None:
-            await console.run()
-        else:
-            for line in script:
-                if not await console.line(line):
-                    break
+        watcher = asyncio.create_task(console.watch())
+        try:
+            if script is None:
+                await console.run()
+            else:
+                for line in script:
+                    if not await console.line(line):
+                        break
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
     finally:
         await store.close()
     return 0
@@ -89,6 +98,9 @@ async def _run(settings: Settings) -> int:
     dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
     adapters: list[Any] = []
     try:
+        # Before any adapter connects: a second poller of the same bot would be refused by Telegram anyway.
+        await store.attach("bot", [p for p, token in (("telegram", settings.telegram_token),
+                                                      ("discord", settings.discord_token)) if token is not None])
         for platform, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token)):
             if token is not None:  # adapters are imported only when used: their libraries are heavy
                 build = importlib.import_module(f"adapters.{platform}.app").build

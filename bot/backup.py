@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.store import MIGRATIONS, Store, StoreError, migration_files
+from bot.store import MIGRATIONS, Store, StoreError, holders_sync, migration_files
 
 REQUIRED_TABLES = frozenset({"users", "sessions", "timeouts", "timers", "outbox"})
 """Tables every Adempauze database has (from the first migration on)."""
@@ -90,6 +90,9 @@ def backup_sync(source: str | Path, target: Path) -> BackupInfo:
         if problems:
             raise BackupError(f"The copy of {src_path} failed its integrity check ({problems[0]}); "
                               "the database itself may be damaged. Nothing was written.")
+        if version == 0:  # a file just created (perhaps by a process starting right now) holds nothing yet
+            raise BackupError(f"The database {src_path} has no Adempauze schema yet (it is new, or being set up "
+                              "right now): nothing to back up yet. Nothing was written.")
         _fsync(partial)
         os.replace(partial, target)
         _fsync_dir(target.parent)
@@ -106,8 +109,7 @@ def restore(backup_path: str | Path, db_path: str | Path, migrations: Path = MIG
     if not src.is_file():
         raise BackupError(f"There is no backup at {src}; nothing was changed.")
     if in_use(db):
-        raise BackupError(f"{db} is open (a running Adempauze?). Stop it first; "
-                          "nothing was changed.")
+        raise BackupError(f"{db} is open ({_who(db)}). Stop it first; nothing was changed.")
     db.parent.mkdir(parents=True, exist_ok=True)
     staged = db.with_name(db.name + ".restoring")
     _remove(staged)
@@ -152,6 +154,19 @@ def in_use(db_path: str | Path) -> bool:
         return not _lock_free(fd, _DMS_BYTE)
     finally:
         os.close(fd)
+
+
+def _who(db: Path) -> str:
+    """Which processes say they have the file open, for a refusal: "by the Adempauze console (process …)"."""
+    with contextlib.suppress(sqlite3.Error):
+        c = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1.0)
+        try:
+            holders = holders_sync(c)
+        finally:
+            c.close()
+        if holders:
+            return "by " + "; ".join(h.describe() for h in holders)
+    return "a running Adempauze?"
 
 
 def _open_here(path: Path) -> bool:

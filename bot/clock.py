@@ -55,6 +55,11 @@ class ManualClock:
         self._now += span
         return self._now
 
+    def catch_up(self, at: datetime) -> datetime:
+        """Move forward to `at` if that is later (never back): another console moved the shared clock."""
+        self._now = max(self._now, at.astimezone(UTC).replace(microsecond=0))
+        return self._now
+
     def wall_seconds(self, span: timedelta) -> float:
         return max(0.0, span.total_seconds())
 

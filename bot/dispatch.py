@@ -25,7 +25,7 @@ from bot.core.effects import Msg
 from bot.i18n import Renderer
 from bot.ports import Messenger, RetryLater, Unreachable
 from bot.service import render
-from bot.store import OutboxRow, Store
+from bot.store import LEASE, OutboxRow, Store
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,11 @@ SEND_CONCURRENCY = 8
 LATE_DELIVERY = timedelta(minutes=10)
 """A message held up longer than this (the platform was down) starts by saying so."""
 JANITOR_EVERY = timedelta(hours=1)
+POLL = 0.2
+"""On a file shared with other processes (which cannot call `wake()`): how often, in wall seconds, to look
+whether one of them committed something."""
+TAKEOVER = LEASE / 2
+"""...and how often to look anyway, for outbox rows a killed process had claimed (its lease runs out silently)."""
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -167,5 +172,25 @@ class Dispatcher:
                 wait = self.clock.wall_seconds(IDLE_RECHECK)
             else:
                 wait = self.clock.wall_until(datetime.fromtimestamp(nxt, UTC)) + 0.001
+            await self.sleep(wait)
+
+    async def sleep(self, wait: float) -> None:
+        """Wait up to `wait` wall seconds, and no longer than until `wake()`. On a file shared with other
+        processes also until one of them commits (every POLL: `PRAGMA data_version`), and at most TAKEOVER."""
+        if not self.store.shared:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
+            self._wake.clear()
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + min(wait, TAKEOVER.total_seconds())
+        while (left := end - loop.time()) > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(left, POLL))
+                break
+            try:
+                if await self.store.changed():
+                    break
+            except Exception:  # the round that follows says what is wrong
+                break
+        self._wake.clear()

@@ -13,21 +13,27 @@ in the same turn of the event loop travel together, one hop for the lot, each in
 load the hop is shared instead of paid per event. Because the worker thread runs one function at a time,
 transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
 forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
-(a deferred BEGIN that reads and then writes does not).
+(a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
+serialises their transactions too. Which process fires which timer and delivers which outbox row is in
+"several processes on one file" below.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
+import socket
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -94,6 +100,61 @@ class StoreError(Exception):
     """The database cannot be used (damaged, read-only, newer than this code). The message says why."""
 
 
+class InUse(StoreError):
+    """Another live process on the file holds what this one needs (a platform only one may serve, an older
+    schema under an upgrade). The message names that process; nothing was changed."""
+
+
+LEASE = timedelta(seconds=10)
+"""How long a process counts as alive after its last heartbeat (wall clock). Its claims hold as long: a
+killed process's outbox rows are taken over by another at most this long after it stopped beating."""
+HEARTBEAT = LEASE / 4
+EXCLUSIVE = frozenset({"telegram", "discord"})
+"""Platforms only one process per file may serve: Telegram hands each update to a single poller (a second
+one gets 409 Conflict), and a second Discord gateway session with the same token gets every event twice."""
+_WHY_EXCLUSIVE = {
+    "telegram": "Telegram gives each update to one poller only, so a second one would answer nobody or twice.",
+    "discord": "a second Discord connection with the same token would get every interaction twice.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A live process on the file, as it registered itself in `processes`."""
+
+    id: str
+    kind: str
+    serves: frozenset[str]
+    schema: int
+    pid: int
+    host: str
+    started_at: int
+    lease_until: int
+
+    @classmethod
+    def of(cls, row: tuple[Any, ...]) -> Holder:
+        pid, kind, serves, schema, os_pid, host, started, until = row
+        return cls(pid, kind, frozenset(x for x in serves.split(",") if x), schema, os_pid, host, started, until)
+
+    def describe(self) -> str:
+        """"the Adempauze bot serving telegram (process 4242 on host "pi", started 2026-11-20 20:10 UTC)"."""
+        serving = f" serving {', '.join(sorted(self.serves))}" if self.serves else ""
+        started = datetime.fromtimestamp(self.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f'the Adempauze {self.kind}{serving} (process {self.pid} on host "{self.host}", started {started})'
+
+
+_HOLDERS_SQL = (
+    "SELECT id, kind, serves, schema, pid, host, started_at, lease_until FROM processes WHERE lease_until > ?"
+)
+
+
+def holders_sync(c: sqlite3.Connection, wall: float | None = None) -> list[Holder]:
+    """The processes that say they have the file open and are alive (their lease has not run out)."""
+    if c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'processes'").fetchone() is None:
+        return []
+    return [Holder.of(r) for r in c.execute(_HOLDERS_SQL, (int(time.time() if wall is None else wall),))]
+
+
 @dataclass(frozen=True, slots=True)
 class Defaults:
     locale: str = "nl"
@@ -146,41 +207,112 @@ def check_version(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int
     latest = files[-1][0] if files else 0
     current = int(c.execute("PRAGMA user_version").fetchone()[0])
     if current > latest:
-        raise StoreError(
-            f"The database is at schema version {current}, newer than this code knows ({latest}). "
-            "It was left untouched; run a newer Adempauze, or restore a backup."
-        )
+        raise _newer(current, latest)
     return current, latest
 
 
-def check_writable(c: sqlite3.Connection) -> None:
-    """Fail now, not at the first event, when the file cannot be written (a write rolled back at once)."""
-    c.execute("BEGIN IMMEDIATE")
-    try:
-        c.execute(f"PRAGMA user_version = {int(c.execute('PRAGMA user_version').fetchone()[0])}")
-    finally:
-        c.execute("ROLLBACK")
+def sql_statements(script: str) -> list[str]:
+    """A migration file as its statements, in order, cut where SQLite itself sees a statement end (a `;` in
+    a string, a comment or a trigger body does not cut). Comments before a statement stay with it."""
+    out: list[str] = []
+    buf = ""
+    for piece in script.split(";"):
+        buf += piece
+        if sqlite3.complete_statement(buf + ";"):
+            if _has_sql(buf):
+                out.append(buf.strip() + ";")
+            buf = ""
+        else:
+            buf += ";"
+    return out
 
 
-def migrate_sync(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
-    """Apply pending migrations, each in its own transaction with its user_version. Returns (from, to)."""
+def _has_sql(text: str) -> bool:
+    """Is there more than whitespace and comments in `text`?"""
+    return bool(re.sub(r"--[^\n]*|/\*.*?\*/", "", text, flags=re.S).strip())
+
+
+MIGRATE_WAIT_S = 60.0
+"""How long a starting process waits for another one's migration (or any long write) before it gives up."""
+
+
+def migrate_sync(
+    c: sqlite3.Connection, folder: Path = MIGRATIONS, wall: Callable[[], float] = time.time
+) -> tuple[int, int]:
+    """Bring the file up to date. Returns (version found, version now).
+
+    The version check and every pending migration run in ONE `BEGIN IMMEDIATE` transaction, which takes the
+    write lock before it reads the version: of several processes starting together on one file, one migrates
+    and the others wait for the lock (busy_timeout) and then find the finished schema, with nothing to do.
+    A file newer than this code is refused and left as it was (rolled back). An upgrade while a process of
+    older code has the file open (a live row in `processes`) is refused too, naming that process."""
     files = migration_files(folder)
-    current, latest = check_version(c, folder)
-    for n, path in files:
-        if n <= current:
-            continue
-        sql = path.read_text("utf-8")
+    latest = files[-1][0] if files else 0
+    busy = int(c.execute("PRAGMA busy_timeout").fetchone()[0])
+    c.execute(f"PRAGMA busy_timeout = {int(MIGRATE_WAIT_S * 1000)}")
+    try:
+        c.execute("BEGIN IMMEDIATE")
         try:
-            c.executescript(f"BEGIN IMMEDIATE;\n{sql}\n;PRAGMA user_version = {n};\nCOMMIT;")
-        except sqlite3.Error:
+            current = int(c.execute("PRAGMA user_version").fetchone()[0])
+            if current > latest:
+                raise _newer(current, latest)
+            if current == latest:  # nothing to do; but fail now, not at the first event, if it is read-only
+                c.execute(f"PRAGMA user_version = {current}")
+            else:
+                _refuse_older_holders(c, latest, wall())
+                for n, path in files:
+                    if n > current:
+                        for statement in sql_statements(path.read_text("utf-8")):
+                            c.execute(statement)
+                c.execute(f"PRAGMA user_version = {latest}")
+        except BaseException:
             if c.in_transaction:
                 c.execute("ROLLBACK")
             raise
+        c.execute("COMMIT" if current < latest else "ROLLBACK")  # up to date: the probe write is undone
+    finally:
+        c.execute(f"PRAGMA busy_timeout = {busy}")
     return current, max(current, latest)
 
 
+def _newer(current: int, latest: int) -> StoreError:
+    return StoreError(
+        f"The database is at schema version {current}, newer than this code knows ({latest}). "
+        "It was left untouched; run a newer Adempauze, or restore a backup."
+    )
+
+
+def _refuse_older_holders(c: sqlite3.Connection, latest: int, wall: float) -> None:
+    """Migrating under a running process of older code would change its schema beneath it: refuse, naming it.
+    (Files from before 0007 have no `processes`: nobody there ever said it holds them.)"""
+    older = [h for h in holders_sync(c, wall) if h.schema < latest]
+    if older:
+        raise InUse(
+            f"The database cannot be upgraded to schema version {latest} while {older[0].describe()} runs on it "
+            f"with older code (schema {older[0].schema}). Nothing was changed; stop that process first (one that "
+            f"was killed counts as stopped {LEASE.total_seconds():.0f} s after its last sign of life)."
+        )
+
+
+def switch_to_wal(c: sqlite3.Connection) -> None:
+    """PRAGMA journal_mode=WAL, waiting for other processes opening the same fresh file. SQLite answers
+    "database is locked" at once here, without the busy_timeout: the switch reads the file and then needs
+    it exclusively, and a reader that must escalate does not wait (it could deadlock). So: try again."""
+    deadline = time.monotonic() + MIGRATE_WAIT_S
+    pause = 0.002
+    while True:
+        try:
+            c.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 def connect_pragmas(c: sqlite3.Connection) -> None:
-    c.execute("PRAGMA journal_mode=WAL")
+    switch_to_wal(c)
     c.execute("PRAGMA synchronous=NORMAL")
     c.execute("PRAGMA foreign_keys=ON")
     c.execute("PRAGMA busy_timeout=5000")
@@ -203,10 +335,9 @@ def _explain(path: str, e: sqlite3.Error) -> StoreError:
 
 
 def _open_sync(c: sqlite3.Connection) -> None:
-    check_version(c)
+    check_version(c)  # read-only: a newer file is refused before WAL mode (a write) is switched on
     connect_pragmas(c)
-    migrate_sync(c)
-    check_writable(c)
+    migrate_sync(c)  # the version is checked again there, under the write lock
 
 
 class Store:
@@ -225,6 +356,7 @@ class Store:
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
         (`_forget_memory`), so erased words do not linger in memory either."""
+        self._init_sharing()
 
     @classmethod
     async def open(cls, path: str | Path, defaults: Defaults | None = None) -> Store:
@@ -249,6 +381,7 @@ class Store:
         return store
 
     async def close(self) -> None:
+        await self.detach()
         await self._db.close()
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -463,9 +596,11 @@ class Store:
         return await self._run(lambda c: self._fire_due(c, now, limit))
 
     def _fire_due(self, c: sqlite3.Connection, now: datetime, limit: int) -> int:
+        join, scope, params = self._served()
         rows = c.execute(
-            "SELECT id, user_id, kind, timeout_id, due_at FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?",
-            (ts(now), limit),
+            f"SELECT t.id, t.user_id, t.kind, t.timeout_id, t.due_at FROM timers t{join} WHERE t.due_at <= ?{scope} "
+            "ORDER BY t.due_at LIMIT ?",
+            (ts(now), *params, limit),
         ).fetchall()
         fired = 0
         for tid, uid, kind, timeout_id, due in rows:
@@ -491,11 +626,20 @@ class Store:
         return 1
 
     async def next_due(self) -> int | None:
-        """The earliest due time (unix seconds) of any timer or outbox row: two index seeks."""
+        """The earliest due time (unix seconds) of a timer or outbox row this process would take: two index
+        seeks (each walks its due index to the first row it serves and nobody else is delivering)."""
 
         def q(c: sqlite3.Connection) -> int | None:
-            a = c.execute("SELECT min(due_at) FROM timers").fetchone()[0]
-            b = c.execute("SELECT min(due_at) FROM outbox").fetchone()[0]
+            if self.serves is None:  # alone on the file: everything is its own
+                a = c.execute("SELECT min(due_at) FROM timers").fetchone()[0]
+                b = c.execute("SELECT min(due_at) FROM outbox").fetchone()[0]
+            else:
+                join, scope, params = self._served()
+                a = _first(c.execute(f"SELECT t.due_at FROM timers t{join} WHERE 1{scope} ORDER BY t.due_at LIMIT 1",
+                                     params).fetchone())
+                joins, where, jargs, wargs = self._claimable(c, int(self.wall()))
+                b = _first(c.execute(f"SELECT o.due_at FROM outbox o{joins} WHERE 1{where} ORDER BY o.due_at LIMIT 1",
+                                     (*jargs, *wargs)).fetchone())
             vals = [v for v in (a, b) if v is not None]
             return min(vals) if vals else None
 
@@ -522,17 +666,13 @@ class Store:
 
     # -- outbox ------------------------------------------------------------------------------------------
     async def due_outbox(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """Claim the due outbox rows this process may deliver, earliest first (see `_claim`)."""
+
         def q(c: sqlite3.Connection) -> list[OutboxRow]:
-            rows = c.execute(
-                "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
-                "o.attempts, o.expires_at, o.created_at FROM outbox o JOIN users u ON u.id = o.user_id "
-                "WHERE o.due_at <= ? ORDER BY o.due_at, o.id LIMIT ?",
-                (ts(now), limit),
-            ).fetchall()
             return [
                 OutboxRow(r[0], Recipient(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8],
                           dt(r[9]) if r[9] is not None else None, dt(r[10]))
-                for r in rows
+                for r in self._claim(c, now, limit)
             ]
 
         return await self._run(q)
@@ -544,8 +684,11 @@ class Store:
 
         def body(c: sqlite3.Connection) -> None:
             c.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in delivered + dropped])
+            # A retry gives the row back (claimed by nobody), unless another process has taken it over since.
             c.executemany(
-                "UPDATE outbox SET due_at = ?, attempts = attempts + 1 WHERE id = ?", [(d, i) for i, d in retry]
+                "UPDATE outbox SET due_at = ?, attempts = attempts + 1, claimed_by = NULL "
+                "WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+                [(d, i, self.process_id) for i, d in retry],
             )
             # what this person is sent after a row that waits, waits with it: messages arrive in order
             c.executemany(
@@ -556,6 +699,205 @@ class Store:
             c.executemany("DELETE FROM outbox WHERE user_id = ?", [(u,) for u in unreachable])
 
         await self._run(lambda c: self._tx(c, lambda: body(c)))
+
+    # -- several processes on one file ----------------------------------------------------------------------
+    # Every process that delivers (a console, the bot) says so in `processes`: a row with a lease it renews
+    # (HEARTBEAT). It fires timers only for people on the platforms it serves, and claims outbox rows the
+    # same way: a row is claimed by writing this process's id into `claimed_by` inside BEGIN IMMEDIATE, and
+    # the claim holds as long as that process's lease does. A row claimed by a process with no live row is
+    # anyone's, so a killed process's rows are taken over within LEASE. (On PostgreSQL the same rule is
+    # `FOR UPDATE SKIP LOCKED` on the select; here the write lock already lets one claimer in at a time.)
+    # Timers need no claim: firing one is deleting it in the transaction of the step it causes, so only one
+    # process can. With other consoles open, a console delivers only to the people last seen in its own
+    # terminal: their `chat_id` is its process id (set whenever they act), so someone whose terminal is gone
+    # waits until they act in another one. A console alone on the file holds everybody (as a lone console
+    # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
+
+    def _init_sharing(self) -> None:
+        self.process_id = secrets.token_hex(6)
+        """Who this process is on the file: its claims, its `processes` row, its console people's chat_id."""
+        self.wall: Callable[[], float] = time.time
+        """Real time for leases (unix seconds), never the app's clock. Tests move it to let leases run out."""
+        self.serves: frozenset[str] | None = None
+        """The platforms this process fires timers and delivers for; None (never attached): all of them."""
+        self._kind = ""
+        self._beat: asyncio.Task[None] | None = None
+        self._data_version: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Has this process said on the file that it runs (`attach`)? Then others may be there too."""
+        return self.serves is not None
+
+    async def attach(self, kind: str, serves: Iterable[str], exclusive: frozenset[str] = EXCLUSIVE) -> None:
+        """Say on the file that this process runs (kind: console | bot) and what it serves; from now on fire
+        timers and claim outbox rows only for people on those platforms. InUse, naming the holder, when a
+        live process already serves one of these that only one may serve (`exclusive`)."""
+        platforms = frozenset(serves)
+
+        def body(c: sqlite3.Connection) -> None:
+            wall = int(self.wall())
+            c.execute("DELETE FROM processes WHERE lease_until <= ?", (wall,))  # gone without a goodbye
+            for h in holders_sync(c, wall):
+                clash = sorted(h.serves & platforms & exclusive)
+                if clash:
+                    raise InUse(
+                        f"The database {self.path} is in use by {h.describe()}. Only one process per database "
+                        f"may serve {clash[0]}: {_WHY_EXCLUSIVE.get(clash[0], '')} Nothing was started; stop that one "
+                        f"first, or give this one its own DATABASE_PATH. (A killed process counts as stopped "
+                        f"{LEASE.total_seconds():.0f} s after its last sign of life.)"
+                    )
+            self._register(c, kind, platforms, wall)
+            self._data_version = int(c.execute("PRAGMA data_version").fetchone()[0])
+
+        await self._run(lambda c: self._tx(c, lambda: body(c)))
+        self._kind, self.serves = kind, platforms
+        self._beat = asyncio.create_task(self._heartbeat())
+
+    def _register(self, c: sqlite3.Connection, kind: str, platforms: frozenset[str], wall: int) -> None:
+        c.execute(
+            "INSERT INTO processes (id, kind, serves, schema, pid, host, started_at, lease_until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
+            (self.process_id, kind, ",".join(sorted(platforms)), migration_files()[-1][0], os.getpid(),
+             socket.gethostname(), wall, wall + int(LEASE.total_seconds())),
+        )
+
+    async def renew(self) -> None:
+        """Keep this process alive on the file (and so its claims) for another LEASE. The heartbeat calls it."""
+        if self.serves is None:
+            return
+        platforms = self.serves
+
+        def body(c: sqlite3.Connection) -> None:
+            wall = int(self.wall())
+            done = c.execute("UPDATE processes SET lease_until = ? WHERE id = ?",
+                             (wall + int(LEASE.total_seconds()), self.process_id)).rowcount
+            if not done:  # stalled past its lease (a suspended laptop) and cleaned away by another start
+                log.warning("this process's lease on %s had run out; registered again", self.path)
+                for h in holders_sync(c, wall):
+                    if h.serves & platforms & EXCLUSIVE:
+                        log.error("while this process was stalled, %s took over %s; stop one of them",
+                                  h.describe(), ", ".join(sorted(h.serves & platforms & EXCLUSIVE)))
+                self._register(c, self._kind, platforms, wall)
+
+        await self._run(lambda c: self._tx(c, lambda: body(c)))
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            try:
+                await self.renew()
+            except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
+                log.warning("could not renew this process's lease on %s", self.path, exc_info=True)
+
+    async def detach(self) -> None:
+        """Leave the file: remove this process's row and give back what it claimed and did not settle."""
+        beat, self._beat = self._beat, None
+        if beat is not None:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+        if self.serves is None:
+            return
+        self.serves = None
+
+        def body(c: sqlite3.Connection) -> None:
+            c.execute("DELETE FROM processes WHERE id = ?", (self.process_id,))
+            c.execute("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = ?", (self.process_id,))
+
+        try:
+            await self._run(lambda c: self._tx(c, lambda: body(c)))
+        except Exception:  # the row runs out by itself; the claims with it
+            log.warning("could not leave %s cleanly; its lease runs out in %s", self.path, LEASE, exc_info=True)
+
+    async def holders(self) -> list[Holder]:
+        """The live processes on the file (this one included, once attached)."""
+        return await self._run(lambda c: holders_sync(c, self.wall()))
+
+    async def changed(self) -> bool:
+        """Has another process committed to the file since the last look? (`PRAGMA data_version`, one read:
+        other processes cannot wake this one's dispatcher, so it looks now and then.)"""
+        version = await self._run(lambda c: int(c.execute("PRAGMA data_version").fetchone()[0]))
+        before, self._data_version = self._data_version, version
+        return before != version
+
+    def _served(self) -> tuple[str, str, tuple[str, ...]]:
+        """(join, condition, parameters) limiting timer rows `t` to people on the platforms this process serves.
+        CROSS JOIN keeps timers first, walked along their due index (not every user of a platform, then sorted)."""
+        if self.serves is None:
+            return "", "", ()
+        platforms = tuple(sorted(self.serves))
+        return (" CROSS JOIN users u ON u.id = t.user_id", f" AND u.platform IN ({','.join('?' * len(platforms))})",
+                platforms)
+
+    def _claimable(self, c: sqlite3.Connection, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
+        """(joins, condition, join parameters, condition parameters) on outbox `o` for the rows this process may
+        claim: nobody's, its own, or claimed by a process that is gone; for people on platforms it serves; and
+        of console people, with other consoles open, only those last seen in this terminal."""
+        joins = (" CROSS JOIN users u ON u.id = o.user_id "
+                 "LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ?")
+        where = " AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)"
+        params: list[Any] = [self.process_id]
+        if self.serves is not None:
+            platforms = sorted(self.serves)
+            where += f" AND u.platform IN ({','.join('?' * len(platforms))})"
+            params += platforms
+            others = "console" in self.serves and c.execute(
+                "SELECT 1 FROM processes WHERE kind = 'console' AND id <> ? AND lease_until > ?",
+                (self.process_id, wall),
+            ).fetchone()
+            if others:  # alone, a console holds everybody; with others, its own terminal's people only
+                where += " AND (u.platform <> 'console' OR u.chat_id = ?)"
+                params.append(self.process_id)
+        return joins, where, (wall,), tuple(params)
+
+    def _claim(self, c: sqlite3.Connection, now: datetime, limit: int) -> list[tuple[Any, ...]]:
+        """The due rows this process may deliver, claimed for it: looked for without a lock first (nothing
+        due: no write), then selected again and claimed in one BEGIN IMMEDIATE."""
+        wall = int(self.wall())
+
+        def due() -> list[tuple[Any, ...]]:
+            joins, where, jargs, wargs = self._claimable(c, wall)
+            return c.execute(
+                "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
+                f"o.attempts, o.expires_at, o.created_at FROM outbox o{joins} "
+                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?",
+                (*jargs, ts(now), *wargs, limit),
+            ).fetchall()
+
+        if not due():
+            return []
+
+        def claim() -> list[tuple[Any, ...]]:
+            rows = due()
+            me = self.process_id
+            c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
+            if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here
+                c.executemany("UPDATE users SET chat_id = ? WHERE id = ? AND chat_id <> ?",
+                              [(me, r[1], me) for r in rows if r[2] == "console" and r[4] != me])
+            return rows
+
+        return self._tx(c, claim)
+
+    async def console_clock(self, at_least: datetime, plus: timedelta = timedelta(0)) -> datetime:
+        """The clock every console on this file shares: first moved up to `at_least` if it is behind, then
+        forward by `plus` (`!wait`). It never goes back, so consoles that meet agree on the later time."""
+
+        def body(c: sqlite3.Connection) -> int:
+            row = c.execute("SELECT now FROM console_clock WHERE id = 1").fetchone()
+            if row is not None and row[0] >= ts(at_least) and not plus:
+                return int(row[0])  # nothing to move: no write
+
+            def move() -> int:
+                row = c.execute("SELECT now FROM console_clock WHERE id = 1").fetchone()
+                now = max(row[0] if row else 0, ts(at_least)) + int(plus.total_seconds())
+                c.execute("INSERT INTO console_clock (id, now) VALUES (1, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET now = excluded.now", (now,))
+                return now
+
+            return self._tx(c, move)
+
+        return dt(await self._run(body))
 
     # -- small reads for tools and tests -------------------------------------------------------------------
     async def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -664,6 +1006,10 @@ _HISTORY_SQL = (
     "LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
     "ORDER BY t.started_at DESC LIMIT ?3"
 )
+
+def _first(row: tuple[Any, ...] | None) -> Any:
+    return row[0] if row is not None else None
+
 
 _contract_of = lru_cache(maxsize=512)(load_contract)
 """Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""

@@ -17,10 +17,13 @@ from bot.clock import ManualClock
 from bot.codec import ts
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
-from bot.store import Store, StoreError, migrate_sync, migration_files
+from bot.store import Store, StoreError, migrate_sync, migration_files, sql_statements
 
 if TYPE_CHECKING:
     from conftest import Talk
+
+
+LATEST = len(migration_files())
 
 
 def n_migrations() -> int:
@@ -68,6 +71,51 @@ async def test_reopen_keeps_data_and_applies_nothing(
         before = c.execute("SELECT count(*) FROM sqlite_master").fetchone()
         assert migrate_sync(c) == (n_migrations(), n_migrations())
         assert c.execute("SELECT count(*) FROM sqlite_master").fetchone() == before
+    finally:
+        c.close()
+
+
+def _schema(c: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return c.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall()
+
+
+def test_every_migration_splits_into_the_statements_sqlite_runs(tmp_path: Path) -> None:
+    """Statement by statement (inside one transaction) builds exactly what executescript builds."""
+    one, two = sqlite3.connect(tmp_path / "a.db", isolation_level=None), sqlite3.connect(tmp_path / "b.db")
+    try:
+        for _, path in migration_files():
+            sql = path.read_text("utf-8")
+            one.executescript(sql)
+            for statement in sql_statements(sql):
+                two.execute(statement)
+        assert _schema(one) == _schema(two) and len(_schema(one)) > 10
+    finally:
+        one.close()
+        two.close()
+
+
+def test_statements_are_cut_where_sqlite_sees_their_end() -> None:
+    script = (
+        "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT DEFAULT 'p;q');  -- trailing; comment\n"
+        "CREATE TRIGGER t BEFORE INSERT ON a BEGIN SELECT RAISE(ABORT, 'no; never'); END;\n"
+        "/* block; comment */ CREATE INDEX i ON a(x)\n-- the end\n"
+    )
+    got = sql_statements(script)
+    assert len(got) == 3
+    assert got[0].endswith("DEFAULT 'p;q');") and "CREATE TRIGGER" in got[1] and got[1].endswith("END;")
+    assert "CREATE INDEX i ON a(x)" in got[2]
+
+
+def test_migrating_finds_a_newer_file_under_the_lock_and_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "newer.db"
+    c = sqlite3.connect(db, isolation_level=None)
+    try:
+        c.execute("CREATE TABLE future (x)")
+        c.execute(f"PRAGMA user_version = {LATEST + 1}")
+        before = db.read_bytes()
+        with pytest.raises(StoreError, match=rf"schema version {LATEST + 1}, newer than this code knows \({LATEST}\)"):
+            migrate_sync(c)
+        assert not c.in_transaction and db.read_bytes() == before
     finally:
         c.close()
 

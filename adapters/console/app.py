@@ -31,8 +31,9 @@ BANNER = (
 )
 
 
-def _ref(name: str) -> UserRef:
-    return UserRef(PLATFORM, name, chat_id=name, name=name[:1].upper() + name[1:])
+def _ref(name: str, terminal: str = "") -> UserRef:
+    """A console person. Their chat is the terminal they type in (several consoles may share one file)."""
+    return UserRef(PLATFORM, name, chat_id=terminal or name, name=name[:1].upper() + name[1:])
 
 
 class ConsoleMessenger:
@@ -104,17 +105,39 @@ class Console:
 
     def __init__(
         self, dialogue: Dialogue, dispatcher: Dispatcher, clock: ManualClock, messenger: ConsoleMessenger,
-        echo: bool = False,
+        echo: bool = False, terminal: str = "",
     ) -> None:
         self.dialogue = dialogue
         self.dispatcher = dispatcher
         self.clock = clock
         self.messenger = messenger
         self.echo = echo
+        self.terminal = terminal
+        """This terminal on the file (the store's process id): the chat of everyone who types here."""
         self.speaker = "me"
+        self._turn = asyncio.Lock()
+        """One line, or one delivery round of `watch`, at a time: what a line prints stays together."""
+
+    async def sync(self) -> None:
+        """Catch up with the clock every console on this file shares (another terminal may have moved it)."""
+        self.clock.catch_up(await self.dialogue.store.console_clock(self.clock.now()))
+
+    async def watch(self) -> None:
+        """Show what other processes on the file write for the people in this terminal as it is written (a
+        partner's notice typed in another terminal, a ping after a `!wait` there): runs beside `run`."""
+        while True:
+            await self.dispatcher.sleep(self.clock.wall_seconds(timedelta(hours=1)))
+            async with self._turn:
+                await self.sync()
+                await self.dispatcher.run_due()
 
     async def line(self, raw: str) -> bool:
         """Handle one line. False means: stop."""
+        async with self._turn:
+            await self.sync()
+            return await self._line(raw)
+
+    async def _line(self, raw: str) -> bool:
         text = raw.rstrip("\r\n")
         if self.echo and text.strip() and not text.startswith(("!as ", "!wait ")):
             self.messenger.write(f"> {self.speaker}: {self._shown(text)}\n")
@@ -135,7 +158,7 @@ class Console:
             if span is None:
                 self.messenger.write("(console) !wait needs a time like 30s, 25m or 2h (at most 30 days)\n\n")
                 return True
-            self.clock.advance(span)
+            self.clock.catch_up(await self.dialogue.store.console_clock(self.clock.now(), span))
             await self.dispatcher.run_due()
             return True
         if cmd == "!help":
@@ -162,7 +185,7 @@ class Console:
         from bot.core.events import ChoiceMade, CommandReceived, TextReceived
 
         assert isinstance(event, ChoiceMade | CommandReceived | TextReceived)
-        for out in await self.dialogue.handle(_ref(self.speaker), event):
+        for out in await self.dialogue.handle(_ref(self.speaker, self.terminal), event):
             self.messenger.show(self.speaker, out)
         await self.dispatcher.run_due()  # partner notices go out at once on the console
 
