@@ -249,3 +249,15 @@ async def test_run_stops_at_end_of_input(console: Console, screen: Screen, store
     screen.take()
     await console.run(io.StringIO("!quit\n/status\n"))
     assert screen.text == ""
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "²²", "1²", "99999999999999999999", "-1", "0"])
+async def test_a_number_that_is_no_option_is_a_message_not_a_crash(
+    console: Console, screen: Screen, store: Store, typed: str
+) -> None:
+    """Issue 13, finding 1 (the console's part): "²" passes str.isdigit() but int("²") raises; the picker only
+    takes ASCII option numbers, and anything else is an ordinary message to the bot."""
+    await console.line("/timeout")
+    screen.take()
+    assert await console.line(typed) is True
+    assert "[to me]" in screen.take()  # answered (as text: "²²" reads as 22 minutes), nothing raised

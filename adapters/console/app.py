@@ -82,7 +82,8 @@ class ConsoleMessenger:
                 return cid
         numbered = options[11:] if len(options) >= 11 and all(lbl.isdigit() for _, lbl in options[:11]) else options
         offset = 11 if numbered is not options else 1
-        if t.isdigit() and offset <= int(t) < offset + len(numbered):
+        # ASCII digits only: "²" or "٣" pass str.isdigit() but are no option number (int("²") raises)
+        if re.fullmatch(r"[0-9]{1,4}", t) and offset <= int(t) < offset + len(numbered):
             return numbered[int(t) - offset][0]
         return None
 
