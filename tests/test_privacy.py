@@ -751,3 +751,51 @@ async def test_logs_hold_no_message_text_no_private_text_and_no_invite_code(
     forbidden |= {line.strip() for o in (*replies, *delivered) for line in o.text.split("\n") if len(line) >= 24}
     leaks = sorted(f for f in forbidden if f in log_text)
     assert leaks == [], leaks
+
+
+# -- no tells, on the real store: the same couple twice, once with a safety signal, once with silence ---------
+
+
+async def _world(path: Path, like: Talk, recorder: Any, start: Any):  # type: ignore[no-untyped-def]
+    from bot.clock import ManualClock
+    from bot.dispatch import Dispatcher
+    from bot.service import Dialogue
+
+    store = await Store.open(path)
+    clock, rec = ManualClock(start), type(recorder)()
+    dispatcher = Dispatcher(store, {"telegram": rec, "discord": rec}, clock)
+    return store, clock, rec, dispatcher, type(like)(Dialogue(store, clock, on_scheduled=dispatcher.wake))
+
+
+@pytest.mark.parametrize("signal", ["safety", "hij sloeg me", "ik ben bang"])
+async def test_everything_the_partner_sees_is_what_silence_would_show(
+    tmp_path: Path, signal: str, talk: Talk, recorder: Any, clock: ManualClock
+) -> None:
+    """Status, pings, the missed-return note, /patterns and the answers to his own buttons: identical."""
+    seen: list[list[str]] = []
+    start = clock.now()
+    for world, with_signal in (("loud", True), ("quiet", False)):
+        store, clock, rec, dispatcher, talk = await _world(tmp_path / f"{world}.sqlite3", talk, recorder, start)
+        try:
+            code = code_in(await talk.say(ANN, "/koppel"))
+            await talk.say(BOB, f"/join {code}")
+            await talk.say(BOB, "/accept")
+            await talk.say(ANN, "/pauze")
+            await talk.press(ANN, "ret.m30")
+            await dispatcher.run_due()  # Bob has the notice
+            bob: list[str] = []
+            if with_signal:
+                await (talk.press(ANN, "safety") if signal == "safety" else talk.say(ANN, signal))
+            for step in ("/status", "/ready", "/status"):
+                bob += [o.text for o in await talk.say(BOB, step)]
+            for minutes in (10, 20, 15, 16):
+                clock.advance(timedelta(minutes=minutes))
+                await dispatcher.run_due()
+            bob += [o.text for o in await talk.say(BOB, "/patterns")]
+            bob += [o.text for o in await talk.say(BOB, "/status")]
+            bob += [o.text for r, o in rec.sent if r.external_id == BOB.external_id]
+            seen.append(bob)
+        finally:
+            await store.close()
+    assert seen[0] == seen[1]
+    assert any("Annelies" in t for t in seen[0])  # the comparison is about real messages
