@@ -79,7 +79,8 @@ def test_numbers_known_only_from_secondary_sources_stay_unconfirmed(code: str, n
 
 
 def test_every_eu_member_state_has_112() -> None:
-    eu = "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+    eu = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+          "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
     for code in eu:
         e = countries.emergency(code)
         assert e is not None and "112" in (e.police, e.also), code
