@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core import countries
+
 LOCALES = ("nl", "en")
-COUNTRIES = ("NL", "BE", "GB", "US")
 
 
 def default_database_path() -> Path:
@@ -68,8 +69,8 @@ class Settings(BaseSettings):
     @classmethod
     def _country(cls, v: str) -> str:
         v = v.strip().upper()
-        if len(v) != 2 or not v.isalpha():
-            raise ValueError("DEFAULT_COUNTRY must be a two-letter country code such as NL")
+        if not countries.is_country(v):
+            raise ValueError("DEFAULT_COUNTRY must be a two-letter ISO 3166-1 country code such as NL")
         return v
 
     @field_validator("default_timezone")

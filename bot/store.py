@@ -50,7 +50,7 @@ from bot.codec import (
     session_fields,
     ts,
 )
-from bot.core import contract, couples, flow
+from bot.core import contract, countries, couples, flow
 from bot.core.effects import (
     CancelNotices,
     CancelTimer,
@@ -72,7 +72,19 @@ from bot.core.effects import (
     Unpair,
 )
 from bot.core.events import CommandReceived, Event, TimerFired, TimerKind
-from bot.core.model import Couple, Fact, Invite, Person, Plan, Proposal, Session, State, Timeout, TimeoutStatus
+from bot.core.model import (
+    CountryFrom,
+    Couple,
+    Fact,
+    Invite,
+    Person,
+    Plan,
+    Proposal,
+    Session,
+    State,
+    Timeout,
+    TimeoutStatus,
+)
 from bot.core.parse import fold
 from bot.ports import Recipient, UserRef
 
@@ -475,35 +487,38 @@ class Store:
 
     def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan "
-            "FROM users WHERE platform = ? AND external_id = ?",
+            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan, "
+            "country_from FROM users WHERE platform = ? AND external_id = ?",
             (ref.platform, ref.external_id),
         ).fetchone()
         if row is None:
             d = self.defaults
             locale = ref.locale[:2].lower() if ref.locale[:2].lower() in flow.LOCALES else d.locale
-            country = country_of(ref.locale) or d.country
+            region = countries.region_of(ref.locale)  # Discord gives a region (en-US); Telegram only a language
+            country, source = (region, CountryFrom.PLATFORM) if region else (d.country, CountryFrom.ASSUMED)
             cur = c.execute(
-                "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, ts(now)),
+                "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, country_from, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, source,
+                 ts(now)),
             )
-            return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name))
-        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan = row
+            return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name), country_from=source)
+        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source = row
         if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
             name = _display(ref.name) or name
             c.execute(
                 "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
                 (ref.chat_id or chat_id, name, uid),
             )
-        return Person(uid, locale, tz, country, name, consent_at is not None, bool(note), plan)
+        return Person(uid, locale, tz, country, name, consent_at is not None, bool(note), plan, CountryFrom(source))
 
     def _person(self, c: sqlite3.Connection, uid: int) -> Person | None:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL, safety_note, safety_plan FROM users "
-            "WHERE id = ?", (uid,)
+            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL, safety_note, safety_plan, country_from "
+            "FROM users WHERE id = ?", (uid,)
         ).fetchone()
-        return Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7]) if row else None
+        return (Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7], CountryFrom(row[8]))
+                if row else None)
 
     def _timeout(self, c: sqlite3.Connection, tid: str) -> Timeout | None:
         row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
@@ -587,7 +602,8 @@ class Store:
                 scheduled |= _apply(c, fx, person, now)
                 if isinstance(fx, SetProfile):
                     person = replace(person, locale=fx.locale or person.locale, tz=fx.tz or person.tz,
-                                     country=fx.country or person.country)
+                                     country=fx.country or person.country,
+                                     country_from=CountryFrom.PERSON if fx.country else person.country_from)
         return Handled(person, tuple(replies), scheduled, export, forgot)
 
     # -- timers ------------------------------------------------------------------------------------------
@@ -1116,7 +1132,10 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
             if fx.tz:
                 c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
             if fx.country:
-                c.execute("UPDATE users SET country = ? WHERE id = ?", (fx.country, person.id))
+                c.execute("UPDATE users SET country = ?, country_from = 'person' WHERE id = ?", (fx.country, person.id))
+            if fx.country_asked:
+                c.execute("UPDATE users SET country_from = 'asked' WHERE id = ? AND country_from = 'assumed'",
+                          (person.id,))
             if fx.safety_note is not None:
                 c.execute("UPDATE users SET safety_note = ? WHERE id = ?", (int(fx.safety_note), person.id))
             if fx.safety_plan is not None:
@@ -1267,13 +1286,6 @@ def _display(name: str) -> str:
     return couples.without_links(name)[:64]
 
 
-def country_of(locale: str) -> str | None:
-    """The country a platform locale names ("nl-BE" -> BE, "en_GB" -> GB), if it names one."""
-    parts = locale.replace("_", "-").split("-")
-    region = parts[1].upper() if len(parts) > 1 else ""
-    return region if len(region) == 2 and region.isalpha() else None
-
-
 PRIVATE_KEPT = timedelta(days=7)
 """Private free text older than this is wiped even when its time-out never ended properly."""
 
@@ -1286,9 +1298,8 @@ def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
-    user = rows("SELECT platform, external_id, name, locale, tz, country, created_at, consent_at, safety_note, "
-                "safety_plan FROM users "
-                "WHERE id = ?", uid)
+    user = rows("SELECT platform, external_id, name, locale, tz, country, country_from, created_at, consent_at, "
+                "safety_note, safety_plan FROM users WHERE id = ?", uid)
     session = c.execute("SELECT data FROM sessions WHERE user_id = ?", (uid,)).fetchone()
     couple = rows("SELECT c.id, c.created_at, u.name AS partner_name FROM couples c JOIN users u "
                   "ON u.id = CASE WHEN c.a = ?1 THEN c.b ELSE c.a END WHERE c.a = ?1 OR c.b = ?1", uid)

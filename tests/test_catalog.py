@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import breathing, couples, feelings, flow, patterns, safety
+from bot.core import breathing, countries, couples, feelings, flow, patterns
 from bot.i18n import LOCALES, catalog, placeholders
 
 CORE = Path(__file__).resolve().parent.parent / "bot" / "core"
@@ -85,9 +85,10 @@ def dynamic_keys() -> set[str]:
     keys |= patterns.keys()
     keys |= {f"check.q{q}" for q in range(1, 6)} | {f"check.a{q}.{a}" for q in range(1, 6) for a in range(3)}
     keys |= {f"check.result.{r}" for r in ("noise", "mixed", "unsafe")}
-    keys |= {f"country.{c.lower()}" for c in safety.COUNTRIES} | {"export.caption"}
-    for country in (*safety.COUNTRIES, "ZZ"):
-        keys |= {f"help.{r.id}.{x}" for r in safety.resources_for(country) for x in ("name", "what")}
+    keys |= {countries.name_key(c) for c in countries.CODES} | {"export.caption"}
+    keys |= {"dial.one_also", "dial.split", "dial.split_also"}  # chosen by the shape of a country's numbers
+    for country in (*countries.CODES, "ZZ"):
+        keys |= {f"help.{h.id}.{x}" for h in countries.helplines(country) for x in ("name", "what")}
     return keys
 
 

@@ -261,3 +261,67 @@ async def test_a_number_that_is_no_option_is_a_message_not_a_crash(
     screen.take()
     assert await console.line(typed) is True
     assert "[to me]" in screen.take()  # answered (as text: "²²" reads as 22 minutes), nothing raised
+
+
+# -- the safety screen for each country where our people are ------------------------------------------------
+
+SCREEN_NUMBERS = {  # what the safety screen must show after /land <name>, typed as a person would
+    "Nederland": ("112", "0800-2000"), "België": ("112", "1712", "1813"),
+    "Verenigd Koninkrijk": ("999", "112", "116 123"), "Verenigde Staten": ("911", "988"),
+    "Japan": ("110", "119"), "Canada": ("911", "988"), "Australië": ("000", "1800 737 732"),
+    "Nieuw-Zeeland": ("111", "1737"), "Brazilië": ("190", "192"), "Ierland": ("112", "999", "1800 341 900"),
+    "Zuid-Afrika": ("10111", "10177", "0800 428 428"), "Bonaire": ("911", "112", "0802-0802"),
+    "Saba": ("911", "0802-0802"), "Sint Eustatius": ("911", "0802-0802"),
+    "Sint Maarten": ("911", "542 1677"), "Aruba": ("911", "567 1670"), "Duitsland": ("112",),
+}
+NO_CONFIRMED_NUMBER = {"Suriname": "115", "Curaçao": "911"}  # known only from secondary sources: never shown
+
+
+def _screen(shown: str) -> str:
+    return next(t for _, t in messages(shown) if line_of("safety.screen") in t)
+
+
+@pytest.mark.parametrize("country", sorted(SCREEN_NUMBERS))
+async def test_the_safety_screen_shows_the_number_of_the_country(
+    console: Console, screen: Screen, country: str
+) -> None:
+    await console.line(f"/land {country}")
+    set_line = messages(screen.take())[0][1]
+    assert set_line.startswith("Land ingesteld:"), set_line
+    await console.line("/veilig")
+    text = _screen(screen.take())
+    for bit in SCREEN_NUMBERS[country]:
+        assert bit in text, (country, bit, text)
+    assert "Land: " in text and "/land" in text  # which country it used, and how to choose another
+    assert NL["emergency.unknown"] not in text
+
+
+@pytest.mark.parametrize("country", sorted(NO_CONFIRMED_NUMBER))
+async def test_the_safety_screen_never_shows_an_unconfirmed_number(
+    console: Console, screen: Screen, country: str
+) -> None:
+    await console.line(f"/land {country}")
+    assert NO_CONFIRMED_NUMBER[country] not in screen.take()
+    await console.line("/veilig")
+    text = _screen(screen.take())
+    assert NL["emergency.unknown"] in text and "findahelpline.com" in text
+    assert f"Bel {NO_CONFIRMED_NUMBER[country]}" not in text and "Bel 112" not in text
+
+
+async def test_an_assumed_country_is_said_and_asked_once(console: Console, screen: Screen, store: Store) -> None:
+    await console.line("/veilig")  # the console gives only a language: Nederland is assumed
+    out = screen.take()
+    shown, text = messages(out), _screen(out)
+    assert "Land: Nederland. Dat heb ik aangenomen" in text and "Bel 112." in text
+    assert any(line_of("country.ask") in t for _, t in shown)
+    assert await store.query("SELECT country, country_from FROM users") == [("NL", "asked")]
+    await console.line("!press safety.continue")
+    await console.line("/veilig")
+    assert not any(line_of("country.ask") in t for _, t in messages(screen.take()))  # asked once
+
+
+async def test_land_refuses_what_is_not_a_country(console: Console, screen: Screen, store: Store) -> None:
+    for typed in ("ZZ", "Atlantis"):
+        await console.line(f"/land {typed}")
+        assert messages(screen.take())[0][1].startswith(NL["country.unknown"].split(".")[0])
+    assert await store.query("SELECT country, country_from FROM users") == [("NL", "assumed")]

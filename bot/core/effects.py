@@ -124,10 +124,11 @@ class SetProfile:
 
     locale: str | None = None
     tz: str | None = None
-    country: str | None = None
+    country: str | None = None  # chosen by the person: stored with CountryFrom.PERSON
     consent: bool | None = None
     safety_note: bool | None = None
     safety_plan: str | None = None  # "" erases it
+    country_asked: bool = False  # the bot asked where they are (once): an assumed country becomes ASKED
 
 
 @dataclass(frozen=True, slots=True)

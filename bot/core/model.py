@@ -79,6 +79,15 @@ class Outcome(enum.StrEnum):
     NOT_SAFE = "not_safe"
 
 
+class CountryFrom(enum.StrEnum):
+    """Where a person's country came from: it decides whether the bot asks once where they are."""
+
+    PERSON = "person"  # they chose it (/country, nl /land)
+    PLATFORM = "platform"  # the platform named a region (a Discord locale such as en-US)
+    ASSUMED = "assumed"  # only a language was known: the deployment's DEFAULT_COUNTRY; not asked yet
+    ASKED = "asked"  # assumed, and asked once (at the first safety screen); not asked again
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """What the core needs to know about someone: internal id, language, time zone, country, name."""
@@ -91,6 +100,7 @@ class Person:
     consented: bool = False  # agreed that the bot keeps what they feel and plan (GDPR art. 9), until erased
     safety_note: bool = False  # their own private note: their partner has hurt, threatened or frightened them
     safety_plan: str = ""  # their own safety plan (warning signs, a safe place, people to call): only for them
+    country_from: CountryFrom = CountryFrom.PERSON
 
 
 @dataclass(frozen=True, slots=True)

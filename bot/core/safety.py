@@ -42,8 +42,7 @@ The result's level is the highest rule level that fired; ``NONE`` if and only if
 When in doubt the rules prefer POSSIBLE over NONE: asking "are you safe?" once too often is
 cheap, missing danger is not.
 
-``resources_for`` / ``emergency_number`` give the helplines per country (SPEC section 4); the
-user-facing names and descriptions live in the i18n catalogs under ``help.<id>.name`` / ``.what``.
+Emergency numbers and helplines per country are in ``bot.core.countries`` (data beside the catalogs).
 """
 
 from __future__ import annotations
@@ -54,15 +53,11 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = [
-    "COUNTRIES",
     "Assessment",
     "Category",
     "Level",
-    "Resource",
     "assess",
-    "emergency_number",
     "normalise",
-    "resources_for",
 ]
 
 
@@ -1744,63 +1739,3 @@ def _assess_slow(text: str) -> Assessment:
         level = max(level, hit)
         cats |= alt.categories
     return _finish(level, cats, skel)
-
-
-# --------------------------------------------------------------------------------------------
-# Help resources
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Resource:
-    id: str
-    phone: str
-    url: str
-
-
-COUNTRIES: tuple[str, ...] = ("NL", "BE", "GB", "US")
-
-_EMERGENCY: dict[str, str] = {"NL": "112", "BE": "112", "GB": "999", "US": "911"}
-_DEFAULT_EMERGENCY = "112"
-
-_RESOURCES: dict[str, tuple[Resource, ...]] = {
-    "NL": (
-        Resource("nl.emergency", "112", ""),
-        Resource("nl.veilig_thuis", "0800-2000", "https://veiligthuis.nl"),
-        Resource("nl.113", "113", "https://www.113.nl"),
-    ),
-    "BE": (
-        Resource("be.emergency", "112", ""),
-        Resource("be.1712", "1712", "https://www.1712.be"),
-        Resource("be.zelfmoordlijn", "1813", "https://www.zelfmoord1813.be"),
-    ),
-    "GB": (
-        Resource("gb.emergency", "999", ""),
-        Resource("gb.refuge", "0808 2000 247", "https://www.nationaldahelpline.org.uk"),
-        Resource("gb.samaritans", "116 123", "https://www.samaritans.org"),
-    ),
-    "US": (
-        Resource("us.emergency", "911", ""),
-        Resource("us.988", "988", "https://988lifeline.org"),
-        Resource("us.ndvh", "1-800-799-7233", "https://www.thehotline.org"),
-    ),
-}
-_FALLBACK: tuple[Resource, ...] = (
-    Resource("intl.emergency", _DEFAULT_EMERGENCY, ""),
-    Resource("intl.findahelpline", "", "https://findahelpline.com"),
-)
-
-
-def _country_key(country: str) -> str:
-    key = country.strip().upper()
-    return "GB" if key == "UK" else key
-
-
-def emergency_number(country: str) -> str:
-    """The number to dial for police/ambulance in ``country`` (ISO 3166 alpha-2); "112" otherwise."""
-    return _EMERGENCY.get(_country_key(country), _DEFAULT_EMERGENCY)
-
-
-def resources_for(country: str) -> tuple[Resource, ...]:
-    """Emergency line first, then helplines; the international fallback for any other country."""
-    return _RESOURCES.get(_country_key(country), _FALLBACK)

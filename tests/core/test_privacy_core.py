@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.effects import CancelNotices, Export, Forget, Notify, RecordOutcome, SetProfile, Unpair
+from bot.core.effects import CancelNotices, Export, Forget, Msg, Notify, RecordOutcome, SetProfile, Unpair
 from bot.core.model import Contract, Couple, Person, Phase, Plan, TimeoutStatus
 
 NEW = Person(1, "nl", name="Sam", consented=False)
@@ -91,11 +91,14 @@ def test_unsafe_check_shows_help_for_the_country(make):
     for a in EGGSHELLS:
         d.press(a)
     params = dict(d.replies()[0].msg.params)
-    assert params["emergency"] == "999"
+    call, where = params["emergency"]
+    assert call == Msg.of("emergency.call", dial=Msg.of("dial.one_also", number="999", also="112"))
+    assert where == Msg.of("emergency.where", country=Msg.of("country.gb"))
     assert any("gb.samaritans" in m.params[2][1].key for m in params["resources"] if m.params)
 
 
-@pytest.mark.parametrize(("arg", "country"), [("be", "BE"), ("UK", "GB"), ("us", "US"), ("de", "DE")])
+@pytest.mark.parametrize(("arg", "country"), [("be", "BE"), ("UK", "GB"), ("us", "US"), ("de", "DE"),
+                                             ("Japan", "JP"), ("België", "BE"), ("verenigd koninkrijk", "GB")])
 def test_country(d, arg, country):
     d.cmd("land", arg)
     assert SetProfile(country=country) in d.last
@@ -103,7 +106,7 @@ def test_country(d, arg, country):
 
 def test_country_without_an_argument_offers_buttons(d):
     d.cmd("country")
-    assert d.choices() == ["co.NL", "co.BE", "co.GB", "co.US"]
+    assert d.choices() == ["co.NL", "co.BE", "co.SR", "co.GB", "co.US"]
     d.press("co.BE")
     assert SetProfile(country="BE") in d.last
 
@@ -144,6 +147,6 @@ def test_safety_screen_lists_helplines_and_the_directory(make):
     d = make(me=Person(1, "nl", country="NL", consented=True))
     d.cmd("veilig")
     params = dict(d.replies()[0].msg.params)
-    assert params["emergency"] == "112"
+    assert params["emergency"][0] == Msg.of("emergency.call", dial="112")
     keys = [m.key for m in params["resources"]]
     assert keys[-1] == "safety.directory" and keys.count("safety.resource") >= 2

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import safety
+from .. import countries
 from ..events import CommandReceived
 from ..model import Phase, TimeoutStatus
 from ..parse import fold
@@ -136,7 +136,7 @@ def cmd_safety(b: B, arg: str) -> None:
 
 
 def cmd_help(b: B, arg: str) -> None:
-    b.say("help.text", emergency=safety.emergency_number(b.ctx.me.country))
+    b.say("help.text", emergency=countries.call_line(b.ctx.me.country))
     prompt(b)
 
 
@@ -144,7 +144,7 @@ def cmd_start(b: B, arg: str) -> None:
     if arg.strip():  # a deep link: /start CODE joins a couple
         agreements.cmd_join(b, arg)
         return
-    b.say("welcome", emergency=safety.emergency_number(b.ctx.me.country))
+    b.say("welcome", emergency=countries.call_line(b.ctx.me.country))
     if not b.ctx.me.consented:  # onboarding asks for explicit consent before anything personal is kept
         b.say("consent.onboarding", (c("cs.yes", "choice.consent.yes"), c("cs.no", "choice.consent.no")))
         return

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from .. import safety
-from ..effects import CancelNotices, Export, Forget, Reply, SetProfile
+from .. import countries
+from ..effects import CancelNotices, Export, Forget, Msg, Reply, SetProfile
 from ..model import Phase, TimeoutStatus
 from . import couple
 from .agreements import cmd_unpair
 from .build import SAFETY_BUTTON, B, c, enter, prompt
-from .safety_screen import help_lines
+from .safety_screen import country_buttons, emergency_lines, help_lines
 
 CHECK_QUESTIONS = 5
 """And a sixth, about fear and intimidation, for someone with a safety note."""
@@ -70,8 +70,7 @@ def on_check_choice(b: B, cid: str) -> bool:
     severe = answers[3] == 2 or answers[4] == 2 or (len(answers) > CHECK_QUESTIONS and answers[5] >= 1)
     total = sum(answers)
     if severe or total >= 6:
-        b.say("check.result.unsafe", emergency=safety.emergency_number(b.ctx.me.country),
-              resources=help_lines(b.ctx.me.country))
+        b.say("check.result.unsafe", emergency=emergency_lines(b.ctx.me), resources=help_lines(b.ctx.me.country))
     elif total >= 3:
         b.say("check.result.mixed")
     else:
@@ -84,18 +83,21 @@ def on_check_choice(b: B, cid: str) -> bool:
 
 
 def cmd_country(b: B, arg: str) -> None:
-    code = arg.strip().upper()
-    code = {"UK": "GB", "EN": "GB", "VK": "GB", "USA": "US", "VS": "US", "BELGIE": "BE", "NEDERLAND": "NL"}.get(
-        code, code)
-    if len(code) == 2 and code.isascii() and code.isalpha():
-        b.fx.append(SetProfile(country=code))
-        b.say("country.set", country=code, emergency=safety.emergency_number(code))
+    if not arg.strip():
+        b.say("country.ask", country_buttons())
         return
-    b.say("country.ask", tuple(c(f"co.{k}", f"country.{k.lower()}") for k in safety.COUNTRIES))
+    code = countries.parse(arg)
+    if code is None:  # "ZZ", "Atlantis", a typo: say so kindly, and offer the buttons
+        b.say("country.unknown", country_buttons())
+        return
+    b.fx.append(SetProfile(country=code))
+    b.say("country.set", country=Msg.of(countries.name_key(code)), emergency=countries.call_line(code))
+    if b.s.phase in (Phase.SAFETY, Phase.SAFETY_ASK):  # the help of the new country, right away
+        b.say("safety.help_there", resources=help_lines(code))
 
 
 def on_country_choice(b: B, cid: str) -> bool:
-    if cid.startswith("co.") and cid[3:] in safety.COUNTRIES:
+    if cid.startswith("co.") and countries.is_country(cid[3:]):
         cmd_country(b, cid[3:])
         return True
     return False

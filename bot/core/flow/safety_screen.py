@@ -6,9 +6,9 @@ partner sees nothing of it (couple.hush); the person is told, in one line, what 
 
 from __future__ import annotations
 
-from .. import safety
-from ..effects import Msg, SetProfile
-from ..model import Phase, TimeoutStatus
+from .. import countries
+from ..effects import Choice, Msg, SetProfile
+from ..model import CountryFrom, Person, Phase, TimeoutStatus
 from . import couple
 from .build import SAFE_PHASES, B, c, enter, in_steps
 
@@ -45,34 +45,39 @@ def p_safety_ask(b: B) -> None:
 
 
 def p_safety(b: B) -> None:
-    country = b.ctx.me.country
+    me = b.ctx.me
     options = [CONTINUE, c("sp.edit", "choice.safety_plan"), c("fg.ask", "choice.forget")]
     if b.ctx.couple is not None:
         options.append(c("safety.unpair", "choice.unpair"))
-    b.say("safety.screen", tuple(options), emergency=safety.emergency_number(country), resources=help_lines(country))
-    if b.ctx.me.safety_plan:
-        b.say("safety.plan.show", text=b.ctx.me.safety_plan)
+    b.say("safety.screen", tuple(options), emergency=emergency_lines(me), resources=help_lines(me.country))
+    if me.safety_plan:
+        b.say("safety.plan.show", text=me.safety_plan)
     partner = b.ctx.partner
-    if partner is None:
-        return
-    t = b.my_timeout()
-    if t is not None and t.partner is not None:
-        b.say("safety.partner_sees", name=partner.name or "", time=t.back_at)
-    else:
-        b.say("safety.partner_told_nothing", name=partner.name or "")
+    if partner is not None:
+        t = b.my_timeout()
+        if t is not None and t.partner is not None:
+            b.say("safety.partner_sees", name=partner.name or "", time=t.back_at)
+        else:
+            b.say("safety.partner_told_nothing", name=partner.name or "")
+    if me.country_from is CountryFrom.ASSUMED:  # only a language was known: ask once, here, in private
+        b.say("country.ask", country_buttons())
+        b.fx.append(SetProfile(country_asked=True))
 
 
 def help_lines(country: str) -> tuple[Msg, ...]:
     """The helplines of a country (what each is for, when it is open), then the international directory."""
-    lines = [
-        Msg.of("safety.resource", name=Msg.of(f"help.{r.id}.name"), what=Msg.of(f"help.{r.id}.what"),
-               reach=r.phone or r.url)
-        for r in safety.resources_for(country)
-        if not r.id.endswith(".emergency")  # the screen names the emergency number itself
-    ]
-    if country.upper() in safety.COUNTRIES:
-        lines.append(Msg.of("safety.directory"))
-    return tuple(lines)
+    return countries.help_lines(country)
+
+
+def emergency_lines(me: Person) -> tuple[Msg, ...]:
+    """The emergency number for the person's country (never an unconfirmed one), and which country that is."""
+    assumed = me.country_from in (CountryFrom.ASSUMED, CountryFrom.ASKED)
+    return countries.call_line(me.country), countries.where_line(me.country, assumed)
+
+
+def country_buttons() -> tuple[Choice, ...]:
+    """Where is this person? The countries offered as buttons; any other is typed after /country."""
+    return tuple(c(f"co.{k}", countries.name_key(k)) for k in countries.ASK_BUTTONS)
 
 
 def resume(b: B) -> None:

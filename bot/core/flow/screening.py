@@ -8,10 +8,9 @@ a private safety note. Nothing of it is ever shown to the partner or kept in /pa
 
 from __future__ import annotations
 
-from .. import safety
 from ..effects import Choice, SetProfile
 from .build import SAFETY_BUTTON, B, c
-from .safety_screen import help_lines
+from .safety_screen import emergency_lines, help_lines
 
 QUESTION: tuple[Choice, ...] = (c("sq.no", "choice.screen.no"), c("sq.yes", "choice.screen.yes"),
                                 c("sq.skip", "choice.screen.skip"))
@@ -26,12 +25,11 @@ def on_screen_choice(b: B, cid: str) -> bool:
     if cid in ("sq.no", "sq.skip"):
         b.say("screen.thanks")
     elif cid == "sq.yes":
-        country = b.ctx.me.country
         options = [c("sq.note", "choice.screen.note"), c("sq.stay", "choice.screen.stay")]
         if b.ctx.couple is not None:
             options.append(c("safety.unpair", "choice.unpair"))
-        b.say("screen.yes", (*options, SAFETY_BUTTON), emergency=safety.emergency_number(country),
-              resources=help_lines(country))
+        b.say("screen.yes", (*options, SAFETY_BUTTON), emergency=emergency_lines(b.ctx.me),
+              resources=help_lines(b.ctx.me.country))
     elif cid == "sq.note":
         b.fx.append(SetProfile(consent=True, safety_note=True))
         b.say("screen.note_kept")
