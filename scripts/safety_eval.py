@@ -1,17 +1,18 @@
-"""Evaluate bot.core.safety.assess on the labelled set (tests/safety/labelled.tsv).
+"""Evaluate the danger detector (bot.reader.assess_text: the shell's reading plus the core's judgement).
 
-Usage: python scripts/safety_eval.py [path/to/labelled.tsv]
+Usage: python scripts/safety_eval.py [path/to/set.tsv ...]      (default: tests/safety/labelled.tsv)
 
-The set has one message per line: ``lang<TAB>label<TAB>category<TAB>text`` with label one of
-``clear``, ``possible``, ``benign``. A header line starting with ``lang`` and lines starting with
-``#`` are skipped. Per language this prints: recall on clear danger (share reaching at least
-POSSIBLE, and how many reached CLEAR), recall on possible (share reaching at least POSSIBLE),
-and the benign rates (share flagged POSSIBLE, share flagged CLEAR); then every miss.
+A set has one message per line: ``lang<TAB>label<TAB>category<TAB>text`` with label one of ``clear``,
+``possible``, ``benign``. A header line starting with ``lang`` and lines starting with ``#`` are skipped.
+Printed per language and per category: recall on clear danger (share reaching at least POSSIBLE, share
+reaching CLEAR), recall on possible danger (at least POSSIBLE), and for benign lines the false alarms
+(share flagged POSSIBLE, share flagged CLEAR); then every miss.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ LABELS = ("clear", "possible", "benign")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.core.safety import Level, assess  # noqa: E402
+from bot.core.danger import Level  # noqa: E402
+from bot.reader import assess_text  # noqa: E402
 
 
 def load(path: Path | str) -> list[tuple[str, str, str, str]]:
@@ -43,83 +45,94 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+def _new() -> dict[str, Any]:
+    return {"n": dict.fromkeys(LABELS, 0), "clear_any": 0, "clear_clear": 0, "possible_any": 0,
+            "benign_possible": 0, "benign_clear": 0}
+
+
+def _rates(s: dict[str, Any]) -> dict[str, Any]:
+    n = s["n"]
+    s["clear_recall"] = _share(s["clear_any"], n["clear"])
+    s["clear_as_clear"] = _share(s["clear_clear"], n["clear"])
+    s["possible_recall"] = _share(s["possible_any"], n["possible"])
+    s["benign_possible"] = _share(s["benign_possible"], n["benign"])
+    s["benign_clear"] = _share(s["benign_clear"], n["benign"])
+    s["benign_flagged"] = s["benign_possible"] + s["benign_clear"]
+    return s
+
+
 def evaluate(path: Path | str = DEFAULT_PATH) -> dict[str, Any]:
-    """Score every line; returns ``{lang: stats}`` with counts, rates and misses per language.
+    """Score every line: ``{"lang": {lang: stats}, "category": {category: stats}, "all": stats, "misses": [...]}``.
 
-    stats keys: ``n`` (lines per label), ``clear_recall`` (clear lines at >= POSSIBLE),
-    ``clear_as_clear`` (clear lines at CLEAR), ``possible_recall`` (possible lines at >= POSSIBLE),
-    ``benign_possible`` (benign lines at exactly POSSIBLE), ``benign_clear`` (benign lines at CLEAR),
-    ``benign_flagged`` (benign at >= POSSIBLE), and ``misses``: a list of dicts (label, category, text,
-    level) for clear/possible lines that stayed NONE, clear lines that only reached POSSIBLE, and
-    benign lines that were flagged.
+    stats: ``n`` (lines per label), ``clear_recall`` (clear at >= POSSIBLE), ``clear_as_clear`` (clear at
+    CLEAR), ``possible_recall`` (possible at >= POSSIBLE), ``benign_possible`` / ``benign_clear`` (benign
+    lines flagged exactly POSSIBLE / CLEAR), ``benign_flagged`` (either). A miss is a clear or possible line
+    left at NONE, a clear line only at POSSIBLE, or a flagged benign line.
     """
-    result: dict[str, Any] = {}
+    by_lang: dict[str, dict[str, Any]] = {}
+    by_cat: dict[str, dict[str, Any]] = {}
+    total = _new()
+    misses: list[dict[str, str]] = []
     for lang, label, category, text in load(path):
-        stats = result.setdefault(
-            lang,
-            {"n": dict.fromkeys(LABELS, 0), "hits": {"clear_any": 0, "clear_clear": 0, "possible_any": 0,
-                                                     "benign_possible": 0, "benign_clear": 0},
-             "misses": []},
-        )
-        level = assess(text).level
-        stats["n"][label] += 1
-        hits = stats["hits"]
-        miss = False
-        if label == "clear":
-            hits["clear_any"] += level >= Level.POSSIBLE
-            hits["clear_clear"] += level is Level.CLEAR
-            miss = level is not Level.CLEAR
-        elif label == "possible":
-            hits["possible_any"] += level >= Level.POSSIBLE
-            miss = level is Level.NONE
-        else:
-            hits["benign_possible"] += level is Level.POSSIBLE
-            hits["benign_clear"] += level is Level.CLEAR
-            miss = level is not Level.NONE
+        level = assess_text(text, lang).level
+        for s in (by_lang.setdefault(lang, _new()), by_cat.setdefault(category, _new()), total):
+            s["n"][label] += 1
+            if label == "clear":
+                s["clear_any"] += level >= Level.POSSIBLE
+                s["clear_clear"] += level is Level.CLEAR
+            elif label == "possible":
+                s["possible_any"] += level >= Level.POSSIBLE
+            else:
+                s["benign_possible"] += level is Level.POSSIBLE
+                s["benign_clear"] += level is Level.CLEAR
+        miss = (level is not Level.CLEAR if label == "clear" else level is Level.NONE if label == "possible"
+                else level is not Level.NONE)
         if miss:
-            stats["misses"].append({"label": label, "category": category, "text": text, "level": level.name})
-    for stats in result.values():
-        n, hits = stats["n"], stats.pop("hits")
-        stats["clear_recall"] = _share(hits["clear_any"], n["clear"])
-        stats["clear_as_clear"] = _share(hits["clear_clear"], n["clear"])
-        stats["possible_recall"] = _share(hits["possible_any"], n["possible"])
-        stats["benign_possible"] = _share(hits["benign_possible"], n["benign"])
-        stats["benign_clear"] = _share(hits["benign_clear"], n["benign"])
-        stats["benign_flagged"] = _share(hits["benign_possible"] + hits["benign_clear"], n["benign"])
-    return result
+            misses.append({"lang": lang, "label": label, "category": category, "text": text, "level": level.name})
+    return {"lang": {k: _rates(v) for k, v in by_lang.items()},
+            "category": {k: _rates(v) for k, v in by_cat.items()},
+            "all": _rates(total), "misses": misses}
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:5.1f}%"
+def _pct(x: float, n: int) -> str:
+    return f"{100 * x:5.1f}%" if n else "     -"
+
+
+def _rows(title: str, items: Iterable[tuple[str, dict[str, Any]]]) -> list[str]:
+    lines = [
+        f"{title:10} {'clear':>5} {'poss':>5} {'benign':>6}  {'clear>=P':>8} {'clear=C':>8}  {'poss>=P':>8}"
+        f"  {'benign=P':>8} {'benign=C':>8}",
+    ]
+    for name, s in items:
+        n = s["n"]
+        lines.append(
+            f"{name:10} {n['clear']:5} {n['possible']:5} {n['benign']:6}  {_pct(s['clear_recall'], n['clear']):>8}"
+            f" {_pct(s['clear_as_clear'], n['clear']):>8}  {_pct(s['possible_recall'], n['possible']):>8}"
+            f"  {_pct(s['benign_possible'], n['benign']):>8} {_pct(s['benign_clear'], n['benign']):>8}"
+        )
+    return lines
 
 
 def report(result: dict[str, Any]) -> str:
-    lines = [
-        f"{'lang':4}  {'clear':>5} {'possible':>8} {'benign':>6}  {'clear>=P':>8} {'clear=C':>8}"
-        f"  {'poss>=P':>8}  {'benign=P':>8} {'benign=C':>8}",
-    ]
-    for lang in sorted(result):
-        s = result[lang]
-        n = s["n"]
-        lines.append(
-            f"{lang:4}  {n['clear']:5} {n['possible']:8} {n['benign']:6}  {_pct(s['clear_recall']):>8}"
-            f" {_pct(s['clear_as_clear']):>8}  {_pct(s['possible_recall']):>8}"
-            f"  {_pct(s['benign_possible']):>8} {_pct(s['benign_clear']):>8}"
-        )
-    for lang in sorted(result):
-        misses = result[lang]["misses"]
-        if misses:
-            lines.append("")
-            lines.append(f"misses [{lang}]:")
-            lines.extend(
-                f"  {m['label']:8} {m['category']:10} -> {m['level']:8} {m['text']}" for m in misses
-            )
+    lines = _rows("lang", sorted(result["lang"].items()))
+    lines.append("")
+    lines += _rows("category", sorted(result["category"].items()))
+    lines.append("")
+    lines += _rows("all", [("all", result["all"])])
+    if result["misses"]:
+        lines += ["", "misses:"]
+        order = {"clear": 0, "possible": 1, "benign": 2}
+        for m in sorted(result["misses"], key=lambda m: (order[m["label"]], m["category"], m["lang"])):
+            lines.append(f"  {m['lang']} {m['label']:8} {m['category']:10} -> {m['level']:8} {m['text']}")
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_PATH
-    print(report(evaluate(path)))
+    paths = [Path(a) for a in argv[1:]] or [DEFAULT_PATH]
+    for n, path in enumerate(paths):
+        if len(paths) > 1:
+            print(("\n" if n else "") + f"== {path}")
+        print(report(evaluate(path)))
     return 0
 
 

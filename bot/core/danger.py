@@ -1,0 +1,519 @@
+"""Danger signals judged from concepts: who does what to whom, with what, when -- no words at all.
+
+Theory of operation
+-------------------
+The shell (``bot/reader.py``) reads a message into a :data:`Reading`: one entry per token, each the
+set of *concepts* that token stands for (``hit``, ``me``, ``he``, ``weapon``, ``not``, ``joke`` ...).
+Inflections, typos, Flemish and txt-speak forms, and which language the message is in are all settled
+there, from the vocabulary per language (``bot/i18n/<locale>/danger.toml``). What reaches this module
+is language-free, so the judgement below is the same for every language and holds no word of any.
+
+Danger is a *combination* of concepts, written as the :data:`FRAMES` table: a category, a level, and
+groups of concepts that must all occur close together ("hit|choke|shove  me|us": an act against the
+person writing). A frame is looked for in a *clause* (a stretch between commas, "and", "but", "that"
+...: the reader marks those as ``,``) or, when it says so, in the whole sentence (``|``). Each group is
+one or more concepts separated by ``|``; a group starting with ``!`` blocks the frame when present.
+
+Then the context, all as concepts again:
+
+* negation: a ``not`` just before the frame's words (no new subject in between, no ``stop``, as in
+  "won't stop hitting me") cancels it; with a residue ("anymore", "this time", "almost") it stays
+  POSSIBLE. Frames that *need* a negation ("not allowed", "won't let me") list ``not`` themselves.
+* quoted speech: after a speech verb ("he said ...") where the quote addresses *you*, the speaker's
+  "I" is the partner and "you" is the person writing: "he said 'I will kill you'" reads as a threat.
+* jokes: a joke marker ("lol", "haha", an emoji) drops frames marked ``idiom`` (kill, murder, die:
+  words people use in jest), never a plain act: "he hit me lol" is still violence.
+* media ("in the film ...") and long ago ("when I was little ...") drop what happened to others; what
+  happened to the writer long ago is asked about, not treated as danger now.
+
+The result is the highest level among the frames that fired, with their categories. When in doubt the
+table prefers POSSIBLE over NONE: asking "are you safe?" once too often is cheap, missing danger is not.
+Pure, total and fast: a sentence without any frame's first concept costs one set test.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = ["FRAMES", "Assessment", "Category", "Level", "Reading", "assess", "concepts", "explain"]
+
+
+class Level(enum.IntEnum):
+    NONE = 0
+    POSSIBLE = 1
+    CLEAR = 2
+
+
+class Category(enum.StrEnum):
+    VIOLENCE = "violence"
+    THREAT = "threat"
+    WEAPON = "weapon"
+    FEAR = "fear"
+    CONTROL = "control"
+    STALKING = "stalking"
+    SEXUAL = "sexual"
+    SELF_HARM = "self_harm"
+    CHILDREN = "children"
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    level: Level
+    categories: frozenset[Category]
+
+
+Reading = tuple[frozenset[str], ...]
+"""A message as the reader saw it: per token, the concepts it stands for; ``|`` ends a sentence and
+``,`` a clause. The empty reading is a message with nothing in it."""
+
+SENTENCE = "|"
+CLAUSE = ","
+
+# --------------------------------------------------------------------------------------------
+# The frames. Columns: category, level (C clear, P possible), then the concept groups, then options:
+#   span=N    the frame's words lie within N tokens (default 6)
+#   sentence  look in the whole sentence, not one clause
+#   idiom     words people use in jest: a joke marker drops it
+#   kids      the victim group may be the children: adds the category children
+#   short=N   only a clause of at most N tokens ("help me", not "help me with the dishes")
+#   neg=P     negated, it is still worth asking about
+# --------------------------------------------------------------------------------------------
+
+FRAMES_TABLE = """
+# ---- violence: an act against the writer
+violence  C  hit|choke|shove|abuse|stab|shoot|run_over|drown|burn  me|us  span=4
+violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
+violence  C  grab|hurt  me|us  throat|hard|physical               span=6
+violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
+violence  C  blow  me|us|i                                       span=6
+violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
+violence  P  injury  i|me|my                                     span=6  !sport
+violence  C  abuse|violent  he|partner|you                       span=6
+violence  C  violent  me|us                                      span=4
+violence  P  grab|hurt  me|us                                    span=4
+violence  P  rough  he|partner|you|me                            span=6
+violence  P  hit|shove|break  thing                              span=5  !i  !we
+violence  P  menace                                               span=6
+violence  P  police  summon                                       span=6  sentence
+violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
+violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
+# ---- children
+children  C  hit|choke|shove|grab|abuse|hurt|blow  kid            span=6  !body  kids
+children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
+children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
+children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids
+children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
+children  P  kid  witness                                         span=6  kids
+children  P  child_services                                       span=6  kids
+# ---- threats
+threat    C  threaten  hit|choke|shove|abuse|stab|shoot|kill|hurt|burn|drown|run_over|destroy|die|suicide|weapon|nudes|kid|bury  sentence
+threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel
+threat    P  threaten                                             span=6  !leave  !cancel
+threat    C  say|will|would  kill|hurt|stab|shoot|burn|drown|run_over|destroy|bury|hit|choke|dead  me|us|kid|family|you  he|partner|you  sentence  idiom  !discover
+threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it
+threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids  sentence  idiom
+threat    C  possess                                               span=8
+threat    P  say|you  will  regret                                sentence
+threat    P  payback                                               span=6  idiom
+threat    P  know_home                                             span=6
+threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
+threat    P  take_kids                                             span=6
+threat    C  take_kids  threaten|if|say                           sentence
+threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
+threat    P  kys                                                   span=3
+# ---- weapons
+weapon    C  weapon  wield                                         span=7  !toy
+weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
+weapon    C  weapon  me|us                                         span=4  !toy  !cook
+weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media
+weapon    C  stab|shoot  me|us|i                                   span=4
+weapon    P  weapon                                                span=6  !cook  !toy
+# ---- fear of the partner
+fear      C  fear  him|partner|his                                 span=4  !loss
+fear      C  fear  he|partner  hit|choke|shove|abuse|kill|hurt|stab|shoot|find|do|snap|temper|weapon|kid  span=9  sentence  !loss
+fear      P  fear  he|partner                                      span=4  !loss
+fear      C  he|partner|his  scare  me|us                          span=5
+fear      C  fear  life                                            span=4
+fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
+fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
+fear      P  unsafe                                                span=6  !emotional
+fear      C  hide  i|me|myself|we|us                               span=6  !game
+fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign
+fear      P  tremble|eggshells|flee|dare_not                       span=6
+fear      P  help                                                  short=4
+fear      P  shelter                                               span=6
+# ---- coercive control
+control   C  lock  me|us                                           span=5  !feel
+control   P  lock  me|us|i                                          span=5
+control   P  trapped                                               span=6
+control   C  allow  not  i|we                                      span=7  !you
+control   C  let  not  me|us                                       span=6  !go_of
+control   C  he|partner|you  take|hide|smash  my|our  possession   span=7
+control   C  take|hide|smash  my|our  possession  away             span=7
+control   C  money_control                                         span=8
+control   C  give  not  money|possession  me|us|i                  span=8
+control   C  give  my|our  money  him|he|partner                   span=8
+control   C  access  not  money                                    span=8
+control   C  block  door                                           span=5
+control   C  isolate|forbid|dictate  me|us|i                       span=6
+control   P  check  my|our  possession|messages|location           span=6
+control   P  controlling                                           span=6  idiom
+control   P  kick_out                                              span=6
+control   P  permission                                            span=6
+control   P  allowance                                             span=6
+control   P  cannot  leave                                         span=4  !it
+# ---- stalking
+stalking  C  follow|track  me|us                                   span=5  !social
+stalking  C  follow|track  my|our  location|possession|car         span=7  !social
+stalking  C  stalk                                                 span=6  !social
+stalking  P  stalk|track|follow  social                            span=6  idiom
+stalking  P  track  location                                       span=6
+stalking  P  show_up  he|partner                                   span=8  sentence
+stalking  C  show_up  ex                                           span=8  sentence
+stalking  P  bombard                                               span=6
+# ---- sexual coercion
+sexual    C  rape                                                  span=6
+sexual    C  force  sex                                            span=8  sentence
+sexual    C  make  me|us  sex                                      span=6
+sexual    C  sex  against_will                                     span=10  sentence
+sexual    C  say_no  continue                                      span=10  sentence
+sexual    C  say_no  not  stop                                     span=10  sentence
+sexual    C  not  stop  say_no                                     span=10  sentence
+sexual    C  sex|touch  asleep                                     span=10  sentence
+sexual    C  share  nudes                                          span=8  sentence
+sexual    P  sex  must|not                                          span=8
+sexual    P  touch  me|us  not|even|away                           span=8
+# ---- self-harm and suicide
+self_harm C  want|wish|hope  die|dead                              span=6  !he  !him  !parent
+self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media
+self_harm P  suicide                                                span=6  !media
+self_harm C  kill_self                                             span=6  !he  !partner
+self_harm C  kill|hurt|cut|harm|end|suicide  myself                span=4
+self_harm C  end_life                                              span=8
+self_harm P  end_it                                                 span=6
+self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
+self_harm C  deathwish                                             span=8
+self_harm C  want|will|plan  not  live                             span=6  !he
+self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook
+self_harm C  jump  high_place|vehicle                              span=6
+self_harm C  crash_into                                            span=8
+self_harm C  farewell                                              span=8
+self_harm C  cut  again|start                                      span=6
+self_harm C  self_harm                                             span=6
+self_harm P  hopeless|cannot_go_on|disappear                       span=6
+self_harm P  want  not  exist                                      span=6
+"""
+
+_SHORT = {"C": Level.CLEAR, "P": Level.POSSIBLE}
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    category: Category
+    level: Level
+    groups: tuple[frozenset[str], ...]
+    blockers: frozenset[str]
+    span: int = 6
+    sentence: bool = False
+    idiom: bool = False
+    kids: bool = False
+    short: int = 0
+    neg_keeps: bool = False
+
+    @property
+    def needs_negation(self) -> bool:
+        return any(NOT in g for g in self.groups)
+
+
+NOT = "not"
+
+
+def _parse(table: str) -> tuple[Frame, ...]:
+    frames: list[Frame] = []
+    for raw in table.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        cat, lvl, *rest = line.split()
+        groups: list[frozenset[str]] = []
+        blockers: set[str] = set()
+        opts: dict[str, object] = {}
+        for part in rest:
+            if part.startswith("!"):
+                blockers.update(part[1:].split("|"))
+            elif "=" in part:
+                key, value = part.split("=", 1)
+                opts[key] = int(value) if value.isdigit() else value
+            elif part in ("sentence", "idiom", "kids"):
+                opts[part] = True
+            else:
+                groups.append(frozenset(part.split("|")))
+        frames.append(
+            Frame(
+                Category(cat),
+                _SHORT[lvl],
+                tuple(groups),
+                frozenset(blockers),
+                span=int(str(opts.get("span", 14 if opts.get("sentence") else 6))),
+                sentence=bool(opts.get("sentence", False)),
+                idiom=bool(opts.get("idiom", False)),
+                kids=bool(opts.get("kids", False)),
+                short=int(str(opts.get("short", 0))),
+                neg_keeps=opts.get("neg") == "P",
+            )
+        )
+    return tuple(frames)
+
+
+FRAMES = _parse(FRAMES_TABLE)
+
+
+def concepts() -> frozenset[str]:
+    """Every concept the frames use (the reader's vocabulary must define each of them)."""
+    used = {c for f in FRAMES for g in f.groups for c in g} | {c for f in FRAMES for c in f.blockers}
+    return frozenset(used | _CONTEXT)
+
+
+# Concepts the context rules below use.
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our"})
+_AGENT = frozenset({"he", "partner", "you", "ex"})
+_SUBJECTS = frozenset({"he", "i", "we", "you", "partner", "it", "say"})
+_CONTEXT = frozenset(
+    {NOT, "stop", "residue", "joke", "media", "long_ago", "say", "you", "your", "he", "him", "his", "i", "me",
+     "my", "kid", "ex", "partner"}
+)
+# Direct speech: the speaker's "I" is the partner, "you" is the writer.
+_SWAP = {"i": "he", "me": "him", "my": "his", "myself": "himself", "you": "me", "your": "my"}
+
+_BY_HEAD: dict[str, tuple[int, ...]] = {}
+for _n, _f in enumerate(FRAMES):
+    for _c in _f.groups[0]:
+        _BY_HEAD[_c] = (*_BY_HEAD.get(_c, ()), _n)
+_HEADS = frozenset(_BY_HEAD)
+_NOTHING = Assessment(Level.NONE, frozenset())
+_KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
+
+
+def assess(reading: Reading) -> Assessment:
+    """Judge one message. Never raises; NONE if and only if no category."""
+    joke = False
+    level = Level.NONE
+    cats: set[Category] = set()
+    start = 0
+    n = len(reading)
+    for i in range(n + 1):
+        if i < n and SENTENCE not in reading[i]:
+            if "joke" in reading[i]:
+                joke = True
+            continue
+        if i > start:
+            lv, found = _sentence(reading[start:i])
+            if found:
+                cats |= found
+                level = max(level, lv)
+        start = i + 1
+    if not cats:
+        return _NOTHING
+    if joke:
+        level2, cats2 = _without_idioms(reading)
+        if not cats2:
+            return _NOTHING
+        level, cats = level2, cats2
+    return Assessment(level, frozenset(cats))
+
+
+def _without_idioms(reading: Reading) -> tuple[Level, set[Category]]:
+    level = Level.NONE
+    cats: set[Category] = set()
+    start = 0
+    n = len(reading)
+    for i in range(n + 1):
+        if i < n and SENTENCE not in reading[i]:
+            continue
+        if i > start:
+            lv, found = _sentence(reading[start:i], skip_idioms=True)
+            if found:
+                cats |= found
+                level = max(level, lv)
+        start = i + 1
+    return level, cats
+
+
+def _sentence(
+    tokens: Reading, skip_idioms: bool = False, trace: list[tuple[Frame, Level]] | None = None
+) -> tuple[Level, set[Category]]:
+    present: set[str] = set()
+    for t in tokens:
+        present |= t
+    heads = present & _HEADS
+    if not heads:
+        return Level.NONE, set()
+    tokens = _speech(tokens, present)
+    where: dict[str, list[int]] = {}
+    clause_of: list[int] = []
+    clause = 0
+    for pos, t in enumerate(tokens):
+        if CLAUSE in t:
+            clause += 1
+        clause_of.append(clause)
+        for c in t:
+            where.setdefault(c, []).append(pos)
+    clause_len: dict[int, int] = {}
+    for c in clause_of:
+        clause_len[c] = clause_len.get(c, 0) + 1
+    media = "media" in where
+    long_ago = "long_ago" in where
+    level = Level.NONE
+    cats: set[Category] = set()
+    tried: set[int] = set()
+    for head in heads:
+        for fn in _BY_HEAD[head]:
+            if fn in tried:
+                continue
+            tried.add(fn)
+            frame = FRAMES[fn]
+            if frame.level <= level and frame.category in cats:
+                continue
+            if skip_idioms and frame.idiom:
+                continue
+            hit = _match(frame, tokens, where, clause_of, clause_len)
+            if hit is None:
+                continue
+            lv, positions = hit
+            if media and not _first_person_with_agent(tokens, clause_of, positions):
+                continue
+            if long_ago:
+                if not any(_FIRST_PERSON & tokens[p] for p in _clause_positions(clause_of, positions)):
+                    continue
+                lv = min(lv, Level.POSSIBLE)
+            if trace is not None:
+                trace.append((frame, lv))
+            level = max(level, lv)
+            cats.add(frame.category)
+            if frame.kids:
+                cats.add(Category.CHILDREN)
+    if cats & _KID_LINKED and "kid" in where:
+        cats.add(Category.CHILDREN)
+    return level, cats
+
+
+def explain(reading: Reading) -> list[tuple[Frame, Level]]:
+    """The frames that fire in a reading, sentence by sentence (for tests and tuning; jokes not applied)."""
+    trace: list[tuple[Frame, Level]] = []
+    start = 0
+    for i in range(len(reading) + 1):
+        if i < len(reading) and SENTENCE not in reading[i]:
+            continue
+        if i > start:
+            _sentence(reading[start:i], trace=trace)
+        start = i + 1
+    return trace
+
+
+def _clause_positions(clause_of: list[int], positions: tuple[int, ...]) -> list[int]:
+    wanted = {clause_of[p] for p in positions}
+    return [p for p, c in enumerate(clause_of) if c in wanted]
+
+
+def _first_person_with_agent(tokens: Reading, clause_of: list[int], positions: tuple[int, ...]) -> bool:
+    seen: set[str] = set()
+    for p in _clause_positions(clause_of, positions):
+        seen |= tokens[p]
+    return bool(seen & _FIRST_PERSON) and bool(seen & _AGENT)
+
+
+def _speech(tokens: Reading, present: set[str]) -> Reading:
+    """Direct speech of someone else addressing the writer: their "I" is them, their "you" is the writer."""
+    if "say" not in present or not present & {"you", "your"}:
+        return tokens
+    out = list(tokens)
+    speaking = False
+    for pos, t in enumerate(tokens):
+        if "say" in t:
+            before = [c for p in range(max(0, pos - 4), pos) for c in tokens[p]]
+            speaking = "i" not in before and "we" not in before
+            continue
+        if speaking and t & _SWAP.keys():
+            out[pos] = frozenset(_SWAP.get(c, c) for c in t)
+    return tuple(out)
+
+
+def _match(
+    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int]
+) -> tuple[Level, tuple[int, ...]] | None:
+    """The frame's level (after negation) and matched positions, or None when it does not fire here."""
+    lists: list[list[int]] = []
+    for group in frame.groups:
+        found: list[int] = []
+        for c in group:
+            found.extend(where.get(c, ()))
+        if not found:
+            return None
+        lists.append(sorted(found))
+    for anchor in lists[0]:
+        clause = clause_of[anchor]
+        chosen = [anchor]
+        for other in lists[1:]:
+            best = -1
+            for p in other:
+                if abs(p - anchor) > frame.span:
+                    continue
+                if not frame.sentence and clause_of[p] != clause:
+                    continue
+                if p in chosen:
+                    continue
+                if best < 0 or abs(p - anchor) < abs(best - anchor):
+                    best = p
+            if best < 0:
+                break
+            chosen.append(best)
+        else:
+            if frame.short and clause_len[clause] > frame.short:
+                continue
+            if frame.blockers and _blocked(frame, tokens, clause_of, chosen):
+                continue
+            level = frame.level
+            if not frame.needs_negation and _negated(tokens, clause_of, chosen, 4 if len(frame.groups) > 1 else 1):
+                if not (frame.neg_keeps or _residue(tokens, clause_of, chosen)):
+                    continue
+                level = Level.POSSIBLE
+            return level, tuple(chosen)
+    return None
+
+
+def _blocked(frame: Frame, tokens: Reading, clause_of: list[int], chosen: list[int]) -> bool:
+    """A blocker near the frame's words: in its clauses, or within a few words around them in the sentence."""
+    near = range(max(0, min(chosen) - _BLOCK_REACH), min(len(tokens), max(chosen) + _BLOCK_REACH + 1))
+    scope = set(near) | set(_clause_positions(clause_of, tuple(chosen)))
+    return any(frame.blockers & tokens[p] for p in scope)
+
+
+_BLOCK_REACH = 6
+
+
+def _negated(tokens: Reading, clause_of: list[int], chosen: list[int], reach: int) -> bool:
+    """A "not" right before the frame's words (or between them), with no new subject in between."""
+    first, last = min(chosen), max(chosen)
+    clause = clause_of[first]
+    if any("stop" in tokens[p] for p in _clause_positions(clause_of, (first,))):
+        return False
+    for p in range(first + 1, last):
+        if NOT in tokens[p]:
+            return True
+    p = first - 1
+    steps = 0
+    while p >= 0 and clause_of[p] == clause and steps < reach:
+        t = tokens[p]
+        if NOT in t:
+            return True
+        if t & _SUBJECTS:
+            return False
+        p -= 1
+        steps += 1
+    after = last + 1
+    return after < len(tokens) and clause_of[after] == clause and NOT in tokens[after]
+
+
+def _residue(tokens: Reading, clause_of: list[int], chosen: list[int]) -> bool:
+    return any("residue" in tokens[p] for p in _clause_positions(clause_of, tuple(chosen)))

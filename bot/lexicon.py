@@ -1,0 +1,213 @@
+"""The danger vocabulary of one language, built once from its data file and simplemma's lemma data.
+
+Theory of operation
+-------------------
+``bot/i18n/<locale>/danger.toml`` says which words stand for which concept (see its header). This module
+turns it into plain lookup tables, once per process:
+
+* ``forms``: every surface form -> :class:`Word` (its lemma and its concepts). Words under ``[lemmas]``
+  are expanded to all their inflections by inverting simplemma's form->lemma dictionary ("slaan" also
+  gives "sloeg", "geslagen", "slaat"); words under ``[words]`` stand only as written.
+* ``squashed``: the same forms with letter runs squashed ("hiit", "slaaat" meet "hit", "slaat").
+* a typo index over the content words: a token no dictionary knows is matched to the nearest of them by
+  optimal-string-alignment distance (rapidfuzz), one edit for short words, two from eight letters on,
+  same first letter.
+* ``phrases``: multi-word entries by their first word, with "..." gaps. A phrase word written in its base
+  form ("kill me") matches every inflection ("killed me"); written inflected ("killing me"), only itself.
+
+Reading a message (``bot/reader.py``) is then dictionary look-ups, with the look-ups of each token
+remembered, so the cost of one message is close to the cost of splitting it into words.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import simplemma
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTIONARY_FACTORY
+
+from bot.i18n import LOCALES
+
+__all__ = ["GAP", "Lexicon", "Phrase", "Word", "lexicon", "vocabulary"]
+
+GAP = "..."
+"""In a phrase: up to :data:`GAP_WORDS` other words may come here."""
+GAP_WORDS = 4
+CLAUSE = ","
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    lemma: str
+    concepts: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    items: tuple[tuple[str, str], ...]  # (surface, lemma) per word; GAP for a gap
+    concepts: frozenset[str]  # empty for an idiom
+
+    @property
+    def length(self) -> int:
+        return sum(1 for s, _ in self.items if s != GAP)
+
+
+class VocabularyError(Exception):
+    """A danger vocabulary file is malformed."""
+
+
+def vocabulary(locale: str) -> dict[str, Any]:
+    """The parsed ``danger.toml`` of one language."""
+    if locale not in LOCALES:
+        raise VocabularyError(f"unknown locale {locale!r}")
+    text = resources.files("bot.i18n").joinpath(locale, "danger.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    for table in ("words", "lemmas", "phrases", "idioms"):
+        for key, words in data.get(table, {}).items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() == w and w for w in words):
+                raise VocabularyError(f"{locale}/danger.toml [{table}] {key}: a list of words")
+    return data
+
+
+def concepts_of(key: str) -> frozenset[str]:
+    return frozenset(key.split("+"))
+
+
+def _squash(word: str) -> str:
+    out: list[str] = []
+    for ch in word:
+        if not out or out[-1] != ch:
+            out.append(ch)
+    return "".join(out)
+
+
+class Lexicon:
+    """Look-up tables for one language (built by :func:`lexicon`)."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        data = vocabulary(locale)
+        language = data.get("language", {})
+        self.markers = frozenset(language.get("markers", ()))
+        self.clause_words = frozenset(language.get("clause", ()))
+        self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
+        self.forms: dict[str, Word] = {}
+        self.phrases: dict[str, list[Phrase]] = {}
+        lemma_concepts: dict[str, set[str]] = {}
+        phrase_entries: list[tuple[str, frozenset[str]]] = []
+        exact: dict[str, set[str]] = {}
+        for key, words in data.get("words", {}).items():
+            for w in words:
+                if " " in w:
+                    phrase_entries.append((w, concepts_of(key)))
+                else:
+                    exact.setdefault(w, set()).update(concepts_of(key))
+        content: set[str] = set()
+        for key, words in data.get("lemmas", {}).items():
+            for w in words:
+                if " " in w:
+                    phrase_entries.append((w, concepts_of(key)))
+                    continue
+                for lemma in {w, self._content_lemma(w)}:
+                    lemma_concepts.setdefault(lemma, set()).update(concepts_of(key))
+                content.add(w)
+        for key, words in data.get("phrases", {}).items():
+            phrase_entries.extend((w, concepts_of(key)) for w in words)
+        for words in data.get("idioms", {}).values():
+            phrase_entries.extend((w, frozenset()) for w in words)
+        phrase_lemmas = {self.lemma(p) for entry, _ in phrase_entries for p in entry.split() if p != GAP}
+        wanted = set(lemma_concepts) | phrase_lemmas
+        found: dict[str, str] = {}
+        for form, lemma in self.known.items():
+            low = lemma.lower()
+            if low in wanted and form.islower():
+                found[form] = low
+        for lemma in wanted:
+            found.setdefault(lemma, lemma)
+        for form, lemma in found.items():
+            self._add(form, lemma, frozenset(lemma_concepts.get(lemma, ())))
+        for w in content:  # the word as written, even when simplemma gives it another lemma
+            self._add(w, self.lemma(w), frozenset(lemma_concepts.get(w, ())))
+        content |= {f for f, lemma in found.items() if lemma in lemma_concepts}
+        for w, cs in exact.items():
+            self._add(w, w, frozenset(cs))
+        for w in self.clause_words:
+            old = self.forms.get(w)
+            self.forms[w] = Word(old.lemma if old else w, (old.concepts if old else frozenset()) | {CLAUSE})
+        self.idioms: dict[str, list[Phrase]] = {}
+        for entry, cs in phrase_entries:
+            items = tuple((p, GAP if p == GAP else self._phrase_lemma(p)) for p in entry.split())
+            phrase = Phrase(items, cs)
+            index = self.phrases if cs else self.idioms
+            first_surface, first_lemma = items[0]
+            for key in {first_surface, first_lemma} - {""}:
+                index.setdefault(key, []).append(phrase)
+        for index in (self.phrases, self.idioms):
+            for group in index.values():
+                group.sort(key=lambda ph: -ph.length)
+        self.squashed: dict[str, Word] = {}
+        for form, word in self.forms.items():
+            self.squashed.setdefault(_squash(form), word)
+        targets: dict[str, list[str]] = {}
+        for form, word in self.forms.items():
+            if len(form) >= 4 and word.concepts and form.isalpha() and form in content:
+                targets.setdefault(form[0], []).append(form)
+        self._targets = targets
+
+    def _content_lemma(self, word: str) -> str:
+        """The lemma whose forms a content word brings in, unless simplemma's guess is far-fetched ("sos": "so")."""
+        lemma = self.lemma(word)
+        return lemma if len(lemma) >= 3 and lemma[0] == word[0] else word
+
+    def _phrase_lemma(self, word: str) -> str:
+        """A phrase word written in its base form matches every inflection; written inflected, only itself."""
+        lemma = self.lemma(word)
+        return lemma if lemma == word else ""
+
+    def lemma(self, word: str) -> str:
+        return str(simplemma.lemmatize(word, lang=self.locale)).lower()
+
+    def _add(self, form: str, lemma: str, cs: frozenset[str]) -> None:
+        old = self.forms.get(form)
+        self.forms[form] = Word(lemma, cs) if old is None else Word(old.lemma, old.concepts | cs)
+
+    def look_up(self, token: str) -> Word | None:
+        """The word a token stands for: as written, without apostrophes, squashed, or as a near-miss."""
+        word = self.forms.get(token)
+        if word is not None:
+            return word
+        if "'" in token:
+            word = self.forms.get(token.replace("'", ""))
+            if word is not None:
+                return word
+        if token in self.known or not token.isalpha():
+            return None
+        word = self.squashed.get(_squash(token))
+        if word is not None:
+            return word
+        return self._near_miss(token)
+
+    def _near_miss(self, token: str) -> Word | None:
+        if len(token) < 4:
+            return None
+        candidates = self._targets.get(token[0])
+        if not candidates:
+            return None
+        limit = 2 if len(token) >= 8 else 1
+        best = process.extractOne(token, candidates, scorer=OSA.distance, score_cutoff=limit)
+        if best is None:
+            return None
+        return self.forms[best[0]]
+
+
+@cache
+def lexicon(locale: str) -> Lexicon:
+    """The lexicon of one language, built on first use and kept."""
+    return Lexicon(locale)
