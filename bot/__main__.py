@@ -96,6 +96,9 @@ async def _run(settings: Settings) -> int:
     messengers: dict[str, Messenger] = {}
     dispatcher = Dispatcher(store, messengers, clock)
     dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
+    from bot import reader
+
+    warming = asyncio.create_task(asyncio.to_thread(reader.warm))  # the danger vocabulary, off the event loop
     adapters: list[Any] = []
     try:
         # Before any adapter connects: a second poller of the same bot would be refused by Telegram anyway.
@@ -115,6 +118,7 @@ async def _run(settings: Settings) -> int:
                 return 2
         log.info("running: %s", ", ".join(sorted(messengers)))
         runner = asyncio.create_task(dispatcher.run_forever())
+        await warming
         await _until_stopped()
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):

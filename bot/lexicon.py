@@ -21,7 +21,10 @@ remembered, so the cost of one message is close to the cost of splitting it into
 
 from __future__ import annotations
 
+import re
+import threading
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -35,7 +38,7 @@ from simplemma.strategies.dictionaries.dictionary_factory import DEFAULT_DICTION
 
 from bot.i18n import LOCALES
 
-__all__ = ["GAP", "Lexicon", "Phrase", "Word", "lexicon", "vocabulary"]
+__all__ = ["GAP", "Lexicon", "Phrase", "PhraseIndex", "Word", "fold", "lexicon", "vocabulary"]
 
 GAP = "..."
 """In a phrase: up to :data:`GAP_WORDS` other words may come here."""
@@ -53,10 +56,7 @@ class Word:
 class Phrase:
     items: tuple[tuple[str, str], ...]  # (surface, lemma) per word; GAP for a gap
     concepts: frozenset[str]  # empty for an idiom
-
-    @property
-    def length(self) -> int:
-        return sum(1 for s, _ in self.items if s != GAP)
+    length: int  # words, gaps not counted: longer phrases are tried first
 
 
 class VocabularyError(Exception):
@@ -68,12 +68,32 @@ def vocabulary(locale: str) -> dict[str, Any]:
     if locale not in LOCALES:
         raise VocabularyError(f"unknown locale {locale!r}")
     text = resources.files("bot.i18n").joinpath(locale, "danger.toml").read_text("utf-8")
-    data = tomllib.loads(text)
+    data = tomllib.loads(fold(text))  # written as people write; read as the reader folds text
     for table in ("words", "lemmas", "phrases", "idioms"):
         for key, words in data.get(table, {}).items():
             if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() == w and w for w in words):
                 raise VocabularyError(f"{locale}/danger.toml [{table}] {key}: a list of words")
     return data
+
+
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
+     "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'}
+)
+_COMBINING = re.compile(  # accents left over by NFKD, soft hyphens and zero-width characters
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u00ad\u200b-\u200d\u2060\ufeff]"
+)
+_REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def fold(text: str) -> str:
+    """Lower case, straight quotes, no accents, letter runs of 3+ cut to 2: how text and vocabulary meet."""
+    if text.isascii():
+        folded = text.lower()
+    else:
+        folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
+        folded = _COMBINING.sub("", folded)
+    return _REPEAT3.sub(r"\1\1", folded)
 
 
 def concepts_of(key: str) -> frozenset[str]:
@@ -119,9 +139,15 @@ class Lexicon:
                     lemma_concepts.setdefault(lemma, set()).update(concepts_of(key))
                 content.add(w)
         for key, words in data.get("phrases", {}).items():
-            phrase_entries.extend((w, concepts_of(key)) for w in words)
+            for w in words:
+                if " " in w:
+                    phrase_entries.append((w, concepts_of(key)))
+                else:
+                    exact.setdefault(w, set()).update(concepts_of(key))
+        blank: set[str] = set()  # one-word idioms: the word as written means nothing ("overkill")
         for words in data.get("idioms", {}).values():
-            phrase_entries.extend((w, frozenset()) for w in words)
+            phrase_entries.extend((w, frozenset()) for w in words if " " in w)
+            blank.update(w for w in words if " " not in w)
         phrase_lemmas = {self.lemma(p) for entry, _ in phrase_entries for p in entry.split() if p != GAP}
         wanted = set(lemma_concepts) | phrase_lemmas
         found: dict[str, str] = {}
@@ -136,15 +162,17 @@ class Lexicon:
         for w in content:  # the word as written, even when simplemma gives it another lemma
             self._add(w, self.lemma(w), frozenset(lemma_concepts.get(w, ())))
         content |= {f for f, lemma in found.items() if lemma in lemma_concepts}
-        for w, cs in exact.items():
-            self._add(w, w, frozenset(cs))
+        for w, exact_concepts in exact.items():
+            self._add(w, w, frozenset(exact_concepts))
+        for w in blank:
+            self.forms[w] = Word(w, frozenset())
         for w in self.clause_words:
             old = self.forms.get(w)
             self.forms[w] = Word(old.lemma if old else w, (old.concepts if old else frozenset()) | {CLAUSE})
         self.idioms: dict[str, list[Phrase]] = {}
         for entry, cs in phrase_entries:
             items = tuple((p, GAP if p == GAP else self._phrase_lemma(p)) for p in entry.split())
-            phrase = Phrase(items, cs)
+            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP))
             index = self.phrases if cs else self.idioms
             first_surface, first_lemma = items[0]
             for key in {first_surface, first_lemma} - {""}:
@@ -152,6 +180,8 @@ class Lexicon:
         for index in (self.phrases, self.idioms):
             for group in index.values():
                 group.sort(key=lambda ph: -ph.length)
+        self.phrase_index = _by_two_words(self.phrases)
+        self.idiom_index = _by_two_words(self.idioms)
         self.squashed: dict[str, Word] = {}
         for form, word in self.forms.items():
             self.squashed.setdefault(_squash(form), word)
@@ -207,7 +237,29 @@ class Lexicon:
         return self.forms[best[0]]
 
 
+PhraseIndex = dict[str, dict[str, list[Phrase]]]
+"""first word (surface or lemma) -> second word (surface, lemma or GAP) -> phrases"""
+
+
+def _by_two_words(by_first: dict[str, list[Phrase]]) -> PhraseIndex:
+    index: PhraseIndex = {}
+    for first, group in by_first.items():
+        for phrase in group:
+            surface, lemma = phrase.items[1]
+            for second in {surface, lemma} - {""}:
+                index.setdefault(first, {}).setdefault(second, []).append(phrase)
+    return index
+
+
+_building = threading.Lock()
+
+
 @cache
-def lexicon(locale: str) -> Lexicon:
-    """The lexicon of one language, built on first use and kept."""
+def _built(locale: str) -> Lexicon:
     return Lexicon(locale)
+
+
+def lexicon(locale: str) -> Lexicon:
+    """The lexicon of one language, built on first use (once, whichever thread asks first) and kept."""
+    with _building:
+        return _built(locale)

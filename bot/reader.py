@@ -22,21 +22,14 @@ one dictionary hit per word.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
-from bot.lexicon import GAP, GAP_WORDS, Lexicon, Phrase, Word, lexicon
+from bot.lexicon import GAP, GAP_WORDS, Lexicon, Phrase, PhraseIndex, fold, lexicon
 
-__all__ = ["assess_text", "read", "warm"]
+__all__ = ["assess_text", "fold", "read", "warm"]
 
 LANGUAGES = ("nl", "en")
 
-_QUOTES = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
-     "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'}
-)
-_REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
 _EMOJI = "\U0001f300-\U0001faff\u2600-\u27bf"
 _TOKEN = re.compile(rf"[^\W_]+(?:'[^\W_]+)*|[.!?;]+|\n|[,:\"()]|[{_EMOJI}]")
 _EMPTY: frozenset[str] = frozenset()
@@ -44,30 +37,19 @@ _SENTENCE = frozenset({SENTENCE})
 _CLAUSE = frozenset({CLAUSE})
 _NOT = frozenset({NOT})
 _MEMO_LIMIT = 200_000
-_memo: dict[str, dict[str, Word | None]] = {lang: {} for lang in LANGUAGES}
-
-
-def fold(text: str) -> str:
-    """Lower case, straight quotes, no accents, letter runs of 3+ cut to 2."""
-    if text.isascii():
-        folded = text.lower()
-    else:
-        folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _REPEAT3.sub(r"\1\1", folded)
+_memo: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], bool]]] = {lang: {} for lang in LANGUAGES}
 
 
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def _language(toks: Iterable[str], hint: str | None) -> tuple[str, ...]:
+def _language(toks: list[str], hint: str | None) -> tuple[str, ...]:
     counts = dict.fromkeys(LANGUAGES, 0)
-    lexicons = {lang: lexicon(lang) for lang in LANGUAGES}
-    for t in toks:
-        for lang, lex in lexicons.items():
-            if t in lex.markers:
-                counts[lang] += 1
+    markers = _markers()
+    for t in toks[:_LANGUAGE_SAMPLE]:
+        for lang in markers.get(t, ()):
+            counts[lang] += 1
     best = max(counts.values())
     winners = tuple(lang for lang in LANGUAGES if counts[lang] == best)
     if len(winners) == 1:
@@ -77,55 +59,80 @@ def _language(toks: Iterable[str], hint: str | None) -> tuple[str, ...]:
     return winners
 
 
-def _look_up(lex: Lexicon, token: str) -> Word | None:
-    memo = _memo[lex.locale]
-    try:
-        return memo[token]
-    except KeyError:
-        pass
-    if len(memo) > _MEMO_LIMIT:
-        memo.clear()
-    word = memo[token] = lex.look_up(token)
-    return word
+_LANGUAGE_SAMPLE = 300
+_marker_table: dict[str, tuple[str, ...]] = {}
 
 
-def _boundary(token: str) -> frozenset[str] | None:
+def _markers() -> dict[str, tuple[str, ...]]:
+    if not _marker_table:
+        for lang in LANGUAGES:
+            for m in lexicon(lang).markers:
+                _marker_table[m] = (*_marker_table.get(m, ()), lang)
+    return _marker_table
+
+
+_Entry = tuple[frozenset[str], tuple[str, ...], bool]  # concepts; phrase keys (surface, lemma); starts a phrase
+_NO_KEYS: tuple[str, ...] = ()
+_SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, False)
+_CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, False)
+_NOTHING: _Entry = (_EMPTY, _NO_KEYS, False)
+
+
+def _entry(lex: Lexicon, token: str) -> _Entry:
     first = token[0]
     if first in ".!?;\n":
-        return _EMPTY if token.startswith("..") else _SENTENCE
+        return _NOTHING if token.startswith("..") else _SENTENCE_ENTRY
     if first in ',:"()':
-        return _CLAUSE
-    return None
+        return _CLAUSE_ENTRY
+    w = lex.look_up(token)
+    if w is None:
+        return _NOTHING
+    keys = (token, w.lemma) if w.lemma != token else (token,)
+    starts = any(k in lex.idiom_index or k in lex.phrase_index for k in keys)
+    return w.concepts, keys, starts
 
 
 def _read_one(toks: list[str], lex: Lexicon) -> list[frozenset[str]]:
-    words: list[Word | None] = []
-    out: list[frozenset[str]] = []
-    for t in toks:
-        b = _boundary(t)
-        if b is not None:
-            words.append(None)
-            out.append(b)
-            continue
-        w = _look_up(lex, t)
-        words.append(w)
-        out.append(w.concepts if w is not None else _EMPTY)
-    _phrases(lex.idioms, toks, words, out)
-    _phrases(lex.phrases, toks, words, out)
+    memo = _memo[lex.locale]
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    get = memo.get
+    entries = [get(t) or memo.setdefault(t, _entry(lex, t)) for t in toks]
+    out = [e[0] for e in entries]
+    starts = [i for i, e in enumerate(entries) if e[2]]
+    if starts:
+        keys = [e[1] for e in entries]
+        used: set[int] = set()
+        _phrases(lex.idiom_index, starts, keys, out, used)
+        _phrases(lex.phrase_index, starts, keys, out, used)
     return out
 
 
-def _phrases(phrases: dict[str, list[Phrase]], toks: list[str], words: list[Word | None],
-             out: list[frozenset[str]]) -> None:
-    """Idioms read as nothing; other phrases add their concept to their first word (and take its negation)."""
-    used: set[int] = set()
-    for i, w in enumerate(words):
-        if i in used or w is None:
+def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]], out: list[frozenset[str]],
+             used: set[int]) -> None:
+    """Idioms read as nothing; other phrases add their concept to their first word (and take its negation).
+
+    ``used`` holds the words idioms took: no other phrase may use them. Phrases are found by their first two
+    words (or their first word and a gap), so a common first word costs a look-up, not a scan.
+    """
+    last = len(keys) - 1
+    for i in starts:
+        if i >= last or i in used:
             continue
-        group = phrases.get(toks[i]) or phrases.get(w.lemma)
-        for phrase in group or ():
-            hit = _phrase_at(phrase, toks, words, out, i)
-            if hit is None:
+        candidates: list[Phrase] = []
+        for k in keys[i]:
+            seconds = index.get(k)
+            if seconds is not None:
+                for k2 in keys[i + 1]:
+                    candidates.extend(seconds.get(k2, ()))
+                candidates.extend(seconds.get(GAP, ()))
+        if not candidates:
+            continue
+        if len(candidates) > 1:
+            candidates.sort(key=_longest)
+        for phrase in candidates:
+            hit = _phrase_at(phrase, keys, out, i)
+            if hit is None or used.intersection(hit):
                 continue
             if phrase.concepts:
                 out[i] = out[i] | phrase.concepts
@@ -139,13 +146,16 @@ def _phrases(phrases: dict[str, list[Phrase]], toks: list[str], words: list[Word
             break
 
 
-def _phrase_at(
-    phrase: Phrase, toks: list[str], words: list[Word | None], out: list[frozenset[str]], start: int
-) -> list[int] | None:
+def _longest(phrase: Phrase) -> int:
+    return -phrase.length
+
+
+def _phrase_at(phrase: Phrase, keys: list[tuple[str, ...]], out: list[frozenset[str]], start: int) -> list[int] | None:
     """Positions of the phrase's own words when it occurs at ``start``."""
     positions: list[int] = []
     p = start
     gap = False
+    n = len(keys)
     for surface, lemma in phrase.items:
         if surface == GAP:
             gap = True
@@ -153,11 +163,11 @@ def _phrase_at(
         limit = p + (GAP_WORDS if gap else 0)
         found = -1
         q = p
-        while q < len(toks) and q <= limit:
+        while q < n and q <= limit:
             if SENTENCE in out[q]:
                 break
-            w = words[q]
-            if toks[q] == surface or (lemma and w is not None and w.lemma == lemma):
+            k = keys[q]
+            if surface in k or (lemma and lemma in k):
                 found = q
                 break
             q += 1

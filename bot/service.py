@@ -24,6 +24,7 @@ from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
 from bot.ports import Frame, Outgoing, UserRef
+from bot.reader import read
 from bot.store import Handled, Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -78,9 +79,11 @@ def clean(ref: UserRef) -> UserRef:
     return UserRef(*(_valid(v) for v in (ref.platform, ref.external_id, ref.chat_id, ref.name, ref.locale)))
 
 
-def clean_event(event: Event) -> Event:
+def clean_event(event: Event, locale: str | None = None) -> Event:
+    """Valid Unicode everywhere; free text read for danger signals (all of it) before the core sees it."""
     if isinstance(event, TextReceived):
-        return TextReceived(_valid(event.text))
+        text = _valid(event.text)
+        return TextReceived(text, read(text, locale))
     if isinstance(event, CommandReceived):
         return CommandReceived(_valid(event.name), _valid(event.arg))
     if isinstance(event, ChoiceMade):
@@ -107,7 +110,8 @@ class Dialogue:
         self.on_scheduled = on_scheduled
 
     async def handle(self, ref: UserRef, event: Event) -> list[Outgoing]:
-        ref, event = clean(ref), clean_event(event)
+        ref = clean(ref)
+        event = clean_event(event, ref.locale[:2])
         now = self.clock.now()
         try:
             scheduled, out = await self.store.handle_then(ref, event, now, partial(_rendered, now))

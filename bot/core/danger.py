@@ -81,10 +81,13 @@ CLAUSE = ","
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
+# ---- names for groups used often ("@acts" in a group stands for all of these)
+@acts     hit|choke|shove|abuse|stab|shoot|run_over|drown|burn
+@harm     hit|choke|shove|abuse|kill|hurt|stab|shoot|burn|drown|run_over|destroy|bury
 # ---- violence: an act against the writer
-violence  C  hit|choke|shove|abuse|stab|shoot|run_over|drown|burn  me|us  span=4
+violence  C  @acts  me|us                                         span=4
 violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
-violence  C  grab|hurt  me|us  throat|hard|physical               span=6
+violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
 violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
@@ -99,7 +102,7 @@ violence  P  police  summon                                       span=6  senten
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
 # ---- children
-children  C  hit|choke|shove|grab|abuse|hurt|blow  kid            span=6  !body  kids
+children  C  hit|choke|shove|grab|abuse|hurt|blow  kid            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids
@@ -107,10 +110,10 @@ children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
 children  P  child_services                                       span=6  kids
 # ---- threats
-threat    C  threaten  hit|choke|shove|abuse|stab|shoot|kill|hurt|burn|drown|run_over|destroy|die|suicide|weapon|nudes|kid|bury  sentence
+threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
 threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel
 threat    P  threaten                                             span=6  !leave  !cancel
-threat    C  say|will|would  kill|hurt|stab|shoot|burn|drown|run_over|destroy|bury|hit|choke|dead  me|us|kid|family|you  he|partner|you  sentence  idiom  !discover
+threat    C  say|will|would  @harm|dead  me|us|kid|family|you  he|partner|you  sentence  idiom  !discover
 threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it
 threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids  sentence  idiom
 threat    C  possess                                               span=8
@@ -118,6 +121,7 @@ threat    P  say|you  will  regret                                sentence
 threat    P  payback                                               span=6  idiom
 threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
+threat    C  kill|hurt|end  himself  if|threaten|say               sentence
 threat    P  take_kids                                             span=6
 threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
@@ -131,16 +135,17 @@ weapon    C  stab|shoot  me|us|i                                   span=4
 weapon    P  weapon                                                span=6  !cook  !toy
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss
-fear      C  fear  he|partner  hit|choke|shove|abuse|kill|hurt|stab|shoot|find|do|snap|temper|weapon|kid  span=9  sentence  !loss
+fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss
 fear      P  fear  he|partner                                      span=4  !loss
-fear      C  he|partner|his  scare  me|us                          span=5
+fear      C  he|partner|his  scare  me|us                          span=5  !loss  !fear_benign
 fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
-fear      C  hide  i|me|myself|we|us                               span=6  !game
+fear      C  hide  i|me|myself|we|us                               span=6  !game  !want
+fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign
-fear      P  tremble|eggshells|flee|dare_not                       span=6
+fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger
 fear      P  help                                                  short=4
 fear      P  shelter                                               span=6
 # ---- coercive control
@@ -185,7 +190,7 @@ sexual    C  share  nudes                                          span=8  sente
 sexual    P  sex  must|not                                          span=8
 sexual    P  touch  me|us  not|even|away                           span=8
 # ---- self-harm and suicide
-self_harm C  want|wish|hope  die|dead                              span=6  !he  !him  !parent
+self_harm C  want  die|dead                              span=6  !he  !him  !parent
 self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media
 self_harm P  suicide                                                span=6  !media
 self_harm C  kill_self                                             span=6  !he  !partner
@@ -231,10 +236,17 @@ NOT = "not"
 
 def _parse(table: str) -> tuple[Frame, ...]:
     frames: list[Frame] = []
+    names: dict[str, str] = {}
     for raw in table.splitlines():
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
+        if line.startswith("@"):
+            name, group = line.split()
+            names[name] = group
+            continue
+        for name, group in names.items():
+            line = line.replace(name, group)
         cat, lvl, *rest = line.split()
         groups: list[frozenset[str]] = []
         blockers: set[str] = set()
@@ -297,58 +309,45 @@ _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Ca
 
 def assess(reading: Reading) -> Assessment:
     """Judge one message. Never raises; NONE if and only if no category."""
-    joke = False
+    fired = explain(reading)
+    if not fired:
+        return _NOTHING
+    joke = any("joke" in t for t in reading)
     level = Level.NONE
     cats: set[Category] = set()
-    start = 0
-    n = len(reading)
-    for i in range(n + 1):
-        if i < n and SENTENCE not in reading[i]:
-            if "joke" in reading[i]:
-                joke = True
+    for frame, lv, kids in fired:
+        if joke and frame.idiom:
             continue
-        if i > start:
-            lv, found = _sentence(reading[start:i])
-            if found:
-                cats |= found
-                level = max(level, lv)
-        start = i + 1
+        level = max(level, lv)
+        cats.add(frame.category)
+        if kids:
+            cats.add(Category.CHILDREN)
     if not cats:
         return _NOTHING
-    if joke:
-        level2, cats2 = _without_idioms(reading)
-        if not cats2:
-            return _NOTHING
-        level, cats = level2, cats2
     return Assessment(level, frozenset(cats))
 
 
-def _without_idioms(reading: Reading) -> tuple[Level, set[Category]]:
-    level = Level.NONE
-    cats: set[Category] = set()
+def explain(reading: Reading) -> list[tuple[Frame, Level, bool]]:
+    """The frames that fire, sentence by sentence, each with its level and whether children are involved."""
+    fired: list[tuple[Frame, Level, bool]] = []
     start = 0
     n = len(reading)
     for i in range(n + 1):
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
-            lv, found = _sentence(reading[start:i], skip_idioms=True)
-            if found:
-                cats |= found
-                level = max(level, lv)
+            _sentence(reading[start:i], fired)
         start = i + 1
-    return level, cats
+    return fired
 
 
-def _sentence(
-    tokens: Reading, skip_idioms: bool = False, trace: list[tuple[Frame, Level]] | None = None
-) -> tuple[Level, set[Category]]:
+def _sentence(tokens: Reading, fired: list[tuple[Frame, Level, bool]]) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
     heads = present & _HEADS
     if not heads:
-        return Level.NONE, set()
+        return
     tokens = _speech(tokens, present)
     where: dict[str, list[int]] = {}
     clause_of: list[int] = []
@@ -360,12 +359,11 @@ def _sentence(
         for c in t:
             where.setdefault(c, []).append(pos)
     clause_len: dict[int, int] = {}
-    for c in clause_of:
-        clause_len[c] = clause_len.get(c, 0) + 1
+    for number in clause_of:
+        clause_len[number] = clause_len.get(number, 0) + 1
     media = "media" in where
     long_ago = "long_ago" in where
-    level = Level.NONE
-    cats: set[Category] = set()
+    kid = "kid" in where
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
@@ -373,9 +371,7 @@ def _sentence(
                 continue
             tried.add(fn)
             frame = FRAMES[fn]
-            if frame.level <= level and frame.category in cats:
-                continue
-            if skip_idioms and frame.idiom:
+            if any(g.isdisjoint(present) for g in frame.groups):
                 continue
             hit = _match(frame, tokens, where, clause_of, clause_len)
             if hit is None:
@@ -387,28 +383,7 @@ def _sentence(
                 if not any(_FIRST_PERSON & tokens[p] for p in _clause_positions(clause_of, positions)):
                     continue
                 lv = min(lv, Level.POSSIBLE)
-            if trace is not None:
-                trace.append((frame, lv))
-            level = max(level, lv)
-            cats.add(frame.category)
-            if frame.kids:
-                cats.add(Category.CHILDREN)
-    if cats & _KID_LINKED and "kid" in where:
-        cats.add(Category.CHILDREN)
-    return level, cats
-
-
-def explain(reading: Reading) -> list[tuple[Frame, Level]]:
-    """The frames that fire in a reading, sentence by sentence (for tests and tuning; jokes not applied)."""
-    trace: list[tuple[Frame, Level]] = []
-    start = 0
-    for i in range(len(reading) + 1):
-        if i < len(reading) and SENTENCE not in reading[i]:
-            continue
-        if i > start:
-            _sentence(reading[start:i], trace=trace)
-        start = i + 1
-    return trace
+            fired.append((frame, lv, frame.kids or (kid and frame.category in _KID_LINKED)))
 
 
 def _clause_positions(clause_of: list[int], positions: tuple[int, ...]) -> list[int]:

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from .danger import Reading
+
 
 class TimerKind(enum.StrEnum):
     RETURN = "return"  # the agreed return time
@@ -31,7 +33,11 @@ class ChoiceMade:
 
 @dataclass(frozen=True, slots=True)
 class TextReceived:
+    """Free text. `reading` is the text as the shell read it for danger signals (bot/reader.py); the service
+    always fills it in, whatever the adapter gave. Empty means nothing was read."""
+
     text: str
+    reading: Reading = ()
 
 
 @dataclass(frozen=True, slots=True)

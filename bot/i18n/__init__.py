@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from bot.core.effects import Choice, Msg
 
 LOCALES = ("nl", "en")
+VOCABULARIES = frozenset({"danger.toml"})
+"""Files beside the catalogs that hold words to understand, not sentences to say (read by bot/lexicon.py)."""
 
 
 class CatalogError(Exception):
@@ -44,7 +46,7 @@ def catalog(locale: str) -> dict[str, str]:
     out: dict[str, str] = {}
     folder = resources.files("bot.i18n").joinpath(locale)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
+        if entry.name.endswith(".toml") and entry.name not in VOCABULARIES:
             _flatten("", tomllib.loads(entry.read_text("utf-8")), out, f"{locale}/{entry.name}")
     return out
 

@@ -11,6 +11,7 @@ from bot.core import flow
 from bot.core.effects import Effect, Msg, Notify, Reply, StartTimer
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from bot.core.model import Contract, Person, Phase, State
+from bot.reader import read
 
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)  # 21:10 in Amsterdam
 
@@ -53,7 +54,7 @@ class Driver:
         return self.send(ChoiceMade(choice))
 
     def say(self, text: str) -> tuple[Effect, ...]:
-        return self.send(TextReceived(text))
+        return self.send(TextReceived(text, read(text)))  # read as the service reads every text
 
     def wait(self, span: timedelta) -> list[tuple[Effect, ...]]:
         """Move the clock and fire, in due order, every timer started for this person that is now due."""

@@ -65,7 +65,7 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
     elif isinstance(event, ChoiceMade):
         _choice(b, event.choice)
     else:
-        _text(b, event.text)
+        _text(b, event.text, event.reading)
     effects = couple.screen(b, tuple(b.fx), b.s.safety_hold)
     return Step(State(b.s, b.t), effects)
 
@@ -144,13 +144,13 @@ def _anywhere(b: B, cid: str) -> bool:
     return False
 
 
-def _text(b: B, raw: str) -> None:
+def _text(b: B, raw: str, reading: safety.Reading = ()) -> None:
     text = raw.strip()
     if not text:
         b.say("hint.empty")
         prompt(b)
         return
-    level = safety.assess(text).level
+    level = safety.assess(reading).level
     phase = b.s.phase
     if level is safety.Level.CLEAR and phase not in (Phase.SAFETY, Phase.SAFETY_PLAN):
         to_safety(b)
