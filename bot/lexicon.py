@@ -44,6 +44,12 @@ GAP = "..."
 """In a phrase: up to :data:`GAP_WORDS` other words may come here."""
 GAP_WORDS = 4
 CLAUSE = ","
+FILLER = "filler"
+"""Concept of the small words that may stand inside a phrase ("really", "echt", "gewoon")."""
+MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest"})
+"""Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words."""
+COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid"})
+"""Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +172,14 @@ class Lexicon:
             self._add(w, w, frozenset(exact_concepts))
         for w in blank:
             self.forms[w] = Word(w, frozenset())
+        for w in language.get("fillers", ()):
+            old = self.forms.get(w)
+            self.forms[w] = Word(old.lemma if old else w, (old.concepts if old else frozenset()) | {FILLER})
+        for form, word in list(self.forms.items()):  # a phrase word may also be an inflection simplemma knows
+            if not word.concepts:
+                other = self.forms.get(self.lemma(form))
+                if other is not None and other.concepts and other.lemma != word.lemma:
+                    self.forms[form] = Word(word.lemma, other.concepts)
         for w in self.clause_words:
             old = self.forms.get(w)
             self.forms[w] = Word(old.lemma if old else w, (old.concepts if old else frozenset()) | {CLAUSE})
@@ -217,15 +231,26 @@ class Lexicon:
             word = self.forms.get(token.replace("'", ""))
             if word is not None:
                 return word
-        if token in self.known or not token.isalpha():
+        if not token.isalpha():
             return None
+        word = self.forms.get(self.lemma(token)) or self._compound(token)
+        if word is not None or token in self.known:
+            return word
         word = self.squashed.get(_squash(token))
         if word is not None:
             return word
         return self._near_miss(token)
 
+    def _compound(self, token: str) -> Word | None:
+        """A compound ending in a word of a compound-friendly concept ("keukenmes", "badkamerdeur")."""
+        for cut in range(3, len(token) - 2):
+            tail = self.forms.get(token[cut:])
+            if tail is not None and tail.concepts & COMPOUND_CONCEPTS:
+                return Word(tail.lemma, tail.concepts & COMPOUND_CONCEPTS)
+        return None
+
     def _near_miss(self, token: str) -> Word | None:
-        if len(token) < 4:
+        if len(token) < 5:
             return None
         candidates = self._targets.get(token[0])
         if not candidates:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
+from bot.lexicon import FILLER, MARKERS
 from bot.lexicon import GAP, GAP_WORDS, Lexicon, Phrase, PhraseIndex, fold, lexicon
 
 __all__ = ["assess_text", "fold", "read", "warm"]
@@ -120,29 +121,41 @@ def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]],
         if i >= last or i in used:
             continue
         candidates: list[Phrase] = []
+        nexts = [i + 1]
+        j = i + 1
+        while j < last and FILLER in out[j]:  # the second word may come after filler words too
+            j += 1
+            nexts.append(j)
         for k in keys[i]:
             seconds = index.get(k)
             if seconds is not None:
-                for k2 in keys[i + 1]:
-                    candidates.extend(seconds.get(k2, ()))
+                for j in nexts:
+                    for k2 in keys[j]:
+                        candidates.extend(seconds.get(k2, ()))
                 candidates.extend(seconds.get(GAP, ()))
         if not candidates:
             continue
         if len(candidates) > 1:
-            candidates.sort(key=_longest)
+            candidates = sorted(set(candidates), key=_longest)
         for phrase in candidates:
             hit = _phrase_at(phrase, keys, out, i)
             if hit is None or used.intersection(hit):
                 continue
-            if phrase.concepts:
+            if phrase.concepts & MARKERS:  # "when i was a kid": a marker, its words are no one in the story
+                out[i] = (out[i] & _CLAUSE) | phrase.concepts
+                for p in hit[1:]:
+                    out[p] = out[p] & _CLAUSE
+                used.update(hit)
+                break
+            if phrase.concepts:  # several phrases may start at one word ("zei nee": said, and said no)
                 out[i] = out[i] | phrase.concepts
                 for p in hit:
                     if NOT in out[p]:
                         out[p] = out[p] - _NOT
-            else:
-                for p in hit:
-                    out[p] = out[p] & _CLAUSE
-                used.update(hit)
+                continue
+            for p in hit:
+                out[p] = out[p] & _CLAUSE
+            used.update(hit)
             break
 
 
@@ -170,6 +183,8 @@ def _phrase_at(phrase: Phrase, keys: list[tuple[str, ...]], out: list[frozenset[
             if surface in k or (lemma and lemma in k):
                 found = q
                 break
+            if FILLER in out[q] and q > start:
+                limit += 1  # "hou het echt niet meer vol": a filler word may come between
             q += 1
         if found < 0:
             return None

@@ -97,27 +97,35 @@ violence  C  violent  me|us                                      span=4
 violence  P  grab|hurt  me|us                                    span=4
 violence  P  rough  he|partner|you|me                            span=6
 violence  P  hit|shove|break  thing                              span=5  !i  !we
-violence  P  menace                                               span=6
-violence  P  police  summon                                       span=6  sentence
+violence  P  menace                                               span=6  !sport
+violence  C  menace  soon|yell                                   span=8  sentence  !sport
+violence  C  hit|shove|break|menace  door  he|partner            sentence  span=10
+violence  C  choke  i|me|my  throat|breath                       sentence  span=10  !sport  wide
+violence  P  police  summon                                       span=6  sentence  !job
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
 # ---- children
-children  C  hit|choke|shove|grab|abuse|hurt|blow  kid            span=8  sentence  !body  kids
+children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids
+children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
 children  P  child_services                                       span=6  kids
+children  C  lock  kid                                            span=8  sentence  kids
+children  C  kid  drunk  drive                                    sentence  kids
+children  P  kid  anger|hard|yell  he|partner|parent              sentence  kids
 # ---- threats
 threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
-threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel
-threat    P  threaten                                             span=6  !leave  !cancel
+threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel  wide
+threat    P  threaten                                             span=6  !leave  !cancel  wide
 threat    C  say|will|would  @harm|dead  me|us|kid|family|you  he|partner|you  sentence  idiom  !discover
 threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it
-threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids  sentence  idiom
+threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids|payback  sentence  idiom
+threat    C  say  payback  he|partner                             sentence  idiom
 threat    C  possess                                               span=8
-threat    P  say|you  will  regret                                sentence
+threat    P  say|you  will|would  regret                          sentence
 threat    P  payback                                               span=6  idiom
 threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
@@ -127,34 +135,37 @@ threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
 # ---- weapons
-weapon    C  weapon  wield                                         span=7  !toy
+weapon    C  weapon  wield                                         span=8  sentence  !toy  !media
 weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
 weapon    C  weapon  me|us                                         span=4  !toy  !cook
-weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media
+weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
 weapon    C  stab|shoot  me|us|i                                   span=4
-weapon    P  weapon                                                span=6  !cook  !toy
+weapon    P  weapon                                                span=6  !cook  !toy  wide
 # ---- fear of the partner
-fear      C  fear  him|partner|his                                 span=4  !loss
-fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss
-fear      P  fear  he|partner                                      span=4  !loss
-fear      C  he|partner|his  scare  me|us                          span=5  !loss  !fear_benign
+fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
+fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
+fear      P  fear  he|partner                                      span=4  !loss  !fear_benign  wide
+fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign
 fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
 fear      C  hide  i|me|myself|we|us                               span=6  !game  !want
 fear      P  hide  i|me|myself|we|us                               span=6  !game
-fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign
-fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger
+fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
+fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger  !sport  wide
+fear      C  dare_not  he|him|partner  home|asleep                 sentence
+fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
-fear      P  shelter                                               span=6
+fear      P  shelter  i|me|we|us                                   span=8  !job
 # ---- coercive control
 control   C  lock  me|us                                           span=5  !feel
 control   P  lock  me|us|i                                          span=5
 control   P  trapped                                               span=6
 control   C  allow  not  i|we                                      span=7  !you
 control   C  let  not  me|us                                       span=6  !go_of
-control   C  he|partner|you  take|hide|smash  my|our  possession   span=7
+control   C  he|partner|you  take|hide|smash  my|our  possession   span=10  sentence
+control   C  lock|trapped  take  possession                        sentence
 control   C  take|hide|smash  my|our  possession  away             span=7
 control   C  money_control                                         span=8
 control   C  give  not  money|possession  me|us|i                  span=8
@@ -168,10 +179,15 @@ control   P  kick_out                                              span=6
 control   P  permission                                            span=6
 control   P  allowance                                             span=6
 control   P  cannot  leave                                         span=4  !it
+control   P  location  repeat|must|want                            span=8  sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
-stalking  C  stalk                                                 span=6  !social
+stalking  C  stalk  me|us|i|my                                     span=6  !social
+stalking  P  stalk                                                 span=6  !social
+stalking  P  track                                                 span=6  !social
+stalking  C  show_up  repeat                                       sentence
+stalking  C  check  my|our  possession|messages|location  repeat|all  sentence
 stalking  P  stalk|track|follow  social                            span=6  idiom
 stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
@@ -182,7 +198,11 @@ sexual    C  rape                                                  span=6
 sexual    C  force  sex                                            span=8  sentence
 sexual    C  make  me|us  sex                                      span=6
 sexual    C  sex  against_will                                     span=10  sentence
-sexual    C  say_no  continue                                      span=10  sentence
+sexual    C  say_no  continue|start                                span=10  sentence
+sexual    C  say_no  do|touch|sex  he|partner                      span=10  sentence
+sexual    C  undress  my|me  he|partner                            sentence
+sexual    C  sex  if  @harm|leave|payback                          sentence
+sexual    P  continue  against_will                                span=10  sentence
 sexual    C  say_no  not  stop                                     span=10  sentence
 sexual    C  not  stop  say_no                                     span=10  sentence
 sexual    C  sex|touch  asleep                                     span=10  sentence
@@ -191,16 +211,18 @@ sexual    P  sex  must|not                                          span=8
 sexual    P  touch  me|us  not|even|away                           span=8
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
-self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media
+self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job
 self_harm P  suicide                                                span=6  !media
-self_harm C  kill_self                                             span=6  !he  !partner
+self_harm C  kill_self                                             span=6  !he  !partner  !job
 self_harm C  kill|hurt|cut|harm|end|suicide  myself                span=4
 self_harm C  end_life                                              span=8
 self_harm P  end_it                                                 span=6
 self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
-self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook
+self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence
+self_harm C  letter  everyone                                      sentence
 self_harm C  jump  high_place|vehicle                              span=6
 self_harm C  crash_into                                            span=8
 self_harm C  farewell                                              span=8
@@ -225,6 +247,7 @@ class Frame:
     kids: bool = False
     short: int = 0
     neg_keeps: bool = False
+    wide: bool = False
 
     @property
     def needs_negation(self) -> bool:
@@ -257,7 +280,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
             elif "=" in part:
                 key, value = part.split("=", 1)
                 opts[key] = int(value) if value.isdigit() else value
-            elif part in ("sentence", "idiom", "kids"):
+            elif part in ("sentence", "idiom", "kids", "wide"):
                 opts[part] = True
             else:
                 groups.append(frozenset(part.split("|")))
@@ -273,6 +296,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 kids=bool(opts.get("kids", False)),
                 short=int(str(opts.get("short", 0))),
                 neg_keeps=opts.get("neg") == "P",
+                wide=bool(opts.get("wide", False)),
             )
         )
     return tuple(frames)
@@ -289,11 +313,12 @@ def concepts() -> frozenset[str]:
 
 # Concepts the context rules below use.
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our"})
+_VICTIM = frozenset({"i", "me", "myself", "we", "us"})
 _AGENT = frozenset({"he", "partner", "you", "ex"})
 _SUBJECTS = frozenset({"he", "i", "we", "you", "partner", "it", "say"})
 _CONTEXT = frozenset(
     {NOT, "stop", "residue", "joke", "media", "long_ago", "say", "you", "your", "he", "him", "his", "i", "me",
-     "my", "kid", "ex", "partner"}
+     "my", "kid", "ex", "partner", "safe_now"}
 )
 # Direct speech: the speaker's "I" is the partner, "you" is the writer.
 _SWAP = {"i": "he", "me": "him", "my": "his", "myself": "himself", "you": "me", "your": "my"}
@@ -307,41 +332,73 @@ _NOTHING = Assessment(Level.NONE, frozenset())
 _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
 
 
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """A frame that fired in one sentence: its level there, whether children are involved, whether long ago."""
+
+    frame: Frame
+    level: Level
+    kids: bool
+    past: bool
+    where: frozenset[int]  # the words it fired on, counted from the start of the message
+
+_TOGETHER = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.STALKING, Category.FEAR})
+"""Two different signals of these add up: "she called 63 times" and "she's watching me" is stalking, clearly."""
+
+
 def assess(reading: Reading) -> Assessment:
     """Judge one message. Never raises; NONE if and only if no category."""
     fired = explain(reading)
     if not fired:
         return _NOTHING
     joke = any("joke" in t for t in reading)
+    safe_now = any("safe_now" in t for t in reading)
     level = Level.NONE
     cats: set[Category] = set()
-    for frame, lv, kids in fired:
-        if joke and frame.idiom:
+    possible: list[Fired] = []
+    for f in fired:
+        if (joke and f.frame.idiom) or (safe_now and f.past):
             continue
-        level = max(level, lv)
-        cats.add(frame.category)
-        if kids:
+        level = max(level, f.level)
+        cats.add(f.frame.category)
+        if f.kids:
             cats.add(Category.CHILDREN)
+        if f.level is Level.POSSIBLE:
+            possible.append(f)
     if not cats:
         return _NOTHING
+    if level is Level.POSSIBLE and _add_up(possible):
+        level = Level.CLEAR
     return Assessment(level, frozenset(cats))
 
 
-def explain(reading: Reading) -> list[tuple[Frame, Level, bool]]:
-    """The frames that fire, sentence by sentence, each with its level and whether children are involved."""
-    fired: list[tuple[Frame, Level, bool]] = []
+def _add_up(possible: list[Fired]) -> bool:
+    """Two signals on different words, of one category or both of the kinds that add up, are clear."""
+    for n, a in enumerate(possible):
+        for b in possible[n + 1 :]:
+            if a.frame is b.frame or a.where & b.where:
+                continue
+            same = a.frame.category is b.frame.category
+            if same or (a.frame.category in _TOGETHER and b.frame.category in _TOGETHER):
+                return True
+    return False
+
+
+def explain(reading: Reading) -> list[Fired]:
+    """The frames that fire, sentence by sentence."""
+    fired: list[Fired] = []
     start = 0
     n = len(reading)
     for i in range(n + 1):
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
-            _sentence(reading[start:i], fired)
+            _sentence(reading[start:i], fired, start)
         start = i + 1
     return fired
 
 
-def _sentence(tokens: Reading, fired: list[tuple[Frame, Level, bool]]) -> None:
+def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
@@ -379,11 +436,13 @@ def _sentence(tokens: Reading, fired: list[tuple[Frame, Level, bool]]) -> None:
             lv, positions = hit
             if media and not _first_person_with_agent(tokens, clause_of, positions):
                 continue
+            past = False
             if long_ago:
-                if not any(_FIRST_PERSON & tokens[p] for p in _clause_positions(clause_of, positions)):
+                if not any(_VICTIM & tokens[p] for p in _clause_positions(clause_of, positions)):
                     continue
-                lv = min(lv, Level.POSSIBLE)
-            fired.append((frame, lv, frame.kids or (kid and frame.category in _KID_LINKED)))
+                lv, past = min(lv, Level.POSSIBLE), True
+            kids = frame.kids or (kid and frame.category in _KID_LINKED)
+            fired.append(Fired(frame, lv, kids, past, frozenset(offset + p for p in positions)))
 
 
 def _clause_positions(clause_of: list[int], positions: tuple[int, ...]) -> list[int]:
@@ -458,9 +517,10 @@ def _match(
 
 
 def _blocked(frame: Frame, tokens: Reading, clause_of: list[int], chosen: list[int]) -> bool:
-    """A blocker near the frame's words: in its clauses, or within a few words around them in the sentence."""
-    near = range(max(0, min(chosen) - _BLOCK_REACH), min(len(tokens), max(chosen) + _BLOCK_REACH + 1))
-    scope = set(near) | set(_clause_positions(clause_of, tuple(chosen)))
+    """A blocker in the frame's clauses (or, for ``wide`` frames, within a few words around them too)."""
+    scope = set(_clause_positions(clause_of, tuple(chosen)))
+    if frame.wide:
+        scope |= set(range(max(0, min(chosen) - _BLOCK_REACH), min(len(tokens), max(chosen) + _BLOCK_REACH + 1)))
     return any(frame.blockers & tokens[p] for p in scope)
 
 
@@ -468,26 +528,23 @@ _BLOCK_REACH = 6
 
 
 def _negated(tokens: Reading, clause_of: list[int], chosen: list[int], reach: int) -> bool:
-    """A "not" right before the frame's words (or between them), with no new subject in between."""
-    first, last = min(chosen), max(chosen)
-    clause = clause_of[first]
+    """A "not" just before one of the frame's words (no new subject in between), or just after the last."""
+    first = min(chosen)
     if any("stop" in tokens[p] for p in _clause_positions(clause_of, (first,))):
         return False
-    for p in range(first + 1, last):
-        if NOT in tokens[p]:
-            return True
-    p = first - 1
-    steps = 0
-    while p >= 0 and clause_of[p] == clause and steps < reach:
-        t = tokens[p]
-        if NOT in t:
-            return True
-        if t & _SUBJECTS:
-            return False
-        p -= 1
-        steps += 1
+    for q in chosen:
+        p, steps = q - 1, 0
+        while p >= 0 and clause_of[p] == clause_of[q] and steps < reach:
+            t = tokens[p]
+            if NOT in t:
+                return True
+            if t & _SUBJECTS or p in chosen:
+                break
+            p -= 1
+            steps += 1
+    last = max(chosen)
     after = last + 1
-    return after < len(tokens) and clause_of[after] == clause and NOT in tokens[after]
+    return after < len(tokens) and clause_of[after] == clause_of[last] and NOT in tokens[after]
 
 
 def _residue(tokens: Reading, clause_of: list[int], chosen: list[int]) -> bool:

@@ -83,9 +83,8 @@ def test_clear_danger_mostly_goes_straight_to_safety(results):
 
 def test_every_category_is_caught(results):
     for name, s in results["category"].items():
-        if s["n"]["clear"] + s["n"]["possible"]:
-            caught = s["clear_any"] + s["possible_any"]
-            assert caught / (s["n"]["clear"] + s["n"]["possible"]) >= 0.90, name
+        if s["n"]["clear"]:
+            assert s["clear_recall"] >= 0.95, name
 
 
 def test_benign_fights_are_left_alone(results):
