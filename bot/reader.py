@@ -24,8 +24,7 @@ from __future__ import annotations
 import re
 
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
-from bot.lexicon import FILLER, MARKERS
-from bot.lexicon import GAP, GAP_WORDS, Lexicon, Phrase, PhraseIndex, fold, lexicon
+from bot.lexicon import FILLER, GAP, GAP_WORDS, MARKERS, Lexicon, Phrase, PhraseIndex, fold, lexicon
 
 __all__ = ["assess_text", "fold", "read", "warm"]
 
