@@ -75,6 +75,9 @@ def vocabulary(locale: str) -> dict[str, Any]:
         raise VocabularyError(f"unknown locale {locale!r}")
     text = resources.files("bot.i18n").joinpath(locale, "danger.toml").read_text("utf-8")
     data = tomllib.loads(fold(text))  # written as people write; read as the reader folds text
+    for key, value in data.get("spelling", {}).items():
+        if not isinstance(value, str) or not value.strip() or " " in key:
+            raise VocabularyError(f"{locale}/danger.toml [spelling] {key}: one word, its spelling as text")
     for table in ("words", "lemmas", "phrases", "idioms"):
         for key, words in data.get(table, {}).items():
             if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() == w and w for w in words):
@@ -122,6 +125,10 @@ class Lexicon:
         data = vocabulary(locale)
         language = data.get("language", {})
         self.markers = frozenset(language.get("markers", ()))
+        self.spelling: dict[str, tuple[str, ...]] = {
+            k: tuple(v.split()) for k, v in data.get("spelling", {}).items()
+        }
+        self.others: tuple[Mapping[str, str], ...] = ()  # other languages' words: no typos of ours
         self.clause_words = frozenset(language.get("clause", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
         self.forms: dict[str, Word] = {}
@@ -234,7 +241,7 @@ class Lexicon:
         if not token.isalpha():
             return None
         word = self.forms.get(self.lemma(token)) or self._compound(token)
-        if word is not None or token in self.known:
+        if word is not None or token in self.known or any(token in known for known in self.others):
             return word
         word = self.squashed.get(_squash(token))
         if word is not None:
@@ -250,7 +257,7 @@ class Lexicon:
         return None
 
     def _near_miss(self, token: str) -> Word | None:
-        if len(token) < 5:
+        if len(token) < 4:
             return None
         candidates = self._targets.get(token[0])
         if not candidates:

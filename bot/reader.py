@@ -66,7 +66,9 @@ _marker_table: dict[str, tuple[str, ...]] = {}
 def _markers() -> dict[str, tuple[str, ...]]:
     if not _marker_table:
         for lang in LANGUAGES:
-            for m in lexicon(lang).markers:
+            lex = lexicon(lang)
+            lex.others = tuple(lexicon(other).known for other in LANGUAGES if other != lang)
+            for m in lex.markers:
                 _marker_table[m] = (*_marker_table.get(m, ()), lang)
     return _marker_table
 
@@ -76,6 +78,8 @@ _NO_KEYS: tuple[str, ...] = ()
 _SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, False)
 _CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, False)
 _NOTHING: _Entry = (_EMPTY, _NO_KEYS, False)
+_MANY: _Entry = (frozenset({"many"}), _NO_KEYS, False)
+_MANY_FROM = 5  # "20 pills", "63 calls": a number of five or more counts as many
 
 
 def _entry(lex: Lexicon, token: str) -> _Entry:
@@ -84,6 +88,8 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
         return _NOTHING if token.startswith("..") else _SENTENCE_ENTRY
     if first in ',:"()':
         return _CLAUSE_ENTRY
+    if token.isdigit():
+        return _MANY if len(token) < 6 and int(token) >= _MANY_FROM else _NOTHING
     w = lex.look_up(token)
     if w is None:
         return _NOTHING
@@ -93,6 +99,9 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
 
 
 def _read_one(toks: list[str], lex: Lexicon) -> list[frozenset[str]]:
+    spelling = lex.spelling
+    if spelling:  # Flemish and txt-speak forms as their common spelling ("nie": "niet", "kzal": "ik zal")
+        toks = [w for t in toks for w in spelling.get(t, (t,))]
     memo = _memo[lex.locale]
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
@@ -198,7 +207,7 @@ def read(text: str, hint: str | None = None) -> Reading:
     toks = tokens(text)
     if not toks:
         return ()
-    langs = _language(toks, hint)
+    langs = _language(toks, hint)  # also tells each lexicon the other languages' words
     if len(langs) == 1:
         return tuple(_read_one(toks, lexicon(langs[0])))
     readings = [_read_one(toks, lexicon(lang)) for lang in langs]

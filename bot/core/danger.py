@@ -83,16 +83,16 @@ CLAUSE = ","
 FRAMES_TABLE = """
 # ---- names for groups used often ("@acts" in a group stands for all of these)
 @acts     hit|choke|shove|abuse|stab|shoot|run_over|drown|burn
-@harm     hit|choke|shove|abuse|kill|hurt|stab|shoot|burn|drown|run_over|destroy|bury
+@harm     hit|choke|shove|abuse|kill|hurt|stab|shoot|burn|drown|run_over|destroy|bury|break
 # ---- violence: an act against the writer
-violence  C  @acts  me|us                                         span=4
+violence  C  @acts  me|us                                         span=4  !myself
 violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
 violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
 violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
 violence  P  injury  i|me|my                                     span=6  !sport
-violence  C  abuse|violent  he|partner|you                       span=6
+violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  wide
 violence  C  violent  me|us                                      span=4
 violence  P  grab|hurt  me|us                                    span=4
 violence  P  rough  he|partner|you|me                            span=6
@@ -120,9 +120,12 @@ children  P  kid  anger|hard|yell  he|partner|parent              sentence  kids
 threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
 threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel  wide
 threat    P  threaten                                             span=6  !leave  !cancel  wide
-threat    C  say|will|would  @harm|dead  me|us|kid|family|you  he|partner|you  sentence  idiom  !discover
-threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it
-threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids|payback  sentence  idiom
+threat    C  say|will|would  @harm|dead  me|us|kid|family|you|body  he|partner|you  sentence  idiom  !discover  !third
+threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it  !third  wide
+threat    P  if  dead  i|me                                      sentence  idiom  !third  !parent
+threat    C  take_kids  soon|never_again|drunk                   sentence
+children  C  kid  drive|take|take_kids  never_again|drunk        sentence  kids
+threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids|payback  sentence  idiom  !third
 threat    C  say  payback  he|partner                             sentence  idiom
 threat    C  possess                                               span=8
 threat    P  say|you  will|would  regret                          sentence
@@ -135,11 +138,11 @@ threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
 # ---- weapons
-weapon    C  weapon  wield                                         span=8  sentence  !toy  !media
+weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  wide
 weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
 weapon    C  weapon  me|us                                         span=4  !toy  !cook
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
-weapon    C  stab|shoot  me|us|i                                   span=4
+weapon    C  stab|shoot  me|us                                     span=4  !media
 weapon    P  weapon                                                span=6  !cook  !toy  wide
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
@@ -150,11 +153,15 @@ fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
-fear      C  hide  i|me|myself|we|us                               span=6  !game  !want
+fear      C  hide  me|myself|us                                    span=6  !game  !want
+fear      C  hide  i|we  him                                       sentence  !game  !want
+fear      C  hide  hide_place                                      span=6  !game  !want
 fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
 fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger  !sport  wide
 fear      C  dare_not  he|him|partner  home|asleep                 sentence
+fear      C  dare_not  home  soon                                  sentence
+fear      C  escape_plan                                           span=8
 fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
@@ -168,6 +175,8 @@ control   C  he|partner|you  take|hide|smash  my|our  possession   span=10  sent
 control   C  lock|trapped  take  possession                        sentence
 control   C  take|hide|smash  my|our  possession  away             span=7
 control   C  money_control                                         span=8
+control   P  obey                                                  span=8
+control   C  obey  possession|money|allow|let                      sentence
 control   C  give  not  money|possession  me|us|i                  span=8
 control   C  give  my|our  money  him|he|partner                   span=8
 control   C  access  not  money                                    span=8
@@ -183,7 +192,11 @@ control   P  location  repeat|must|want                            span=8  sente
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
-stalking  C  stalk  me|us|i|my                                     span=6  !social
+stalking  C  stalk  me|us|i                                       span=6  !social
+stalking  C  order  breach                                         span=8
+stalking  C  show_up  soon                                         sentence
+stalking  P  many  contact                                         span=6
+stalking  C  tracker  !i                                           span=6
 stalking  P  stalk                                                 span=6  !social
 stalking  P  track                                                 span=6  !social
 stalking  C  show_up  repeat                                       sentence
@@ -201,7 +214,13 @@ sexual    C  sex  against_will                                     span=10  sent
 sexual    C  say_no  continue|start                                span=10  sentence
 sexual    C  say_no  do|touch|sex  he|partner                      span=10  sentence
 sexual    C  undress  my|me  he|partner                            sentence
-sexual    C  sex  if  @harm|leave|payback                          sentence
+sexual    C  sex  if  @harm|leave|payback|money                    sentence
+sexual    C  nudes  if|threaten|say|will                          sentence
+sexual    P  nudes  he|partner                                     span=8
+sexual    C  pics  asleep|against_will                             sentence
+sexual    C  share|record  pics  if|threaten                       sentence
+sexual    P  share  pics  will|say  he|partner                     sentence
+sexual    C  record  against_will                                  sentence
 sexual    P  continue  against_will                                span=10  sentence
 sexual    C  say_no  not  stop                                     span=10  sentence
 sexual    C  not  stop  say_no                                     span=10  sentence
@@ -212,18 +231,18 @@ sexual    P  touch  me|us  not|even|away                           span=8
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
 self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job
-self_harm P  suicide                                                span=6  !media
+self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
-self_harm C  kill|hurt|cut|harm|end|suicide  myself                span=4
+self_harm C  kill|hurt|cut|harm|end|suicide|shoot|stab  myself      span=4  idiom
 self_harm C  end_life                                              span=8
 self_harm P  end_it                                                 span=6
 self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
 self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job
-self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence
-self_harm C  letter  everyone                                      sentence
-self_harm C  jump  high_place|vehicle                              span=6
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom
+self_harm C  letter  everyone|plan|collect                         sentence
+self_harm C  jump  high_place|vehicle                              span=6  idiom
 self_harm C  crash_into                                            span=8
 self_harm C  farewell                                              span=8
 self_harm C  cut  again|start                                      span=6
@@ -314,6 +333,7 @@ def concepts() -> frozenset[str]:
 # Concepts the context rules below use.
 _FIRST_PERSON = frozenset({"i", "me", "my", "myself", "we", "us", "our"})
 _VICTIM = frozenset({"i", "me", "myself", "we", "us"})
+_OBJECT = frozenset({"me", "myself", "us"})  # in a story told, "I" may be the reader; "me" is the writer hurt
 _AGENT = frozenset({"he", "partner", "you", "ex"})
 _SUBJECTS = frozenset({"he", "i", "we", "you", "partner", "it", "say"})
 _CONTEXT = frozenset(
@@ -357,13 +377,18 @@ def assess(reading: Reading) -> Assessment:
     cats: set[Category] = set()
     possible: list[Fired] = []
     for f in fired:
-        if (joke and f.frame.idiom) or (safe_now and f.past):
+        if safe_now and f.past:
             continue
-        level = max(level, f.level)
+        lv = f.level
+        if joke and f.frame.idiom:
+            if f.frame.category is not Category.SELF_HARM:
+                continue
+            lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
+        level = max(level, lv)
         cats.add(f.frame.category)
         if f.kids:
             cats.add(Category.CHILDREN)
-        if f.level is Level.POSSIBLE:
+        if lv is Level.POSSIBLE and not f.frame.idiom:
             possible.append(f)
     if not cats:
         return _NOTHING
@@ -454,7 +479,7 @@ def _first_person_with_agent(tokens: Reading, clause_of: list[int], positions: t
     seen: set[str] = set()
     for p in _clause_positions(clause_of, positions):
         seen |= tokens[p]
-    return bool(seen & _FIRST_PERSON) and bool(seen & _AGENT)
+    return bool(seen & _OBJECT) and bool(seen & _AGENT)
 
 
 def _speech(tokens: Reading, present: set[str]) -> Reading:
@@ -524,7 +549,7 @@ def _blocked(frame: Frame, tokens: Reading, clause_of: list[int], chosen: list[i
     return any(frame.blockers & tokens[p] for p in scope)
 
 
-_BLOCK_REACH = 6
+_BLOCK_REACH = 10
 
 
 def _negated(tokens: Reading, clause_of: list[int], chosen: list[int], reach: int) -> bool:
