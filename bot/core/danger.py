@@ -125,7 +125,7 @@ threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  
 threat    P  if  dead  i|me                                      sentence  idiom  !third  !parent
 threat    C  take_kids  soon|never_again|drunk                   sentence
 children  C  kid  drive|take|take_kids  never_again|drunk        sentence  kids
-threat    C  if  leave  kill|hurt|stab|shoot|burn|destroy|bury|dead|find|regret|take_kids|payback  sentence  idiom  !third
+threat    C  if  leave  @harm|dead|find|regret|take_kids|payback      sentence  idiom  !third
 threat    C  say  payback  he|partner                             sentence  idiom
 threat    C  possess                                               span=8
 threat    P  say|you  will|would  regret                          sentence
