@@ -225,7 +225,7 @@ class Two:
         return self.step(uid, ChoiceMade(choice))
 
     def say(self, uid: int, text: str):
-        return self.step(uid, TextReceived(text))
+        return self.step(uid, TextReceived(text, read(text)))
 
     def wait(self, span: timedelta) -> None:
         """Move the clock, firing every due timer in due order (ties by id), as the dispatcher would."""

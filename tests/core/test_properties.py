@@ -12,6 +12,7 @@ from bot.core.effects import Msg, Notify, Reply, StartTimer
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from bot.core.model import Contract, Person, State
 from bot.i18n import Renderer
+from bot.reader import read
 
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 ME, PARTNER = Person(1, "en", "Europe/Amsterdam", "NL", "Sam"), Person(2, "nl", "Europe/Amsterdam", "NL", "Robin")
@@ -79,7 +80,7 @@ def test_random_sequences_keep_the_invariants(actions, paired):
         elif kind == "press":
             event = ChoiceMade(str(a))
         elif kind == "say":
-            event = TextReceived(str(a))
+            event = TextReceived(str(a), read(str(a)))
         else:
             now += timedelta(minutes=int(a))
             due = sorted((t for t in timers.values() if t.user == ME.id and t.at <= now), key=lambda t: t.at)

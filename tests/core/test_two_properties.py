@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.core.flow.build import NO_PLAN
 from bot.core.model import Contract, TimeoutStatus
+from bot.reader import read
 
 from .conftest import Two
 
@@ -44,7 +45,7 @@ def event_for(two: Two, who: int, kind: str, arg: object) -> Event | None:
     if kind == "press_id":
         return ChoiceMade(str(arg))
     if kind == "say":
-        return TextReceived(str(arg))
+        return TextReceived(str(arg), read(str(arg)))
     offered = two.choices(who)
     if not offered:
         return None
