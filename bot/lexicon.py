@@ -58,11 +58,12 @@ class Word:
     concepts: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Phrase:
     items: tuple[tuple[str, str], ...]  # (surface, lemma) per word; GAP for a gap
     concepts: frozenset[str]  # empty for an idiom
     length: int  # words, gaps not counted: longer phrases are tried first
+    anchor: frozenset[str]  # its longest word, as surface and lemma: a text without it cannot hold the phrase
 
 
 class VocabularyError(Exception):
@@ -193,7 +194,8 @@ class Lexicon:
         self.idioms: dict[str, list[Phrase]] = {}
         for entry, cs in phrase_entries:
             items = tuple((p, GAP if p == GAP else self._phrase_lemma(p)) for p in entry.split())
-            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP))
+            longest = max((it for it in items if it[0] != GAP), key=lambda it: len(it[0]))
+            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP), frozenset(longest) - {""})
             index = self.phrases if cs else self.idioms
             first_surface, first_lemma = items[0]
             for key in {first_surface, first_lemma} - {""}:

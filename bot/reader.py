@@ -111,14 +111,15 @@ def _read_one(toks: list[str], lex: Lexicon) -> list[frozenset[str]]:
     starts = [i for i, e in enumerate(entries) if e[2]]
     if starts:
         keys = [e[1] for e in entries]
+        present = {k for ks in keys for k in ks}
         used: set[int] = set()
-        _phrases(lex.idiom_index, starts, keys, out, used)
-        _phrases(lex.phrase_index, starts, keys, out, used)
+        _phrases(lex.idiom_index, starts, keys, out, used, present)
+        _phrases(lex.phrase_index, starts, keys, out, used, present)
     return out
 
 
 def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]], out: list[frozenset[str]],
-             used: set[int]) -> None:
+             used: set[int], present: set[str]) -> None:
     """Idioms read as nothing; other phrases add their concept to their first word (and take its negation).
 
     ``used`` holds the words idioms took: no other phrase may use them. Phrases are found by their first two
@@ -141,6 +142,7 @@ def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]],
                     for k2 in keys[j]:
                         candidates.extend(seconds.get(k2, ()))
                 candidates.extend(seconds.get(GAP, ()))
+        candidates = [ph for ph in candidates if not ph.anchor.isdisjoint(present)]
         if not candidates:
             continue
         if len(candidates) > 1:
@@ -210,8 +212,12 @@ def read(text: str, hint: str | None = None) -> Reading:
     langs = _language(toks, hint)  # also tells each lexicon the other languages' words
     if len(langs) == 1:
         return tuple(_read_one(toks, lexicon(langs[0])))
-    readings = [_read_one(toks, lexicon(lang)) for lang in langs]
-    return tuple(frozenset().union(*parts) for parts in zip(*readings, strict=True))
+    out: list[frozenset[str]] = []
+    for lang in langs:  # no telling the language: read it in each, one after the other, as separate sentences
+        if out:
+            out.append(_SENTENCE)
+        out.extend(_read_one(toks, lexicon(lang)))
+    return tuple(out)
 
 
 def assess_text(text: str, hint: str | None = None) -> Assessment:

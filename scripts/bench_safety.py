@@ -4,8 +4,9 @@ Usage: python scripts/bench_safety.py [--runs N] [--chars N]
 
 What is timed is what Dialogue.handle does for every free text: the shell's reading (bot.reader.read:
 fold, split, language, look-ups, phrases) plus the core's judgement (bot.core.danger.assess). Messages are
-built from the labelled set's lines (both languages, danger and benign mixed, shuffled per message), so
-every run reads a different text. Two figures:
+built from the labelled set's lines, shuffled per message, so every run reads a different text: "dense"
+from all its lines (every sentence carries danger words: the worst case), "ordinary" from its plain
+benign lines (a long rant about the dishes). For each, two figures:
 
 * warm: the reader's per-token memo as it is in a running bot (it keeps what it has looked up);
 * cold: the memo emptied before every message, so every distinct word pays its full look-up (near-miss
@@ -34,8 +35,9 @@ from bot.core.danger import assess  # noqa: E402
 LABELLED = ROOT / "tests" / "safety" / "labelled.tsv"
 
 
-def messages(count: int, chars: int, seed: int = 12) -> list[str]:
-    lines = [raw.split("\t")[3] for raw in LABELLED.read_text("utf-8").splitlines()[1:] if raw.count("\t") == 3]
+def messages(count: int, chars: int, seed: int = 12, ordinary: bool = False) -> list[str]:
+    rows = [raw.split("\t") for raw in LABELLED.read_text("utf-8").splitlines()[1:] if raw.count("\t") == 3]
+    lines = [r[3] for r in rows if not ordinary or r[2] == "none"]
     rng = random.Random(seed)
     out = []
     for _ in range(count):
@@ -54,8 +56,8 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": q[49], "p90": q[89], "p99": q[98], "max": samples[-1]}
 
 
-def bench(runs: int, chars: int, cold: bool) -> dict[str, float]:
-    texts = messages(runs, chars)
+def bench(runs: int, chars: int, cold: bool, ordinary: bool) -> dict[str, float]:
+    texts = messages(runs, chars, ordinary=ordinary)
     reader.warm()
     for t in texts[:20]:
         assess(reader.read(t))
@@ -79,10 +81,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--chars", type=int, default=4000)
     args = parser.parse_args(argv[1:])
     print(f"one assessment (read + judge) of a {args.chars}-character message, {args.runs} messages, ms")
-    print(f"{'':6} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}")
-    for name, cold in (("warm", False), ("cold", True)):
-        p = bench(args.runs if not cold else max(200, args.runs // 10), args.chars, cold)
-        print(f"{name:6} {p['p50']:7.3f} {p['p90']:7.3f} {p['p99']:7.3f} {p['max']:7.3f}")
+    print(f"{'':15} {'p50':>7} {'p90':>7} {'p99':>7} {'max':>7}")
+    for text_kind, ordinary in (("dense", False), ("ordinary", True)):
+        for name, cold in (("warm", False), ("cold", True)):
+            p = bench(args.runs if not cold else max(200, args.runs // 10), args.chars, cold, ordinary)
+            print(f"{text_kind + ' ' + name:15} {p['p50']:7.3f} {p['p90']:7.3f} {p['p99']:7.3f} {p['max']:7.3f}")
     return 0
 
 

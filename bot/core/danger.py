@@ -343,9 +343,24 @@ _CONTEXT = frozenset(
 # Direct speech: the speaker's "I" is the partner, "you" is the writer.
 _SWAP = {"i": "he", "me": "him", "my": "his", "myself": "himself", "you": "me", "your": "my"}
 
+_COMMON = frozenset(
+    {"i", "me", "my", "myself", "we", "us", "our", "you", "your", "he", "him", "his", "himself", "partner", "it",
+     NOT, "if", "say", "will", "would", "want", "passive", "all", "many", "soon", "again", "repeat", "home", "must",
+     "think", "feel", "even", "body", "family", "kid", "give", "make", "do", "let", "allow", "take", "location"}
+)
+"""Concepts in nearly every sentence: a frame is looked up by a rarer one of its groups."""
+
+
+def _key_group(frame: Frame) -> frozenset[str]:
+    for group in frame.groups:
+        if not group <= _COMMON:
+            return group
+    return frame.groups[0]
+
+
 _BY_HEAD: dict[str, tuple[int, ...]] = {}
 for _n, _f in enumerate(FRAMES):
-    for _c in _f.groups[0]:
+    for _c in _key_group(_f):
         _BY_HEAD[_c] = (*_BY_HEAD.get(_c, ()), _n)
 _HEADS = frozenset(_BY_HEAD)
 _NOTHING = Assessment(Level.NONE, frozenset())

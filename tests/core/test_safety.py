@@ -283,6 +283,26 @@ def test_the_core_never_raises(tokens):
     assert (result.level is Level.NONE) == (not result.categories)
 
 
+def test_a_text_of_no_clear_language_is_read_in_both():
+    # the spelling of each language may split words differently ("kzal": "ik zal", "rn": "right now")
+    assert assess_text("kzal rn") == Assessment(Level.NONE, frozenset())
+    assert level("zelfmoord") is Level.POSSIBLE or level("zelfmoord") is Level.CLEAR
+    assert level("kys rn") >= Level.POSSIBLE
+
+
+_WORDS = sorted(
+    {w for loc in ("nl", "en") for table in ("spelling", "words") for key, v in vocabulary(loc)[table].items()
+     for w in ([key] if table == "spelling" else v) if " " not in w}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from([" ", ", ", ". ", " 😂 "]))
+def test_reading_never_raises_on_vocabulary_soup(words, sep):
+    result = assess_text(sep.join(words))
+    assert (result.level is Level.NONE) == (not result.categories)
+
+
 @given(st.text())
 def test_reading_never_raises(text):
     result = assess_text(text)
