@@ -1263,8 +1263,8 @@ SESSIONS_CACHED = 2048
 
 
 def _display(name: str) -> str:
-    """A platform display name as the partner will see it: short, and with nothing link-like in it."""
-    return couples.without_links(name)[:64]
+    """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
+    return couples.display_name(name)
 
 
 def country_of(locale: str) -> str | None:
