@@ -349,6 +349,8 @@ class Store:
         self.defaults = defaults
         self.random_bytes: Callable[[int], bytes] = secrets.token_bytes
         """Where invite codes come from. Only the demo swaps it, to script a pairing."""
+        self.random_id: Callable[[], int] = new_id
+        """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
         self._line: list[_Waiting] = []
         """Events waiting for the thread (see handle)."""
         self._sending: set[asyncio.Future[list[Any]]] = set()
@@ -549,8 +551,8 @@ class Store:
             if timeout is None and session.timeout_id:
                 timeout = self._timeout(c, session.timeout_id)
         try:
-            result = flow.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes,
-                                                                         timeout))
+            ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id())
+            result = flow.step(State(session, timeout), event, ctx)
         except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
             log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
             return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
@@ -1015,6 +1017,11 @@ _contract_of = lru_cache(maxsize=512)(load_contract)
 """Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""
 
 
+def new_id() -> int:
+    """A random id for a new time-out or couple: 53 bits (exact in JSON and JavaScript too), never 0."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
 def code_hash(code: str) -> str:
     """What is stored for an invite code: sha256 hex of its canonical form. The code itself is never stored."""
     return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
@@ -1022,18 +1029,18 @@ def code_hash(code: str) -> str:
 
 def load_ctx(
     c: sqlite3.Connection, person: Person, event: Event, now: datetime,
-    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None,
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None, fresh: int = 0,
 ) -> flow.Ctx:
     """Everything `flow.step` may know besides the state, for this person and this event."""
     couple = load_couple(c, person.id)
     invite: Invite | None = None
     failures = 0
-    fresh = ""
+    code = ""
     history: tuple[Fact, ...] = ()
     if isinstance(event, CommandReceived):
         name = flow.COMMANDS.get(fold(event.name))
         if name == "pair":
-            fresh = couples.new_code(random_bytes(8))
+            code = couples.new_code(random_bytes(8))
         elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
             invite = load_invite(c, event.arg, now)
             failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
@@ -1047,8 +1054,8 @@ def load_ctx(
         now, person,
         partner=couple.partner if couple else None,
         contract=couple.contract if couple else contract.DEFAULT,
-        couple=couple, invite=invite, join_failures=failures, fresh_code=fresh, history=history,
-        unannounced=unannounced,
+        couple=couple, invite=invite, join_failures=failures, fresh_code=code, history=history,
+        unannounced=unannounced, fresh=fresh,
     )
 
 
@@ -1195,8 +1202,10 @@ def _pair(c: sqlite3.Connection, fx: Pair, me: int, now: datetime) -> None:
     ).rowcount
     if used != 1:
         raise StoreError("pairing refused: the invite is not open (the core should have said so)")
-    # The trigger couples_one_per_person refuses a second couple for either of them.
-    cid = c.execute("INSERT INTO couples (a, b, created_at) VALUES (?, ?, ?)", (fx.inviter, me, ts(now))).lastrowid
+    # The trigger couples_one_per_person refuses a second couple for either of them. The id is the core's (random,
+    # so never that of an earlier couple: its buttons name it), or SQLite's when the core gave none.
+    cid = c.execute("INSERT INTO couples (id, a, b, created_at) VALUES (?, ?, ?, ?)",
+                    (fx.couple_id or None, fx.inviter, me, ts(now))).lastrowid
     c.execute("DELETE FROM invites WHERE user_id = ? AND used_at IS NULL", (me,))
     c.execute(
         "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "

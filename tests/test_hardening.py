@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import pytest
 from adempauze_testkit import Inbox, ids, said
 
-from bot.clock import ManualClock
 from bot.core import couples
 from bot.dispatch import Dispatcher
 from bot.ports import Outgoing, UserRef, event_from_text
@@ -139,3 +138,26 @@ def test_the_link_check_is_linear(size: int, unit: str) -> None:
     couples.has_link(text)
     couples.without_links(text)
     assert time.perf_counter() - start < (0.05 if size == 4096 else 0.5)
+
+
+# -- finding 5: a contract button names what it acts on -------------------------------------------------------
+
+
+async def test_an_accept_button_from_an_earlier_pairing_does_nothing_after_pairing_again(
+    talk: Talk, inbox: Inbox, store: Store
+) -> None:
+    """Versions start at 1 for every couple. Bob keeps the accept button of his pairing with Ann, unpairs,
+    joins Cat, and presses the old button: it must not accept Cat's proposal (which he has not decided on)."""
+    joined = await pair(talk, inbox, ANN, BOB, accept=False)
+    old = [c for c in ids(joined) if c.startswith("ct.accept.")]
+    assert len(old) == 1
+    assert said(await talk.say(BOB, "/unpair"), "en", "unpair.done")
+    await pair(talk, inbox, CAT, BOB, accept=False)
+    assert await store.query("SELECT version, status FROM contracts") == [(1, "proposed")]
+
+    out = await talk.press(BOB, old[0])
+
+    assert said(out, "en", "contract.stale") or said(out, "en", "hint.stale")
+    assert not said(out, "en", "contract.accepted")
+    assert await store.query("SELECT version, status FROM contracts") == [(1, "proposed")]
+    assert said(await talk.say(BOB, "/accept"), "en", "contract.accepted")  # deciding knowingly still works

@@ -224,6 +224,22 @@ def sentence_missing(text: str) -> tuple[str, ...]:
     return tuple(missing)
 
 
+DECISIONS = {"accept": "accepted", "reject": "rejected", "withdraw": "withdrawn"}
+_DECISION = re.compile(r"ct\.(accept|reject|withdraw)\.([0-9]{1,18})\.([0-9]{1,9})")
+
+
+def decision_id(verb: str, couple_id: int, version: int) -> str:
+    """The button that accepts, rejects or withdraws one proposal: it names the couple and the version, because
+    versions start at 1 for every couple (and couple ids are random), so an old pairing's button is stale."""
+    return f"ct.{verb}.{couple_id}.{version}"
+
+
+def read_decision(choice: str) -> tuple[str, int, int] | None:
+    """(decision, couple id, version) of a decision button, or None (a malformed or an old-style id)."""
+    m = _DECISION.fullmatch(choice)
+    return (DECISIONS[m.group(1)], int(m.group(2)), int(m.group(3))) if m else None
+
+
 def next_version(active: int, proposed: int | None, last: int = 0) -> int:
     """Version numbers only go up, so a button of an old (rejected, withdrawn) proposal stays stale."""
     return max(active, proposed or 0, last) + 1

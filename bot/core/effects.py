@@ -150,6 +150,7 @@ class Pair:
     inviter: int
     code: str
     first: Contract
+    couple_id: int = 0  # the new couple's id, random (drawn by the shell); 0: the store numbers it
 
 
 @dataclass(frozen=True, slots=True)

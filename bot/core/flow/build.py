@@ -39,6 +39,7 @@ class Ctx:
     fresh_code: str = ""  # for /pair: a new random invite code drawn by the shell
     history: tuple[Fact, ...] = ()  # for /patterns: this person's time-outs of the last 90 days
     unannounced: bool = False  # the partner's notice of this time-out is not delivered yet
+    fresh: int = 0  # a random number drawn by the shell: the id of a time-out or couple this step creates
 
 
 class B:

@@ -97,8 +97,9 @@ async def pair_and_agree(live: Live, anna: Person, bram: Person) -> None:
     assert code
     api.text(bram, f"/doemee {code.group(1)}")
     await live.arrives(bram.id, "nl", "join.ok")
+    await live.arrives(bram.id, "nl", "contract.first")
     await live.arrives(anna.id, "en", "pair.joined")  # through the outbox
-    api.press(bram, "ct.accept.1")
+    api.press(bram, next(b for b in api.button_ids(bram.id) if b.startswith("ct.accept.") and b.endswith(".1")))
     await live.arrives(bram.id, "nl", "contract.accepted")
 
 
