@@ -96,7 +96,9 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     assert said(out, "nl", "contract.sent")
     proposal = await inbox.new(BOB)
     (cid,) = (await store.query("SELECT id FROM couples"))[0]
-    assert said(proposal, "en", "contract.proposed") and f"ct.accept.{cid}.2" in ids(proposal)
+    assert said(proposal, "en", "contract.proposed") and ids(proposal) == ["ct.show"]  # the text when asked
+    shown = await talk.press(BOB, "ct.show")
+    assert said(shown, "en", "contract.proposal.theirs") and f"ct.accept.{cid}.2" in ids(shown)
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "active"), (2, "proposed")
     ]
@@ -106,8 +108,8 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
         (1, "active"), (2, "rejected")
     ]
     await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
-    second = await inbox.new(BOB)
-    assert f"ct.accept.{cid}.3" in ids(second)
+    assert ids(await inbox.new(BOB)) == ["ct.show"]
+    assert f"ct.accept.{cid}.3" in ids(await talk.press(BOB, "ct.show"))
     assert said(await talk.press(BOB, f"ct.accept.{cid}.2"), "en", "contract.stale")  # the rejected one's button
     assert said(await talk.press(BOB, f"ct.accept.{cid}.3"), "en", "contract.accepted")
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [

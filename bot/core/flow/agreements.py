@@ -135,8 +135,8 @@ def _propose_change(b: B, field: str, value: str) -> None:
             b.say("sentence.missing", parts=tuple(Msg.of(f"sentence.part.{m}") for m in missing))
         else:
             b.say("sentence.complete")
-    lines = contract_lines(result, couple.partner.id, b.me)
-    b.notify(couple.partner.id, "contract.proposed", decide_choices(couple.id, version), lines=lines)
+    # Only that there is a proposal: its text (a sentence of up to 280 characters) is shown when they ask.
+    b.notify(couple.partner.id, "contract.proposed", (c("ct.show", "choice.contract.show"),))
     b.say("contract.sent", (c(couples.decision_id("withdraw", couple.id, version), "choice.contract.withdraw"),),
           name=couple.partner.name or "")
 
@@ -169,6 +169,8 @@ def on_contract_choice(b: B, cid: str) -> None:
     decided = couples.read_decision(cid)  # names the couple and the version: an old couple's button is stale
     if decided is not None:
         _decide(b, decided[0], decided[2], decided[1])
+    elif cid == "ct.show":
+        cmd_contract(b, "")
     elif cid == "ct.edit":
         if b.ctx.couple is None:
             b.say("contract.not_paired")
