@@ -702,6 +702,29 @@ class Store:
 
         await self._run(lambda c: self._tx(c, lambda: body(c)))
 
+    async def delivery_verdict(self, row_id: int) -> str:
+        """The last look at an outbox row, right before the platform call: "send"; "gone" (deleted since it was
+        claimed: cancelled after a safety signal, an unpairing, a /forget; or taken over by another process);
+        or "held" (a notice from someone else, and its recipient is on the safety screen now). One index seek."""
+
+        def q(c: sqlite3.Connection) -> str:
+            row = c.execute(
+                "SELECT o.sender IS NOT NULL AND coalesce(json_extract(s.data, '$.safety_hold'), 0) FROM outbox o "
+                "LEFT JOIN sessions s ON s.user_id = o.user_id "
+                "WHERE o.id = ? AND (o.claimed_by IS NULL OR o.claimed_by = ?)",
+                (row_id, self.process_id),
+            ).fetchone()
+            return "gone" if row is None else "held" if row[0] else "send"
+
+        return await self._run(q)
+
+    async def hold(self, row_id: int, due: int) -> None:
+        """Give a held row back until `due`, without counting an attempt (nothing failed)."""
+        await self.execute(
+            "UPDATE outbox SET due_at = ?, claimed_by = NULL WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+            (due, row_id, self.process_id),
+        )
+
     # -- several processes on one file ----------------------------------------------------------------------
     # Every process that delivers (a console, the bot) says so in `processes`: a row with a lease it renews
     # (HEARTBEAT). It fires timers only for people on the platforms it serves, and claims outbox rows the
@@ -967,8 +990,10 @@ def _enqueue(
     c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
     sender: int | None = None,
 ) -> None:
-    # behind a message to the same person that waits for a retry: in order, so it waits with it
-    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ?", (to,)).fetchone()[0]
+    # behind a message to the same person that waits for a retry: in order, so it waits with it (a nudge held
+    # for the end of the quiet hours, due when it was meant for, holds up nothing)
+    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ? AND due_at > created_at",
+                        (to,)).fetchone()[0]
     due = max(ts(now), waiting or 0)
     c.execute(
         "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at, sender) "
@@ -1100,7 +1125,7 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
     """Perform one effect in the open transaction. True when something is now scheduled or queued."""
     match fx:
         case Notify():
-            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at,
+            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, fx.not_before or now, fx.expires_at,
                      None if fx.neutral else person.id)
             return True
         case StartTimer():

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 from adempauze_testkit import Inbox, ids, said
 
+from bot.clock import ManualClock
 from bot.core import couples
 from bot.dispatch import Dispatcher
 from bot.ports import Outgoing, UserRef, event_from_text
@@ -161,3 +162,60 @@ async def test_an_accept_button_from_an_earlier_pairing_does_nothing_after_pairi
     assert not said(out, "en", "contract.accepted")
     assert await store.query("SELECT version, status FROM contracts") == [(1, "proposed")]
     assert said(await talk.say(BOB, "/accept"), "en", "contract.accepted")  # deciding knowingly still works
+
+
+# -- finding 7: what reaches the partner, and when -------------------------------------------------------------
+
+SENTENCE = "ZEBRA-7313 ik neem een pauze, het is geen nee tegen jou, ik kom over 30 minuten terug"
+
+
+async def test_a_proposal_notice_carries_no_contract_text_which_is_shown_when_asked(
+    talk: Talk, inbox: Inbox
+) -> None:
+    await pair(talk, inbox)
+    assert said(await talk.say(ANN, f"/afspraken zin {SENTENCE}"), "nl", "contract.sent")
+    notice = (await inbox.take())[BOB.external_id]
+    assert said(notice, "en", "contract.proposed") and ids(notice) == ["ct.show"]
+    assert not any("ZEBRA-7313" in o.text for o in notice)
+    shown = await talk.press(BOB, "ct.show")
+    assert said(shown, "en", "contract.proposal.theirs") and any("ZEBRA-7313" in o.text for o in shown)
+    assert any(c.startswith("ct.accept.") for c in ids(shown))
+
+
+async def test_a_proposal_at_three_in_the_night_waits_for_the_end_of_the_quiet_hours(
+    talk: Talk, inbox: Inbox, clock: ManualClock, store: Store
+) -> None:
+    await pair(talk, inbox)
+    clock.advance(timedelta(hours=5, minutes=50))  # Saturday 03:00 in Amsterdam, inside 23:00-07:00
+    await talk.say(ANN, "/afspraken verlengingen 2")
+    assert await inbox.take() == {}
+    await talk.say(ANN, "/pauze")  # a time-out notice is no nudge: it still goes at once, not behind the proposal
+    await talk.press(ANN, "ret.m30")
+    got = await inbox.take()
+    assert said(got[BOB.external_id], "en", "notice.start") and not said(got[BOB.external_id], "en",
+                                                                            "contract.proposed")
+    for _ in range(239):  # minute by minute to 06:59: Bob's return pings come (agreed times), the proposal not
+        clock.advance(MIN)
+        assert not said((await inbox.take()).get(BOB.external_id, []), "en", "contract.proposed")
+    clock.advance(MIN)  # 07:00
+    got = (await inbox.take())[BOB.external_id]
+    assert said(got, "en", "contract.proposed") and not said(got, "en", "delivery.late")
+
+
+async def test_notices_to_someone_on_the_safety_screen_wait_until_they_leave_it(
+    talk: Talk, inbox: Inbox, clock: ManualClock, store: Store
+) -> None:
+    await pair(talk, inbox)
+    assert said(await talk.press(BOB, "safety"), "en", "safety.screen")
+    await talk.say(ANN, "/afspraken verlengingen 2")
+    await talk.say(ANN, "/pauze")
+    await talk.press(ANN, "ret.m30")
+    for _ in range(3):
+        assert BOB.external_id not in await inbox.take()  # held, not sent, not dropped
+        clock.advance(2 * MIN)
+    assert await store.query("SELECT count(*), max(attempts) FROM outbox WHERE user_id = "
+                             "(SELECT id FROM users WHERE external_id = '222')") == [(2, 0)]
+    await talk.press(BOB, "safety.continue")
+    clock.advance(2 * MIN)
+    got = (await inbox.take())[BOB.external_id]
+    assert said(got, "en", "contract.proposed") and said(got, "en", "notice.start")
