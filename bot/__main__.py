@@ -152,7 +152,7 @@ def demo_script(locale: str) -> list[str]:
     return [
         "!as sanne", "/start", "!press cs.yes", "/koppel" if nl else "/pair",
         "!as robin", "/language en" if nl else "/taal nl", "/start", "!press cs.yes", f"/join {code}",
-        "!press ct.accept.1",
+        "/accept",
         "!as sanne", "/pauze" if nl else "/timeout", "!press ret.m30", "!press t.8", "!press br.next", "!press t.5",
         "!press f.angry", "!press u.unseen", "!press n.seen", "!press op.use",
         "Wie de afwas doet" if nl else "Who does the dishes", "!press pf.overwhelmed", "!press own.voice",

@@ -6,8 +6,13 @@ decides per timer whether it is still meaningful (a late return ping says it is 
 is dropped), and outbox rows past their expiry are dropped instead of sent.
 
 Delivery is at least once, at most twice: a row is deleted only after the messenger returned, so a crash
-between sending and settling re-sends that one row once. Passing failures are retried with exponential
-backoff (honouring a platform's retry_after); a person who cannot be reached is marked so, with no retries.
+between sending and settling re-sends that one row once. When settling fails (a full disk) the outcome is
+kept in memory, so nothing is sent again, and writing it down is retried with a growing pause while nothing
+else is sent. Passing failures are retried with exponential backoff (honouring a platform's retry_after);
+a person who cannot be reached is marked so, with no retries. Right before the platform call the row is
+looked at once more (`Store.delivery_verdict`): what was taken back meanwhile is not sent, and a notice to
+someone on the safety screen waits (HOLD). Nothing sleeps or retries inside a send: the row goes back to
+the database.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from bot.clock import Clock
 from bot.codec import load_payload, ts
 from bot.core.effects import Msg
 from bot.i18n import Renderer
-from bot.ports import Messenger, RetryLater, Unreachable
+from bot.ports import Gate, Messenger, RetryLater, Unreachable, Withdrawn, delivering
 from bot.service import render
 from bot.store import LEASE, OutboxRow, Store
 
@@ -42,6 +48,10 @@ POLL = 0.2
 whether one of them committed something."""
 TAKEOVER = LEASE / 2
 """...and how often to look anyway, for outbox rows a killed process had claimed (its lease runs out silently)."""
+HOLD = timedelta(minutes=1)
+"""A notice to someone on the safety screen waits; it is looked at again this much later."""
+SETTLE_BACKOFF_CAP = 60.0
+"""Seconds (clock time) at most between tries to write down deliveries that could not be settled."""
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -59,6 +69,10 @@ class Dispatcher:
         self._lock = asyncio.Lock()
         self.sent = 0
         self._janitor_at: datetime | None = None
+        self._unsettled: dict[int, tuple[OutboxRow, str]] = {}
+        """What became of rows whose settling failed (a full disk): never sent again while remembered here."""
+        self._settle_failures = 0
+        self._settle_at: datetime | None = None
 
     def wake(self) -> None:
         """Something was scheduled: look again at what is due next."""
@@ -77,7 +91,9 @@ class Dispatcher:
                     return done
 
     async def _deliver(self, now: datetime) -> int:
-        rows = await self.store.due_outbox(now)
+        if not await self._settle_owed(now):
+            return 0  # the database takes no writes: deliver nothing that could not be written down either
+        rows = [r for r in await self.store.due_outbox(now) if r.id not in self._unsettled]
         if not rows:
             return 0
         # Up to SEND_CONCURRENCY people at once (one round trip each), each person's messages in order.
@@ -91,23 +107,78 @@ class Dispatcher:
             nonlocal done
             async with gate:
                 for row in queue:
+                    if self._unsettled:
+                        break  # settling fails: stop sending until it works again
                     outcome = await self._send(row, now)
-                    # Settled at once, not after the whole round: a crash re-sends only what was in flight.
-                    await self.store.settle(
-                        [row.id] if outcome == "sent" else [],
-                        [(row.id, int(outcome))] if outcome.isdigit() else [],
-                        [row.id] if outcome in ("drop", "unreachable") else [],
-                        [row.to.user_id] if outcome == "unreachable" else [],
-                    )
                     if outcome == "sent":
                         self.sent += 1
-                    if outcome in ("sent", "drop", "unreachable"):
+                    # Settled at once, not after the whole round: a crash re-sends only what was in flight.
+                    if not await self._settle(row, outcome, now):
+                        break
+                    if outcome in ("sent", "drop", "unreachable", "gone"):
                         done += 1
-                    if outcome != "sent" and outcome != "drop":
+                    if outcome not in ("sent", "drop", "gone") and not outcome.startswith("held:"):
                         break  # unreachable or retry later: keep the rest of this person's queue in order
 
         await asyncio.gather(*(person(q) for q in per_person.values()))
         return done
+
+    # -- settling: writing down what became of a row -------------------------------------------------------------
+
+    async def _settle(self, row: OutboxRow, outcome: str, now: datetime) -> bool:
+        """Write down what became of a row. When that fails (a full disk) the outcome is kept in memory, so a
+        delivered message is never sent again, and writing it is tried again with a growing pause."""
+        try:
+            await self._write(row, outcome)
+        except Exception as e:
+            self._unsettled[row.id] = (row, outcome)
+            self._settle_failed(now, e)
+            return False
+        return True
+
+    async def _write(self, row: OutboxRow, outcome: str) -> None:
+        if outcome == "gone":
+            return  # deleted already
+        if outcome.startswith("held:"):
+            await self.store.hold(row.id, int(outcome[5:]))
+            return
+        await self.store.settle(
+            [row.id] if outcome == "sent" else [],
+            [(row.id, int(outcome))] if outcome.isdigit() else [],
+            [row.id] if outcome in ("drop", "unreachable") else [],
+            [row.to.user_id] if outcome == "unreachable" else [],
+        )
+
+    async def _settle_owed(self, now: datetime) -> bool:
+        """Write down what could not be written before; True when nothing is owed any more."""
+        if not self._unsettled:
+            return True
+        if self._settle_at is not None and now < self._settle_at:
+            return False
+        owed = len(self._unsettled)
+        try:
+            for row, outcome in list(self._unsettled.values()):
+                await self._write(row, outcome)
+                del self._unsettled[row.id]
+        except Exception as e:
+            self._settle_failed(now, e)
+            return False
+        log.info("settled %d deliveries that could not be written down before", owed)
+        self._settle_failures, self._settle_at = 0, None
+        return True
+
+    def _settle_failed(self, now: datetime, error: Exception) -> None:
+        self._settle_failures += 1
+        wait = min(SETTLE_BACKOFF_CAP, 2.0 ** (self._settle_failures - 1))
+        self._settle_at = now + timedelta(seconds=wait)
+        log.warning("%d deliveries not written down (%s); not sent again; next try in %.0fs",
+                    len(self._unsettled), type(error).__name__, wait)
+
+    def settle_pending_until(self) -> datetime | None:
+        """While deliveries are owed a write: when the next try is (the loop sleeps until then)."""
+        return self._settle_at if self._unsettled else None
+
+    # -- one delivery --------------------------------------------------------------------------------------------
 
     async def _send(self, row: OutboxRow, now: datetime) -> str:
         if row.expires_at is not None and row.expires_at <= now:
@@ -127,7 +198,17 @@ class Dispatcher:
             log.exception("outbox %d cannot be rendered; dropped", row.id)
             return "drop"
         try:
-            await messenger.deliver(row.to, out)
+            # The last look at the row comes right before the platform call: here, and again inside an adapter
+            # that can wait in a send (a rate limiter), so what was taken back meanwhile is not sent.
+            with delivering(Gate(partial(self.store.delivery_verdict, row.id))) as gate:
+                await gate.check()
+                await messenger.deliver(row.to, out)
+        except Withdrawn as e:
+            if e.hold:
+                log.info("outbox %d held: its recipient is on the safety screen", row.id)
+                return f"held:{ts(now + HOLD)}"
+            log.info("outbox %d taken back before it was sent", row.id)
+            return "gone"
         except Unreachable:
             log.info("user %d cannot be reached on %s; marked unreachable", row.to.user_id, row.to.platform)
             return "unreachable"
@@ -168,7 +249,10 @@ class Dispatcher:
                 log.exception("dispatcher round failed; trying again shortly")
                 nxt = None
                 await asyncio.sleep(1.0)
-            if nxt is None:
+            owed = self.settle_pending_until()
+            if owed is not None:  # the owed rows are due all the time: wait for the next try to write them
+                wait = self.clock.wall_until(owed) + 0.001
+            elif nxt is None:
                 wait = self.clock.wall_seconds(IDLE_RECHECK)
             else:
                 wait = self.clock.wall_until(datetime.fromtimestamp(nxt, UTC)) + 0.001

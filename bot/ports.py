@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -69,8 +72,70 @@ class Unreachable(DeliveryError):
     """The person cannot get messages (blocked the bot, DMs closed, account gone). Do not retry."""
 
 
+class Withdrawn(DeliveryError):
+    """Found at the last look before the platform call, nothing sent: the message is no longer wanted (its
+    outbox row is gone: cancelled after a safety signal, an unpairing, a /forget), or not now (`hold`: its
+    recipient is on the safety screen)."""
+
+    def __init__(self, reason: str, hold: bool = False) -> None:
+        super().__init__(reason)
+        self.hold = hold
+
+
 class Messenger(Protocol):
     async def deliver(self, to: Recipient, out: Outgoing) -> None: ...
+
+
+class Gate:
+    """The last look at one outbox delivery, taken right before each platform request that would send it.
+
+    The dispatcher opens one around `Messenger.deliver` (see `delivering`); an adapter that can wait inside a
+    send (a rate limiter, a library's own 429 handling) calls `before_platform_call()` right before the request
+    goes out, so a message taken back while it waited is not sent. Once the platform took a first part, the
+    rest of that message goes unchecked (half a message would be worse than a whole one)."""
+
+    def __init__(self, look: Callable[[], Awaitable[str]]) -> None:
+        self._look = look
+        self.started = False
+
+    async def check(self) -> None:
+        """Raises Withdrawn unless the message is still wanted now ("send")."""
+        if self.started:
+            return
+        verdict = await self._look()
+        if verdict != "send":
+            raise Withdrawn(f"outbox row {verdict}", hold=verdict == "held")
+
+    def sent(self) -> None:
+        self.started = True
+
+
+_GATE: ContextVar[Gate | None] = ContextVar("adempauze_delivery_gate", default=None)
+
+
+@contextmanager
+def delivering(gate: Gate) -> Iterator[Gate]:
+    """Everything awaited inside (the messenger, tasks it starts) sees this gate."""
+    token = _GATE.set(gate)
+    try:
+        yield gate
+    finally:
+        _GATE.reset(token)
+
+
+async def before_platform_call() -> None:
+    """For adapters: the last look, right before a request that sends; raises Withdrawn. A no-op outside an
+    outbox delivery (a reply to the person acting)."""
+    gate = _GATE.get()
+    if gate is not None:
+        await gate.check()
+
+
+def platform_call_done() -> None:
+    """For adapters: the platform accepted a request of this delivery."""
+    gate = _GATE.get()
+    if gate is not None:
+        gate.sent()
 
 
 def event_from_text(text: str) -> Event:

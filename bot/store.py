@@ -361,6 +361,8 @@ class Store:
         self.defaults = defaults
         self.random_bytes: Callable[[int], bytes] = secrets.token_bytes
         """Where invite codes come from. Only the demo swaps it, to script a pairing."""
+        self.random_id: Callable[[], int] = new_id
+        """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
         self._line: list[_Waiting] = []
         """Events waiting for the thread (see handle)."""
         self._sending: set[asyncio.Future[list[Any]]] = set()
@@ -564,8 +566,8 @@ class Store:
             if timeout is None and session.timeout_id:
                 timeout = self._timeout(c, session.timeout_id)
         try:
-            result = flow.step(State(session, timeout), event, load_ctx(c, person, event, now, self.random_bytes,
-                                                                         timeout))
+            ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id())
+            result = flow.step(State(session, timeout), event, ctx)
         except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
             log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
             return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
@@ -715,6 +717,29 @@ class Store:
             c.executemany("DELETE FROM outbox WHERE user_id = ?", [(u,) for u in unreachable])
 
         await self._run(lambda c: self._tx(c, lambda: body(c)))
+
+    async def delivery_verdict(self, row_id: int) -> str:
+        """The last look at an outbox row, right before the platform call: "send"; "gone" (deleted since it was
+        claimed: cancelled after a safety signal, an unpairing, a /forget; or taken over by another process);
+        or "held" (a notice from someone else, and its recipient is on the safety screen now). One index seek."""
+
+        def q(c: sqlite3.Connection) -> str:
+            row = c.execute(
+                "SELECT o.sender IS NOT NULL AND coalesce(json_extract(s.data, '$.safety_hold'), 0) FROM outbox o "
+                "LEFT JOIN sessions s ON s.user_id = o.user_id "
+                "WHERE o.id = ? AND (o.claimed_by IS NULL OR o.claimed_by = ?)",
+                (row_id, self.process_id),
+            ).fetchone()
+            return "gone" if row is None else "held" if row[0] else "send"
+
+        return await self._run(q)
+
+    async def hold(self, row_id: int, due: int) -> None:
+        """Give a held row back until `due`, without counting an attempt (nothing failed)."""
+        await self.execute(
+            "UPDATE outbox SET due_at = ?, claimed_by = NULL WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+            (due, row_id, self.process_id),
+        )
 
     # -- several processes on one file ----------------------------------------------------------------------
     # Every process that delivers (a console, the bot) says so in `processes`: a row with a lease it renews
@@ -981,8 +1006,10 @@ def _enqueue(
     c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
     sender: int | None = None,
 ) -> None:
-    # behind a message to the same person that waits for a retry: in order, so it waits with it
-    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ?", (to,)).fetchone()[0]
+    # behind a message to the same person that waits for a retry: in order, so it waits with it (a nudge held
+    # for the end of the quiet hours, due when it was meant for, holds up nothing)
+    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ? AND due_at > created_at",
+                        (to,)).fetchone()[0]
     due = max(ts(now), waiting or 0)
     c.execute(
         "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at, sender) "
@@ -1031,6 +1058,11 @@ _contract_of = lru_cache(maxsize=512)(load_contract)
 """Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""
 
 
+def new_id() -> int:
+    """A random id for a new time-out or couple: 53 bits (exact in JSON and JavaScript too), never 0."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
 def code_hash(code: str) -> str:
     """What is stored for an invite code: sha256 hex of its canonical form. The code itself is never stored."""
     return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
@@ -1038,18 +1070,18 @@ def code_hash(code: str) -> str:
 
 def load_ctx(
     c: sqlite3.Connection, person: Person, event: Event, now: datetime,
-    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None,
+    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None, fresh: int = 0,
 ) -> flow.Ctx:
     """Everything `flow.step` may know besides the state, for this person and this event."""
     couple = load_couple(c, person.id)
     invite: Invite | None = None
     failures = 0
-    fresh = ""
+    code = ""
     history: tuple[Fact, ...] = ()
     if isinstance(event, CommandReceived):
         name = flow.COMMANDS.get(fold(event.name))
         if name == "pair":
-            fresh = couples.new_code(random_bytes(8))
+            code = couples.new_code(random_bytes(8))
         elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
             invite = load_invite(c, event.arg, now)
             failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
@@ -1063,8 +1095,8 @@ def load_ctx(
         now, person,
         partner=couple.partner if couple else None,
         contract=couple.contract if couple else contract.DEFAULT,
-        couple=couple, invite=invite, join_failures=failures, fresh_code=fresh, history=history,
-        unannounced=unannounced,
+        couple=couple, invite=invite, join_failures=failures, fresh_code=code, history=history,
+        unannounced=unannounced, fresh=fresh,
     )
 
 
@@ -1109,7 +1141,7 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
     """Perform one effect in the open transaction. True when something is now scheduled or queued."""
     match fx:
         case Notify():
-            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, now, fx.expires_at,
+            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, fx.not_before or now, fx.expires_at,
                      None if fx.neutral else person.id)
             return True
         case StartTimer():
@@ -1214,8 +1246,10 @@ def _pair(c: sqlite3.Connection, fx: Pair, me: int, now: datetime) -> None:
     ).rowcount
     if used != 1:
         raise StoreError("pairing refused: the invite is not open (the core should have said so)")
-    # The trigger couples_one_per_person refuses a second couple for either of them.
-    cid = c.execute("INSERT INTO couples (a, b, created_at) VALUES (?, ?, ?)", (fx.inviter, me, ts(now))).lastrowid
+    # The trigger couples_one_per_person refuses a second couple for either of them. The id is the core's (random,
+    # so never that of an earlier couple: its buttons name it), or SQLite's when the core gave none.
+    cid = c.execute("INSERT INTO couples (id, a, b, created_at) VALUES (?, ?, ?, ?)",
+                    (fx.couple_id or None, fx.inviter, me, ts(now))).lastrowid
     c.execute("DELETE FROM invites WHERE user_id = ? AND used_at IS NULL", (me,))
     c.execute(
         "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
@@ -1282,8 +1316,8 @@ SESSIONS_CACHED = 2048
 
 
 def _display(name: str) -> str:
-    """A platform display name as the partner will see it: short, and with nothing link-like in it."""
-    return couples.without_links(name)[:64]
+    """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
+    return couples.display_name(name)
 
 
 PRIVATE_KEPT = timedelta(days=7)

@@ -482,3 +482,38 @@ async def test_a_message_held_up_by_an_outage_says_it_is_late(
     await dispatcher.run_due()
     pings = [m for to, m in recorder.sent if to.external_id == "late-1" and "21:40" in m.text]
     assert pings and pings[0].text.startswith("(Dit bericht was voor 21:40")
+
+
+# -- issue 13, finding 3: a delivery that cannot be written down is not sent again --------------------------------
+
+FULL_DISK = ("CREATE TRIGGER full_disk BEFORE DELETE ON outbox "
+             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+
+
+async def test_when_settling_fails_the_delivered_notice_is_not_sent_again_and_settling_backs_off(
+    talk: Talk, store: Store, me: UserRef, clock: ManualClock, dispatcher: Dispatcher, recorder: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The return ping goes out, but the row that settles it cannot be written (the disk is full: every
+    write to the outbox fails). The dispatcher runs round after round (as run_forever would, a second apart):
+    the ping is not sent again, settling is tried again with a growing pause, and once the disk has room the
+    row is settled. (Before: the same ping went out once a round, without bound.)"""
+    await _ping_due(talk, me, clock)
+    await store.execute(FULL_DISK)
+    tries = []
+    for _ in range(40):
+        with contextlib.suppress(Exception):  # run_forever logs a failed round and goes on
+            await dispatcher.run_due()
+        tries.append(len([r for r in caplog.records if "not written down" in r.getMessage()]))
+        clock.advance(timedelta(seconds=1))
+    assert len(recorder.sent) == 1 and len(recorder.attempts) == 1  # once, not once a round
+    assert 3 <= tries[-1] <= 8  # after 1, 2, 4, 8, 16 s: a handful of writes in 40 s, not 40
+    assert dispatcher.settle_pending_until() is not None
+
+    await store.execute("DROP TRIGGER full_disk")
+    clock.advance(timedelta(seconds=60))
+    await dispatcher.run_due()
+    assert await outbox(store) == [] and dispatcher.settle_pending_until() is None
+    clock.advance(MIN)
+    await dispatcher.run_due()
+    assert len(recorder.sent) == 1 and has(recorder.texts(), "nl", "return.ping")

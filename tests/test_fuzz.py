@@ -65,6 +65,7 @@ CHOICES = st.one_of(
         "own.voice", "keep.yes", "keep.no", "w.status", "w.cancel", "w.cancel.yes", "w.breathe", "r.ready",
         "r.more", "a.good", "a.bad", "sa.no", "sa.yes", "sa.skip", "safety", "safety.continue", "p.start",
         "ct.accept.1", "ct.accept.2", "ct.reject.1", "ct.withdraw.1", "ct.accept.99999", "ct.accept.-1",
+        "ct.accept.1.1", "ct.reject.1.1", "ct.withdraw.1.2", "ct.accept.1.²", "ct.accept.99999999999999999999.1",
         "ct.edit", "fg.yes", "fg.no", "lang.en", "lang.nl", "ck.stop", "skip", "", ".", "..", "x" * 64,
     ]),
     st.text(max_size=100),
@@ -177,7 +178,7 @@ class World:
         await self.dialogue.handle(a, CommandReceived("pair"))
         code = couples.show_code(couples.new_code(code_bytes))
         await self.dialogue.handle(b, CommandReceived("join", code))
-        await self.dialogue.handle(b, ChoiceMade("ct.accept.1"))
+        await self.dialogue.handle(b, CommandReceived("accept"))
         self.store.random_bytes = secrets.token_bytes
 
     async def long_timeout(self, who: UserRef) -> None:

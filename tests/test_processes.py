@@ -146,7 +146,7 @@ def test_two_consoles_on_one_file_split_a_couple_and_each_delivery_shows_once_wh
         b.type("!as bob", "/start", "!press cs.yes", f"/doemee {code}")
         b.wait_for(marker("nl", "join.ok"))
         a.wait_for(marker("nl", "pair.joined"))  # written by Bob's process, shown in Alice's terminal
-        b.type("!press ct.accept.1")
+        b.type("/akkoord")
         a.wait_for(marker("nl", "contract.accepted.notice"))
 
         a.type("/pauze", "!press ret.m30")
@@ -231,7 +231,7 @@ def test_a_killed_console_loses_nothing_its_person_gets_the_ping_in_the_next_ter
     try:
         a.type("!as alice", "/start", "!press cs.yes", "/koppel")
         code = CODE_RE.findall(a.wait_for(CODE_RE))[0]
-        b.type("!as bob", "/start", "!press cs.yes", f"/doemee {code}", "!press ct.accept.1")
+        b.type("!as bob", "/start", "!press cs.yes", f"/doemee {code}", "/akkoord")
         a.wait_for(marker("nl", "contract.accepted.notice"))
         a.type("/pauze", "!press ret.m30")
         b.wait_for(marker("nl", "notice.start"))

@@ -60,7 +60,8 @@ async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox
     out = await talk.say(BOB, f"/join {code.lower()}")  # typed loosely
 
     assert said(out, "en", "join.ok") and said(out, "en", "contract.first")
-    assert {"ct.accept.1", "ct.reject.1"} <= set(ids(out))  # the joiner sees the proposal and can decide
+    (cid,) = (await store.query("SELECT id FROM couples"))[0]
+    assert {f"ct.accept.{cid}.1", f"ct.reject.{cid}.1"} <= set(ids(out))  # the joiner sees it and can decide
     joined = await inbox.new(ANN)
     assert len(joined) == 2 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
     assert said(joined[1:], "nl", "screen.ask")  # the calm-time question, to Ann alone
@@ -77,7 +78,7 @@ async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox
     assert said(await talk.say(ANN, "/accept"), "nl", "contract.own_proposal")
     assert await store.query("SELECT status FROM contracts") == [("proposed",)]
 
-    out = await talk.press(BOB, "ct.accept.1")
+    out = await talk.press(BOB, f"ct.accept.{cid}.1")
 
     assert said(out, "en", "contract.accepted")
     assert said(await inbox.new(ANN), "nl", "contract.accepted.notice")
@@ -94,7 +95,10 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     out = await talk.say(ANN, "/afspraken verlengingen 2")
     assert said(out, "nl", "contract.sent")
     proposal = await inbox.new(BOB)
-    assert said(proposal, "en", "contract.proposed") and "ct.accept.2" in ids(proposal)
+    (cid,) = (await store.query("SELECT id FROM couples"))[0]
+    assert said(proposal, "en", "contract.proposed") and ids(proposal) == ["ct.show"]  # the text when asked
+    shown = await talk.press(BOB, "ct.show")
+    assert said(shown, "en", "contract.proposal.theirs") and f"ct.accept.{cid}.2" in ids(shown)
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "active"), (2, "proposed")
     ]
@@ -104,10 +108,10 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
         (1, "active"), (2, "rejected")
     ]
     await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
-    second = await inbox.new(BOB)
-    assert "ct.accept.3" in ids(second)
-    assert said(await talk.press(BOB, "ct.accept.2"), "en", "contract.stale")  # the rejected one's button
-    assert said(await talk.press(BOB, "ct.accept.3"), "en", "contract.accepted")
+    assert ids(await inbox.new(BOB)) == ["ct.show"]
+    assert f"ct.accept.{cid}.3" in ids(await talk.press(BOB, "ct.show"))
+    assert said(await talk.press(BOB, f"ct.accept.{cid}.2"), "en", "contract.stale")  # the rejected one's button
+    assert said(await talk.press(BOB, f"ct.accept.{cid}.3"), "en", "contract.accepted")
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "superseded"), (2, "rejected"), (3, "active")
     ]

@@ -238,7 +238,7 @@ async def test_a_console_shows_only_the_people_in_its_terminal(stores: Callable[
     await a.dispatcher.run_due()
     assert "[to alice]" in sa.text and marker("nl", "pair.joined") in sa.take()  # ... hers shows it
 
-    await b.line("!press ct.accept.1")
+    await b.line("/akkoord")
     await a.line("/pauze")
     await a.line("!press ret.m30")
     assert "[to bob]" not in sa.text

@@ -34,7 +34,7 @@ from discord import app_commands
 from pydantic import SecretStr
 
 from adapters.discord.commands import CatalogTranslator, build_tree
-from adapters.discord.messenger import DiscordMessenger, editor, message_kwargs
+from adapters.discord.messenger import DiscordMessenger, editor, http_trace, message_kwargs
 from adapters.discord.pacer import Monotonic, Pacer, Sleep
 from adapters.discord.render import PREFIX, locale_of, parts, say
 from adapters.discord.respond import ACK_BUDGET, Responder
@@ -68,7 +68,7 @@ class AdempauzeClient(discord.Client):
         super().__init__(
             intents=intents(), allowed_mentions=discord.AllowedMentions.none(), max_messages=None,
             member_cache_flags=discord.MemberCacheFlags.none(), chunk_guilds_at_startup=False,
-            max_ratelimit_timeout=30.0,
+            max_ratelimit_timeout=30.0, http_trace=http_trace(),
         )
         self.adapter = adapter
         self.tree = build_tree(self)

@@ -8,6 +8,9 @@ with Discord's retry_after; 5xx, timeouts and connection errors -> `RetryLater`.
 from __future__ import annotations
 
 import logging
+import re
+from contextvars import ContextVar
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -16,13 +19,49 @@ import discord
 from adapters.discord.pacer import Edit, Pacer
 from adapters.discord.render import NO_MENTIONS, Part, file_of, parts
 from adapters.discord.view import choice_view
-from bot.ports import Outgoing, Recipient, RetryLater, Unreachable
+from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, before_platform_call, platform_call_done
 
 log = logging.getLogger(__name__)
 
 UNREACHABLE_CODES = frozenset({50007, 50033, 10013})
 """Discord's JSON error codes for: cannot send messages to this user, invalid recipient, unknown user."""
 NOT_CONNECTED_RETRY = 5.0
+RETRIED_INSIDE = frozenset({429, 500, 502, 504, 524})
+"""Answers discord.py would sleep on and retry inside the send; for a dispatcher delivery they are RetryLater."""
+_MESSAGE_POST = re.compile(r"/channels/\d+/messages$")
+_DELIVERING: ContextVar[bool] = ContextVar("adempauze_discord_delivering", default=False)
+
+
+def http_trace() -> aiohttp.TraceConfig:
+    """aiohttp hooks on every request discord.py makes, for dispatcher deliveries: the outbox row's last look
+    right before each request (after any wait in discord.py's rate-limit buckets), and no sleeping or retrying
+    inside the send: a 429 or 5xx goes back to the dispatcher as RetryLater (the row back to the database).
+    Replies to the person acting are left to discord.py's own handling."""
+
+    async def start(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
+        if _DELIVERING.get() and params.method == "POST":  # not the pacer's edits (PATCH) of a sent message
+            await before_platform_call()
+
+    async def end(session: aiohttp.ClientSession, ctx: SimpleNamespace, params: Any) -> None:
+        if not _DELIVERING.get() or params.method != "POST":
+            return
+        status = params.response.status
+        if status in RETRIED_INSIDE:
+            raise RetryLater(f"Discord answered {status}", _retry_after_header(params.response.headers))
+        if status < 300 and _MESSAGE_POST.search(params.url.path):
+            platform_call_done()  # a part is out: the rest of this message goes unchecked
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(start)
+    trace.on_request_end.append(end)
+    return trace
+
+
+def _retry_after_header(headers: Any) -> float | None:
+    try:
+        return float(headers.get("Retry-After", ""))
+    except (TypeError, ValueError):
+        return None
 
 
 class DiscordMessenger:
@@ -43,6 +82,7 @@ class DiscordMessenger:
         if self.client.user is None or self.client.is_closed():
             raise RetryLater("the Discord client is not logged in", NOT_CONNECTED_RETRY)
         person = int(to.external_id)
+        token = _DELIVERING.set(True)
         try:
             channel = await self.dm_channel(person, to.chat_id)
             await self.send(channel, person, out)
@@ -64,6 +104,8 @@ class DiscordMessenger:
             raise
         except (TimeoutError, aiohttp.ClientError, OSError) as e:
             raise RetryLater(type(e).__name__) from e
+        finally:
+            _DELIVERING.reset(token)
         self.dm_closed.discard(person)
 
     async def dm_channel(self, person: int, chat_id: str = "") -> discord.abc.Messageable:
@@ -106,7 +148,4 @@ def editor(message: discord.Message | discord.InteractionMessage | discord.Webho
 
 
 def _retry_after(e: discord.HTTPException) -> float | None:
-    try:
-        return float(e.response.headers.get("Retry-After", ""))
-    except (TypeError, ValueError):
-        return None
+    return _retry_after_header(e.response.headers)

@@ -21,7 +21,7 @@ import os
 import secrets
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,7 +57,7 @@ from bot.clock import Clock
 from bot.core.events import Event
 from bot.i18n import catalog
 from bot.menu import MENU
-from bot.ports import Outgoing, Recipient, RetryLater, Unreachable
+from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, before_platform_call, platform_call_done
 from bot.service import Dialogue
 
 from . import logsafe
@@ -157,6 +157,29 @@ class ChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         return None
+
+
+ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
+"""What a Bot API call returns (PTB's JSONDict is dict[str, Any])."""
+
+
+class GatedLimiter(AIORateLimiter):
+    """PTB's AIORateLimiter, for smoothing only. It never retries (or sleeps on a 429) inside a send: a 429
+    goes back to the dispatcher, which gives the row back to the database. And the outbox row's last look is
+    taken inside the limiter, after any wait there, right before the request goes out: a notice taken back
+    meanwhile (a danger signal, an unpairing) is not sent."""
+
+    async def process_request(
+        self, callback: Callable[..., Coroutine[Any, Any, ApiResult]], args: Any,
+        kwargs: dict[str, Any], endpoint: str, data: dict[str, Any], rate_limit_args: int | None,
+    ) -> ApiResult:
+        async def checked(*a: Any, **k: Any) -> ApiResult:
+            await before_platform_call()
+            result = await callback(*a, **k)
+            platform_call_done()
+            return result
+
+        return await super().process_request(checked, args, kwargs, endpoint, data, None)
 
 
 class TelegramMessenger:
@@ -435,7 +458,7 @@ def build(
     builder = (
         ApplicationBuilder()
         .token(token)
-        .rate_limiter(AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / rate, max_retries=1))
+        .rate_limiter(GatedLimiter(overall_max_rate=burst, overall_time_period=burst / rate, max_retries=0))
         .concurrent_updates(ChatOrder())
         .job_queue(None)
     )

@@ -62,6 +62,9 @@ def quiet_libraries() -> None:
     ptb = logging.getLogger("telegram")
     if ptb.level == logging.NOTSET or ptb.level < floor:
         ptb.setLevel(floor)
+    # With no retries inside a send, every 429 would be logged here as an ERROR with a traceback; the
+    # dispatcher logs the retry it schedules instead.
+    logging.getLogger("telegram.ext.AIORateLimiter").setLevel(logging.CRITICAL)
 
 
 def install(secrets: Iterable[str]) -> Redact:

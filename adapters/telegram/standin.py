@@ -214,6 +214,11 @@ class StandIn:
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
+    def button_ids(self, chat_id: int) -> list[str]:
+        """The callback data of every button on the messages in a chat, newest message first."""
+        return [str(b.get("callback_data", "")) for (cid, _), msg in reversed(self.messages.items()) if cid == chat_id
+                for row in msg.get("reply_markup", {}).get("inline_keyboard", []) for b in row if "callback_data" in b]
+
     def message_with_button(self, chat_id: int, data: str) -> Json | None:
         for (cid, _), msg in reversed(self.messages.items()):
             if cid != chat_id:

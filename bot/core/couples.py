@@ -8,6 +8,7 @@ as a hash (by the store). The same 12 characters are a valid Telegram deep-link 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from datetime import timedelta
 
@@ -97,14 +98,19 @@ def change(c: Contract, field: str, value: str, me: int) -> Contract | str:
         if not (yes or no):
             return "contract.bad.notify"
         new = replace(c, notify_partner=yes)
-    elif field in ("signal", "sentence") and has_link(v):
-        return "contract.bad.link"  # this text reaches the partner: no links, no @mentions
-    elif field == "signal":
-        new = replace(c, signal_phrase=" ".join(v.split()))
-    elif field == "sentence":
-        others = tuple((u, s) for u, s in c.sentences if u != me)
-        text = " ".join(v.split())
-        new = replace(c, sentences=(*others, (me, text)) if text else others)
+    elif field in TEXT_FIELDS:
+        # This text reaches the partner. Its length is checked before anything is matched (a 4,096-character
+        # text costs no regex time); then no invisible characters, no links, no @mentions.
+        text = " ".join(visible(v).split())
+        if len(text) > (rules.SIGNAL_MAX if field == "signal" else rules.SENTENCE_MAX):
+            return f"contract.bad.{'signal_phrase' if field == 'signal' else 'sentence'}"
+        if has_link(text):
+            return "contract.bad.link"
+        if field == "signal":
+            new = replace(c, signal_phrase=text)
+        else:
+            others = tuple((u, s) for u, s in c.sentences if u != me)
+            new = replace(c, sentences=(*others, (me, text)) if text else others)
     elif field == "rules":
         if v not in RULES:
             return "contract.bad.rules"
@@ -121,20 +127,59 @@ def change(c: Contract, field: str, value: str, me: int) -> Contract | str:
 
 
 _LINK = re.compile(
-    r"(https?://|www\.|\bt\.me/|discord\.gg|@[A-Za-z0-9_]{3,}|<[@#][!&]?\d+>|"
-    r"\b[a-z0-9-]{2,}\.(com|nl|be|org|net|io|me|co|uk|info|biz|xyz|app|link|ly|gg)\b)",
+    # Every alternative can only start where a token starts (the look-behinds), and no part can run into
+    # the next: the search is linear in the text, also for thousands of "a-a-a-…" or "a.a.a.…".
+    r"(?<![\w+.-])[a-z][a-z0-9+.-]{0,20}://\S*"  # any scheme: https://, tg://, discord://, …
+    r"|(?<![\w.-])(?:mailto|tel|sms|tg|callto|skype|whatsapp|viber|javascript|data|file):\S*"
+    r"|(?<![\w.-])[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}"  # any domain, any script, any top-level domain
+    r"\.(?:xn--[a-z0-9-]{1,59}|[^\W\d_]{2,63})(?![\w-])(?:[/?#:]\S*)?"
+    r"|(?<![\w@])@[a-z0-9_]{3,}"  # an @mention (Telegram usernames are at least 5, Discord names 2+)
+    r"|<[@#][!&]?\d{1,24}>",  # a Discord user, role or channel mention
     re.IGNORECASE,
 )
+_DOTS = str.maketrans({"。": ".", "｡": ".", "．": ".", "︒": "."})
+"""Full stops that browsers and chat apps read as the dot of a domain (NFKC leaves some of them)."""
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp"})
+"""Unicode categories shown as nothing (or as a line break): controls, format characters (bidi overrides like
+U+202E, zero-width spaces and joiners), private use, lone surrogates, line and paragraph separators."""
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
+"""Of those, the ones that separate words (they become a space; the others simply go)."""
+NAME_MAX = 64
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters (line breaks become spaces): nothing in it can reorder, hide or
+    split what the partner reads."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(
+        ch if (cat := unicodedata.category(ch)) not in _INVISIBLE else " " if cat in _BREAKS else "" for ch in text
+    )
+
+
+def _comparable(text: str) -> str:
+    """What a link check looks at: compatibility forms folded (fullwidth letters and dots become ASCII), odd
+    full stops as dots, invisible characters gone (so "evil" + U+200B + ".com" is "evil.com")."""
+    if text.isascii() and text.isprintable():
+        return text
+    return visible(unicodedata.normalize("NFKC", text).translate(_DOTS))
 
 
 def has_link(text: str) -> bool:
-    """Does a text hold a link, a domain or an @mention (which chat apps would make clickable)?"""
-    return _LINK.search(text) is not None
+    """Does a text hold a link, a domain (any top-level domain, any script) or an @mention, as chat apps would
+    make it clickable? Linear in the length of the text."""
+    return _LINK.search(_comparable(text)) is not None
 
 
 def without_links(text: str) -> str:
-    """A display name with anything link-like taken out (it is shown to the partner)."""
-    return " ".join(_LINK.sub("", text).split())
+    """A text with anything link-like taken out."""
+    return " ".join(_LINK.sub(" ", _comparable(text)).split())
+
+
+def display_name(name: str) -> str:
+    """A platform display name as the partner will see it: visible characters only, nothing link-like, short.
+    Cut before anything is matched: a name of 64 k characters costs no more than one of 256."""
+    return without_links(name[: NAME_MAX * 4])[:NAME_MAX].strip()
 
 
 def parse_quiet(v: str) -> tuple[int, int] | None:
@@ -168,7 +213,7 @@ _RETURN = re.compile(
 def sentence_missing(text: str) -> tuple[str, ...]:
     """Which of the three parts of a relational no a time-out sentence seems to lack (boundary,
     acknowledgement, return). A hint for the writer, never a gate."""
-    t = fold(text)
+    t = fold(" ".join(text.split())[: rules.SENTENCE_MAX * 2])
     missing = []
     if not _BOUNDARY.search(t):
         missing.append("boundary")
@@ -177,6 +222,22 @@ def sentence_missing(text: str) -> tuple[str, ...]:
     if not _RETURN.search(t):
         missing.append("return")
     return tuple(missing)
+
+
+DECISIONS = {"accept": "accepted", "reject": "rejected", "withdraw": "withdrawn"}
+_DECISION = re.compile(r"ct\.(accept|reject|withdraw)\.([0-9]{1,18})\.([0-9]{1,9})")
+
+
+def decision_id(verb: str, couple_id: int, version: int) -> str:
+    """The button that accepts, rejects or withdraws one proposal: it names the couple and the version, because
+    versions start at 1 for every couple (and couple ids are random), so an old pairing's button is stale."""
+    return f"ct.{verb}.{couple_id}.{version}"
+
+
+def read_decision(choice: str) -> tuple[str, int, int] | None:
+    """(decision, couple id, version) of a decision button, or None (a malformed or an old-style id)."""
+    m = _DECISION.fullmatch(choice)
+    return (DECISIONS[m.group(1)], int(m.group(2)), int(m.group(3))) if m else None
 
 
 def next_version(active: int, proposed: int | None, last: int = 0) -> int:

@@ -69,6 +69,7 @@ class Notify:
     tag: str = ""  # the time-out it belongs to, so it can be cancelled before delivery
     expires_at: datetime | None = None
     neutral: bool = False  # the bot's own neutral word (pairing ended): it outlives the sender's /forget
+    not_before: datetime | None = None  # a nudge held back until then (the end of the quiet hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ class Pair:
     inviter: int
     code: str
     first: Contract
+    couple_id: int = 0  # the new couple's id, random (drawn by the shell); 0: the store numbers it
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,14 +31,15 @@ class Driver:
     invite = None
     join_failures = 0
     fresh_code = ""
+    fresh = 0
     history: tuple = ()
 
     def ctx(self) -> flow.Ctx:
         if self.couple is not None:
             return flow.Ctx(self.now, self.me, self.couple.partner, self.couple.contract, self.couple, self.invite,
-                               self.join_failures, self.fresh_code, self.history)
+                               self.join_failures, self.fresh_code, self.history, fresh=self.fresh)
         return flow.Ctx(self.now, self.me, self.partner, self.contract, None, self.invite, self.join_failures,
-                           self.fresh_code, self.history)
+                           self.fresh_code, self.history, fresh=self.fresh)
 
     def send(self, event: Event) -> tuple[Effect, ...]:
         result = flow.step(self.state, event, self.ctx())

@@ -64,14 +64,15 @@ def test_pair_when_already_paired(make):
 
 def test_join_with_a_good_code_pairs_and_proposes_v1(make):
     d = make(me=ROBIN)
+    d.fresh = 4242  # the new couple's id, drawn by the shell
     code = couples.new_code(b"abcdefgh")
     d.invite = Invite(True, owner=1)
     d.cmd("join", couples.show_code(code))
     [pair] = effects_of(d, Pair)
-    assert pair.inviter == 1 and pair.code == code and pair.first == Contract()
+    assert pair.inviter == 1 and pair.code == code and pair.first == Contract() and pair.couple_id == 4242
     assert [(n.to, n.msg.key) for n in effects_of(d, Notify)] == [(1, "pair.joined"), (1, "screen.ask")]
     assert d.said() == ["join.ok", "contract.first", "screen.ask"]  # each asked alone, in their own chat
-    assert [c.id for c in d.replies()[1].choices] == ["ct.accept.1", "ct.reject.1"]
+    assert [c.id for c in d.replies()[1].choices] == ["ct.accept.4242.1", "ct.reject.4242.1"]
 
 
 def test_deep_link_start_joins(make):
@@ -157,17 +158,17 @@ def test_propose_by_subcommand_needs_the_other_to_accept(make):
     assert p.contract.default_break == timedelta(minutes=30)  # the usual break moved up with the minimum
     [n] = effects_of(d, Notify)
     assert n.to == 2 and n.msg.key == "contract.proposed"
-    assert [c.id for c in n.choices] == ["ct.accept.2", "ct.reject.2"]
+    assert [c.id for c in n.choices] == ["ct.show"] and n.msg.params == (("name", "Sam"),)  # no contract text
     # the proposer cannot accept their own proposal
     d.couple = Couple(7, ROBIN, Contract(), 1, Proposal(2, 1, p.contract))
-    d.press("ct.accept.2")
+    d.press("ct.accept.7.2")
     assert d.said() == ["contract.own_proposal"] and not effects_of(d, Decide)
 
 
 def test_the_other_accepts_and_rejects(make):
     proposal = Proposal(2, 1, Contract(min_break=timedelta(minutes=30), default_break=timedelta(minutes=30)))
     d = paired(make, me=ROBIN, partner=SAM, proposal=proposal)
-    d.press("ct.accept.2")
+    d.press("ct.accept.7.2")
     assert effects_of(d, Decide) == [Decide(7, 2, "accepted")]
     assert [n.msg.key for n in effects_of(d, Notify)] == ["contract.accepted.notice"]
     d.cmd("reject")
@@ -176,8 +177,21 @@ def test_the_other_accepts_and_rejects(make):
 
 def test_stale_proposal_button(make):
     d = paired(make, me=ROBIN, partner=SAM, proposal=Proposal(3, 1, Contract()))
-    d.press("ct.accept.2")
+    d.press("ct.accept.7.2")
     assert d.said() == ["contract.stale"] and not effects_of(d, Decide)
+
+
+def test_a_button_of_another_couple_is_stale_even_with_the_same_version(make):
+    """Issue 13, finding 5: versions start at 1 for every couple, so a decision button names its couple too.
+    An accept button kept from an earlier pairing (couple 7) does nothing to the new couple's (8) proposal."""
+    d = make(me=ROBIN)
+    d.couple = Couple(8, SAM, Contract(), 0, Proposal(1, 1, Contract()))
+    for old in ("ct.accept.7.1", "ct.reject.7.1", "ct.accept.1", "ct.reject.1", "ct.accept.²", "ct.accept.8.1²"):
+        d.press(old)
+        assert d.said()[0] in ("contract.stale", "hint.stale"), old
+        assert not effects_of(d, Decide), old
+    d.press("ct.accept.8.1")
+    assert effects_of(d, Decide) == [Decide(8, 1, "accepted")]
 
 
 def test_withdraw_only_own(make):
@@ -185,7 +199,7 @@ def test_withdraw_only_own(make):
     d.cmd("withdraw")
     assert d.said() == ["contract.not_yours"]
     d = paired(make, proposal=Proposal(3, 1, Contract()))
-    d.press("ct.withdraw.3")
+    d.press("ct.withdraw.7.3")
     assert effects_of(d, Decide) == [Decide(7, 3, "withdrawn")]
 
 
@@ -245,7 +259,7 @@ def test_signal_phrase_from_the_contract_starts_a_timeout(make):
 
 def test_contract_buttons_need_a_couple(make):
     d = make()
-    for c in ("ct.edit", "ct.f.min", "ct.accept.1"):
+    for c in ("ct.edit", "ct.f.min", "ct.accept.7.1"):
         d.press(c)
         assert d.said()[0] in ("contract.not_paired",)
 

@@ -11,8 +11,9 @@ from . import couple
 from .build import B, c, dur, enter, in_steps, prompt
 
 
-def decide_choices(version: int) -> tuple[Choice, ...]:
-    return (c(f"ct.accept.{version}", "choice.contract.accept"), c(f"ct.reject.{version}", "choice.contract.reject"))
+def decide_choices(couple_id: int, version: int) -> tuple[Choice, ...]:
+    return (c(couples.decision_id("accept", couple_id, version), "choice.contract.accept"),
+            c(couples.decision_id("reject", couple_id, version), "choice.contract.reject"))
 
 
 def cmd_pair(b: B, arg: str) -> None:
@@ -51,10 +52,10 @@ def cmd_join(b: B, arg: str) -> None:
         b.say("join.bad")  # one answer for every bad code: it tells nothing about which codes exist
         return
     first = contract.DEFAULT
-    b.fx.append(Pair(inv.owner, code, first))
+    b.fx.append(Pair(inv.owner, code, first, b.ctx.fresh))
     b.notify(inv.owner, "pair.joined")
     b.say("join.ok")
-    b.say("contract.first", decide_choices(1), lines=contract_lines(first, b.me, None))
+    b.say("contract.first", decide_choices(b.ctx.fresh, 1), lines=contract_lines(first, b.me, None))
     from .screening import QUESTION, ask_partner
 
     b.say("screen.ask", QUESTION)  # each of the two, alone: never shown to the other
@@ -100,9 +101,9 @@ def cmd_contract(b: B, arg: str) -> None:
     choices = [c("ct.edit", "choice.contract.edit")]
     p = couple.proposal
     if p is not None and p.by != b.me:
-        choices = list(decide_choices(p.version))
+        choices = list(decide_choices(couple.id, p.version))
     elif p is not None:
-        choices.append(c(f"ct.withdraw.{p.version}", "choice.contract.withdraw"))
+        choices.append(c(couples.decision_id("withdraw", couple.id, p.version), "choice.contract.withdraw"))
     b.say("contract.show", tuple(choices), version=couple.version,
           lines=contract_lines(couple.contract, b.me, partner))
     if p is not None:
@@ -117,7 +118,7 @@ def _propose_change(b: B, field: str, value: str) -> None:
         return
     p = couple.proposal
     if p is not None and p.by != b.me:
-        b.say("contract.theirs_open", decide_choices(p.version), name=couple.partner.name or "")
+        b.say("contract.theirs_open", decide_choices(couple.id, p.version), name=couple.partner.name or "")
         return
     base = p.contract if p is not None else couple.contract
     result = couples.change(base, field, value, b.me)
@@ -134,12 +135,13 @@ def _propose_change(b: B, field: str, value: str) -> None:
             b.say("sentence.missing", parts=tuple(Msg.of(f"sentence.part.{m}") for m in missing))
         else:
             b.say("sentence.complete")
-    lines = contract_lines(result, couple.partner.id, b.me)
-    b.notify(couple.partner.id, "contract.proposed", decide_choices(version), lines=lines)
-    b.say("contract.sent", (c(f"ct.withdraw.{version}", "choice.contract.withdraw"),), name=couple.partner.name or "")
+    # Only that there is a proposal: its text (a sentence of up to 280 characters) is shown when they ask.
+    b.notify(couple.partner.id, "contract.proposed", (c("ct.show", "choice.contract.show"),))
+    b.say("contract.sent", (c(couples.decision_id("withdraw", couple.id, version), "choice.contract.withdraw"),),
+          name=couple.partner.name or "")
 
 
-def _decide(b: B, decision: str, version: int | None) -> None:
+def _decide(b: B, decision: str, version: int | None, couple_id: int | None = None) -> None:
     couple = b.ctx.couple
     if couple is None:
         b.say("contract.not_paired")
@@ -148,7 +150,7 @@ def _decide(b: B, decision: str, version: int | None) -> None:
     if p is None:
         b.say("contract.no_proposal")
         return
-    if version is not None and version != p.version:
+    if (version is not None and version != p.version) or (couple_id is not None and couple_id != couple.id):
         b.say("contract.stale")
         return
     if decision == "withdrawn" and p.by != b.me:
@@ -164,10 +166,11 @@ def _decide(b: B, decision: str, version: int | None) -> None:
 
 def on_contract_choice(b: B, cid: str) -> None:
     parts = cid.split(".")
-    digits = len(parts) == 3 and parts[2].isascii() and parts[2].isdigit() and len(parts[2]) < 9
-    if digits and parts[1] in ("accept", "reject", "withdraw"):
-        decision = {"accept": "accepted", "reject": "rejected", "withdraw": "withdrawn"}[parts[1]]
-        _decide(b, decision, int(parts[2]))
+    decided = couples.read_decision(cid)  # names the couple and the version: an old couple's button is stale
+    if decided is not None:
+        _decide(b, decided[0], decided[2], decided[1])
+    elif cid == "ct.show":
+        cmd_contract(b, "")
     elif cid == "ct.edit":
         if b.ctx.couple is None:
             b.say("contract.not_paired")

@@ -39,6 +39,7 @@ class Ctx:
     fresh_code: str = ""  # for /pair: a new random invite code drawn by the shell
     history: tuple[Fact, ...] = ()  # for /patterns: this person's time-outs of the last 90 days
     unannounced: bool = False  # the partner's notice of this time-out is not delivered yet
+    fresh: int = 0  # a random number drawn by the shell: the id of a time-out or couple this step creates
 
 
 class B:
@@ -94,9 +95,14 @@ class B:
         self.fx.append(Notify(to, Msg.of(key, **params), choices, tag=self.t.id))  # type: ignore[arg-type]
 
     def notify(self, to: int, key: str, choices: tuple[Choice, ...] = (), **p: object) -> None:
-        """A notice to someone else that is not about a time-out (pairing, the contract)."""
+        """A notice to someone else that is not about a time-out (pairing, the contract): a nudge, so it waits
+        for the end of the quiet hours, in the recipient's time zone."""
         params = {"name": self.ctx.me.name or "", **p}
-        self.fx.append(Notify(to, Msg.of(key, **params), choices))  # type: ignore[arg-type]
+        partner = self.ctx.partner
+        tz = partner.tz if partner is not None and partner.id == to else self.ctx.me.tz
+        at = contract.after_quiet(self.ctx.contract, self.now, tz)
+        self.fx.append(Notify(to, Msg.of(key, **params), choices,  # type: ignore[arg-type]
+                              not_before=at if at > self.now else None))
 
 
 # -- the rows ------------------------------------------------------------------------------------------------

@@ -123,7 +123,7 @@ def start(b: B, at: datetime) -> str:
         return "beside"
     if current is not None:  # the return of the last one is under way: it closes, a new one starts
         close(b, TimeoutStatus.RETURNED if set(current.members()) <= current.ready else TimeoutStatus.CANCELLED)
-    tid = f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"
+    tid = f"{ctx.fresh:x}" if ctx.fresh else f"{ctx.me.id}-{int(b.now.timestamp() * 1000)}"  # no user id in it
     partner = ctx.partner.id if ctx.partner else None
     t = Timeout(tid, ctx.me.id, partner, b.now, at)
     b.set(timeout_id=tid, role=Role.INITIATOR, plan=NO_PLAN, after_for=None, pending=None, keep=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import timedelta
 
 import pytest
 
+from bot.core.events import ChoiceMade
 from bot.i18n import catalog
-from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, UserRef
+from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, UserRef, event_from_text
 
 EN = catalog("en")
 EPHEMERAL = 64
@@ -144,3 +147,36 @@ async def test_the_user_ref_carries_the_dm_channel_and_locale(world):
     ref = UserRef("discord", str(noor.id))
     assert (await world.store.query("SELECT chat_id, locale FROM users WHERE external_id = ?", (ref.external_id,))
             == [(str(s.dm_of[noor.id]), "nl")])
+
+
+# -- issue 13, finding 2: nothing sleeps inside a send; a notice taken back meanwhile is not sent ----------------
+
+
+async def test_a_notice_met_by_a_429_goes_back_to_the_database_and_a_danger_signal_cancels_it(world):
+    """Bob's partner notice meets a 429 (retry after 2 s, which discord.py would sleep out and retry inside the
+    send). For a dispatcher delivery it is RetryLater at once; Ann's danger signal then deletes the row, and
+    Bob never gets the notice."""
+    s = world.standin
+    bob = s.person("bob")
+    ann = UserRef("console", "ann", chat_id="ann", name="Ann")
+    out = await world.dialogue.handle(ann, event_from_text("/pair"))
+    code = re.search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", out[0].text)
+    assert code
+    await world.slash(bob, "join", code.group(0), option="code")
+    await world.slash(bob, "accept")
+    await world.dispatcher.run_due()
+    for event in (event_from_text("/timeout"), ChoiceMade("cs.yes"), ChoiceMade("ret.m30")):
+        await world.dialogue.handle(ann, event)
+    before = len(s.dms(bob))
+    s.fail("POST", CHANNEL_MESSAGES, 429, {"message": "You are being rate limited.", "retry_after": 2.0,
+                                           "global": False}, {"Via": "1.1 google", "Retry-After": "2"})
+
+    sending = asyncio.create_task(world.dispatcher.run_due())
+    await world.within(sending)  # returns at once: no sleep inside the send
+    assert await world.store.query("SELECT attempts FROM outbox WHERE tag <> ''") == [(1,)]  # given back
+    await world.dialogue.handle(ann, event_from_text("hij sloeg me"))
+    world.clock.advance(timedelta(minutes=5))
+    await world.dispatcher.run_due()
+
+    assert len(s.dms(bob)) == before and not any("Ann" in t for t in s.texts(bob)[before:])
+    assert await world.store.query("SELECT count(*) FROM outbox WHERE tag <> ''") == [(0,)]

@@ -3,13 +3,28 @@ and PTB's errors mapped to the port's RetryLater / Unreachable."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+from datetime import timedelta
+
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from adapters.telegram.app import TelegramAdapter
 from adapters.telegram.render import chunks, classify, layout
 from adapters.telegram.standin import StandIn
-from bot.ports import DeliveryError, Outgoing, Recipient, RetryLater, Unreachable
+from bot.dispatch import Dispatcher
+from bot.ports import (
+    DeliveryError,
+    Gate,
+    Outgoing,
+    Recipient,
+    RetryLater,
+    Unreachable,
+    UserRef,
+    Withdrawn,
+    delivering,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # PTB's RetryAfter itself
 
@@ -101,16 +116,15 @@ async def test_deliver_maps_api_failures(
         await adapter.messenger.deliver(ANNA, Outgoing("It's 21:40: time to come back. Ready?"))
 
 
-async def test_a_429_that_outlasts_the_limiters_retry_is_retry_later_with_its_wait(
+async def test_a_429_is_retry_later_with_its_wait_and_nothing_is_retried_inside_the_send(
     api: StandIn, adapter: TelegramAdapter
 ) -> None:
     api.person(111, "Anna", "en")
     api.fail_next("sendMessage", 429, retry_after=1)
-    api.fail_next("sendMessage", 429, retry_after=1)
     with pytest.raises(RetryLater) as caught:
         await adapter.messenger.deliver(ANNA, Outgoing("ping"))
     assert caught.value.retry_after == 1.0
-    assert len(api.of("sendMessage")) == 2  # the rate limiter waited and tried once more itself
+    assert len(api.of("sendMessage")) == 1  # no sleep, no second try here: the dispatcher gives it back
 
 
 async def test_a_chat_telegram_does_not_know_is_unreachable(api: StandIn, adapter: TelegramAdapter) -> None:
@@ -144,3 +158,66 @@ async def test_a_long_text_arrives_in_pieces_with_the_keyboard_last(api: StandIn
     first, second = api.sent(111)
     assert "reply_markup" not in first.params and second.params["reply_markup"]
     assert first.params["text"] + "\n" + second.params["text"] == text
+
+
+# -- issue 13, finding 2: a notice taken back while it waited is not sent --------------------------------------
+
+
+async def _paired_with_a_notice_waiting(talk, store, recorder, clock, adapter) -> tuple[Dispatcher, UserRef]:
+    """Ann (console) and Bob (Telegram chat 222) are a couple; Ann has just started a time-out, so the notice
+    for Bob is in the outbox. Returns the dispatcher (Telegram through the real adapter) and Ann."""
+    ann = UserRef("console", "ann", chat_id="ann", name="Ann")
+    bob = UserRef("telegram", "222", chat_id="222", name="Bob", locale="en")
+    dispatcher = Dispatcher(store, {"telegram": adapter.messenger, "console": recorder}, clock)
+    code = re.search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", (await talk.say(ann, "/pair"))[0].text)
+    assert code
+    await talk.say(bob, f"/join {code.group(0)}")
+    await talk.say(bob, "/accept")
+    await talk.say(bob, "/help")
+    await dispatcher.run_due()  # pairing notices for Ann
+    await talk.say(ann, "/timeout")
+    await talk.press(ann, "ret.m30")
+    assert await store.query("SELECT count(*) FROM outbox WHERE tag <> ''") == [(1,)]  # the start notice
+    return dispatcher, ann
+
+
+async def test_a_notice_met_by_a_429_is_given_back_and_a_danger_signal_meanwhile_cancels_it(
+    api: StandIn, adapter: TelegramAdapter, talk, store, recorder, clock
+) -> None:
+    """The partner notice gets a 429 (retry after 1 s). Nothing sleeps or retries inside the send: the row goes
+    back to the database at once, so Ann's danger signal deletes it, and Bob never gets the notice. (Before,
+    the rate limiter slept and sent it anyway, after the danger signal.)"""
+    api.person(222, "Bob", "en")
+    dispatcher, ann = await _paired_with_a_notice_waiting(talk, store, recorder, clock, adapter)
+    api.fail_next("sendMessage", 429, retry_after=1, chat_id=222)
+
+    delivering = asyncio.create_task(dispatcher.run_due())
+    await api.wait_for(lambda: any(c.status == 429 for c in api.calls))
+    await talk.say(ann, "hij sloeg me")  # a danger signal while the notice is at the platform's door
+    assert await talk.phase(ann) == "safety"
+    await asyncio.wait_for(delivering, 10)
+    clock.advance(timedelta(minutes=5))
+    await dispatcher.run_due()
+
+    assert [c.status for c in api.of("sendMessage") if c.params.get("chat_id") == 222] == [429]
+    assert not any("Ann" in t for t in api.texts(222))
+    assert await store.query("SELECT count(*) FROM outbox WHERE tag <> ''") == [(0,)]
+
+
+async def test_the_last_look_is_taken_inside_the_rate_limiter_right_before_the_request(
+    api: StandIn, adapter: TelegramAdapter
+) -> None:
+    """A message taken back while it waited in the limiter (the look says "gone") never reaches Telegram;
+    a reply to the person acting (no delivery gate) is not looked at."""
+    api.person(111, "Anna", "en")
+    looks: list[str] = []
+
+    async def gone() -> str:
+        looks.append("gone")
+        return "gone"
+
+    with delivering(Gate(gone)), pytest.raises(Withdrawn):
+        await adapter.messenger.deliver(ANNA, Outgoing("It's 21:40: time to come back."))
+    assert looks == ["gone"] and api.of("sendMessage") == []
+    await adapter.reply(111, [Outgoing("a reply")])
+    assert api.texts(111) == ["a reply"] and looks == ["gone"]
