@@ -47,6 +47,8 @@ async def test_a_whole_time_out_over_real_sockets(world):
         assert code
         await world.slash(alex, "join", code.group(1), option="code", locale="nl")
         await until(world, lambda: any(t.startswith(head(EN, "pair.joined")) for t in s.texts(sam)))
+        # the calm-time question reaches Sam by a DM too: once it is there, the time-out's buttons come last
+        await until(world, lambda: any(t.startswith(head(EN, "screen.ask")) for t in s.texts(sam)))
 
         # Sam takes a time-out: a slash command, then buttons
         await world.slash(sam, "timeout", locale="en-GB")
