@@ -508,8 +508,8 @@ class Store:
 
     def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
         row = c.execute(
-            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan "
-            "FROM users WHERE platform = ? AND external_id = ?",
+            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan, "
+            "locale_chosen FROM users WHERE platform = ? AND external_id = ?",
             (ref.platform, ref.external_id),
         ).fetchone()
         if row is None:
@@ -522,7 +522,8 @@ class Store:
                 (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, ts(now)),
             )
             return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name))
-        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan = row
+        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, chosen = row
+        locale = _follow_locale(c, uid, ref.locale, locale, bool(chosen))
         if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
             name = _display(ref.name) or name
             c.execute(
@@ -1185,8 +1186,8 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
         case RecordOutcome():
             _record_outcome(c, fx, now)
         case SetProfile():
-            if fx.locale:
-                c.execute("UPDATE users SET locale = ? WHERE id = ?", (fx.locale, person.id))
+            if fx.locale:  # chosen with /language: from now on the platform's hint no longer moves it
+                c.execute("UPDATE users SET locale = ?, locale_chosen = 1 WHERE id = ?", (fx.locale, person.id))
             if fx.tz:
                 c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
             if fx.country:
@@ -1390,6 +1391,16 @@ SESSIONS_CACHED = 2048
 def _display(name: str) -> str:
     """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
     return couples.display_name(name)
+
+
+def _follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chosen: bool) -> str:
+    """The person's language: the one they chose with /language, or else what their platform says now (a
+    Discord interaction carries the client's locale, a plain DM none: then it stays as it was)."""
+    said = hint[:2].lower()
+    if chosen or said not in flow.LOCALES or said == locale:
+        return locale
+    c.execute("UPDATE users SET locale = ? WHERE id = ?", (said, uid))
+    return said
 
 
 def country_of(locale: str) -> str | None:

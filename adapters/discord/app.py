@@ -102,7 +102,7 @@ class AdempauzeClient(discord.Client):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError,
     ) -> None:
         if isinstance(error, app_commands.CommandNotFound) and self.adapter is not None:
-            await self.adapter.on_foreign(interaction)  # a command removed since the last discord-sync
+            await self.adapter.on_foreign(interaction, "discord.unknown_command")  # removed since discord-sync
             return
         log.error("slash command failed", exc_info=error)
 
@@ -210,12 +210,12 @@ class DiscordAdapter:
             except Exception:
                 log.exception("could not answer a DM")
 
-    async def on_foreign(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_foreign(self, interaction: discord.Interaction[Any], key: str = "discord.stale") -> None:
         """A button (or command) this bot does not know: say so, only to the person who pressed it."""
         locale = locale_of(interaction.locale.value, self.default_locale)
         async with self.activity.track():
             with contextlib.suppress(discord.HTTPException):
-                await interaction.response.send_message(say(locale, "discord.stale"), ephemeral=True)
+                await interaction.response.send_message(say(locale, key), ephemeral=True)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def _ref(self, user: discord.User | discord.Member, locale: str) -> UserRef:
