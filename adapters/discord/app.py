@@ -39,6 +39,7 @@ from adapters.discord.pacer import Monotonic, Pacer, Sleep
 from adapters.discord.render import PREFIX, locale_of, parts, say
 from adapters.discord.respond import ACK_BUDGET, Responder
 from adapters.discord.view import ChoiceButton, is_ours, marked_view
+from bot import logsafe
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.events import Event
@@ -146,6 +147,9 @@ class DiscordAdapter:
         monotonic: Monotonic = time.monotonic, ack_budget: float = ACK_BUDGET,
     ) -> None:
         self._token = token
+        # discord.py logs every gateway payload (DM and /say text, /join CODE) and request body at DEBUG, and
+        # URLs with interaction tokens on a 429: floored and redacted (see bot.logsafe)
+        self.redact = logsafe.install([token])
         self.dialogue = dialogue
         self.default_locale = default_locale
         self.ack_budget = ack_budget
@@ -171,6 +175,7 @@ class DiscordAdapter:
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
+        logsafe.uninstall(self.redact)
 
     # -- inputs ----------------------------------------------------------------------------------------------------
     async def on_interaction(self, interaction: discord.Interaction[Any], event: Event, pressed: str = "") -> None:
