@@ -312,9 +312,13 @@ def switch_to_wal(c: sqlite3.Connection) -> None:
         pause = min(pause * 2, 0.1)
 
 
+SYNCHRONOUS = "NORMAL"
+"""PRAGMA synchronous for every connection (scripts/bench --synchronous measures the choice)."""
+
+
 def connect_pragmas(c: sqlite3.Connection) -> None:
     switch_to_wal(c)
-    c.execute("PRAGMA synchronous=NORMAL")
+    c.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     c.execute("PRAGMA foreign_keys=ON")
     c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     c.execute("PRAGMA journal_size_limit=67108864")
