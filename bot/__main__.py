@@ -19,9 +19,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from bot import logsafe
 from bot.clock import ManualClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import couples
@@ -31,11 +32,16 @@ from bot.store import Defaults, Store, StoreError
 log = logging.getLogger("adempauze")
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    # httpx logs every request URL at INFO, and a Telegram URL contains the bot token.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _logging(level: str, stream: TextIO | None = None) -> logging.Handler:
+    """Log lines to stderr at LOG_LEVEL; the platform libraries floored and secrets redacted (bot.logsafe)
+    whatever the level. Returns the handler (tests write to their own stream)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(level)
+    logsafe.install()  # the adapters add their tokens when they are built
+    return handler
 
 
 def _defaults(s: Settings) -> Defaults:

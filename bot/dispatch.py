@@ -50,6 +50,8 @@ TAKEOVER = LEASE / 2
 """...and how often to look anyway, for outbox rows a killed process had claimed (its lease runs out silently)."""
 HOLD = timedelta(minutes=1)
 """A notice to someone on the safety screen waits; it is looked at again this much later."""
+WAL_RETRY = timedelta(seconds=10)
+"""While erased text may still be in the -wal file (another connection was reading): how often to try again."""
 SETTLE_BACKOFF_CAP = 60.0
 """Seconds (clock time) at most between tries to write down deliveries that could not be settled."""
 
@@ -227,7 +229,10 @@ class Dispatcher:
         return str(ts(now) + max(1, int(wait + 0.999)))
 
     async def janitor(self) -> None:
-        """Wipe private text older than 7 days, at most once an hour (cheap: a partial index seek)."""
+        """Wipe private text older than 7 days, at most once an hour (cheap: a partial index seek); and, every
+        round, try again to truncate a WAL that may still hold erased text (a reader was in the way)."""
+        if self.store.wal_owed and await self.store.truncate_wal():
+            log.info("the WAL holds no erased text any more")
         now = self.clock.now()
         if self._janitor_at is None or now - self._janitor_at >= JANITOR_EVERY:
             self._janitor_at = now
@@ -256,6 +261,8 @@ class Dispatcher:
                 wait = self.clock.wall_seconds(IDLE_RECHECK)
             else:
                 wait = self.clock.wall_until(datetime.fromtimestamp(nxt, UTC)) + 0.001
+            if self.store.wal_owed:  # erased text may still be in the WAL: the janitor tries again soon
+                wait = min(wait, self.clock.wall_seconds(WAL_RETRY))
             await self.sleep(wait)
 
     async def sleep(self, wait: float) -> None:

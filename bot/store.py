@@ -101,6 +101,7 @@ DECISIONS = ("accepted", "rejected", "withdrawn")
 
 
 BATCH_MAX = 64
+BUSY_TIMEOUT_MS = 5000
 """At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
 
 
@@ -323,11 +324,15 @@ def switch_to_wal(c: sqlite3.Connection) -> None:
         pause = min(pause * 2, 0.1)
 
 
+SYNCHRONOUS = "NORMAL"
+"""PRAGMA synchronous for every connection (scripts/bench --synchronous measures the choice)."""
+
+
 def connect_pragmas(c: sqlite3.Connection) -> None:
     switch_to_wal(c)
-    c.execute("PRAGMA synchronous=NORMAL")
+    c.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
     c.execute("PRAGMA foreign_keys=ON")
-    c.execute("PRAGMA busy_timeout=5000")
+    c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     c.execute("PRAGMA journal_size_limit=67108864")
     c.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left readable in free pages
 
@@ -370,6 +375,9 @@ class Store:
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
         (`_forget_memory`), so erased words do not linger in memory either."""
+        self._erased = False
+        """The transaction just committed erased private text (see `_truncate_wal_if_erased`)."""
+        self._wal_owed = False
         self._init_sharing()
 
     @classmethod
@@ -392,6 +400,7 @@ class Store:
         except StoreError:
             await db.close()
             raise
+        await store.truncate_wal(force=True)  # what a crash left in the WAL (erased text too) goes now
         return store
 
     async def close(self) -> None:
@@ -469,9 +478,35 @@ class Store:
 
     def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
         done = self._tx(c, lambda: self._handle(c, ref, event, now))
-        if done.forgot:  # erased text must not linger in the WAL either
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._truncate_wal_if_erased(c)
         return done
+
+    # -- erased text leaves the WAL too ----------------------------------------------------------------------
+    # A transaction that erased private text (/forget, a time-out's end, the 7-day wipe) leaves the old page
+    # images, text and all, in the -wal file until a checkpoint copies the WAL into the database and truncates
+    # it. That fails (busy) while any other connection holds a read (a backup, the sqlite3 shell, monitoring):
+    # then it is owed, and tried again (`truncate_wal`, from the dispatcher's loop) until it succeeds.
+
+    def _truncate_wal_if_erased(self, c: sqlite3.Connection) -> None:
+        if self._erased:
+            self._erased = False
+            self._wal_owed = not _truncate_wal(c)
+
+    async def truncate_wal(self, force: bool = False) -> bool:
+        """Try an owed (or, with `force`, any) WAL truncation again; True when nothing is owed any more."""
+        if not (self._wal_owed or force):
+            return True
+
+        def body(c: sqlite3.Connection) -> bool:
+            self._wal_owed = not _truncate_wal(c)
+            return not self._wal_owed
+
+        return await self._run(body)
+
+    @property
+    def wal_owed(self) -> bool:
+        """Erased text may still be in the -wal file: a truncation failed and is to be tried again."""
+        return self._wal_owed
 
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         c.execute("BEGIN IMMEDIATE")
@@ -490,7 +525,7 @@ class Store:
     def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
         row = c.execute(
             "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan, "
-            "country_from FROM users WHERE platform = ? AND external_id = ?",
+            "country_from, locale_chosen FROM users WHERE platform = ? AND external_id = ?",
             (ref.platform, ref.external_id),
         ).fetchone()
         if row is None:
@@ -505,7 +540,8 @@ class Store:
                  ts(now)),
             )
             return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name), country_from=source)
-        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source = row
+        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source, chosen = row
+        locale = _follow_locale(c, uid, ref.locale, locale, bool(chosen))
         if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
             name = _display(ref.name) or name
             c.execute(
@@ -555,6 +591,7 @@ class Store:
         """Erased rows must not live on in memory either: empty every cache that holds what was read."""
         self._sessions.clear()
         _timeout_from.cache_clear()
+        _contract_of.cache_clear()  # contracts hold the partners' own sentences
 
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
@@ -575,6 +612,8 @@ class Store:
         if new.session != session or srow is None:
             text = dump_session(new.session)
             self._remember(text, new.session)
+            if srow is not None and _private(session) and not _private(new.session):
+                self._erased = True  # private text wiped (the time-out ended): its old page is in the WAL
             c.execute(
                 "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
@@ -591,9 +630,10 @@ class Store:
             if isinstance(fx, Export):
                 export = export_json(c, person.id, now)
             elif isinstance(fx, Forget):
+                _unname_timeouts(c, person.id, now, self.random_id)
                 c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
                 self._forget_memory()
-                forgot = True
+                self._erased = forgot = True
             elif isinstance(fx, Reply):
                 if direct:
                     replies.append(fx)
@@ -627,6 +667,7 @@ class Store:
             except Exception:
                 log.exception("timer %s failed; dropped so it cannot block the others", tid)
                 self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
+        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
         return fired
 
     def _fire_one(
@@ -675,12 +716,18 @@ class Store:
                 c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
             if stale:
                 self._forget_memory()
+                self._erased = True
             # belt and braces: a time-out past its latest possible end is closed, even if its timers were lost
             c.execute("UPDATE timeouts SET status = 'missed', ended_at = open_until "
                       "WHERE status IN ('running', 'returning') AND open_until <= ?", (ts(now),))
             return len(stale)
 
-        return await self._run(lambda c: self._tx(c, lambda: body(c)))
+        def wipe(c: sqlite3.Connection) -> int:
+            wiped = self._tx(c, lambda: body(c))
+            self._truncate_wal_if_erased(c)
+            return wiped
+
+        return await self._run(wipe)
 
     # -- outbox ------------------------------------------------------------------------------------------
     async def due_outbox(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
@@ -1159,8 +1206,8 @@ def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> 
         case RecordOutcome():
             _record_outcome(c, fx, now)
         case SetProfile():
-            if fx.locale:
-                c.execute("UPDATE users SET locale = ? WHERE id = ?", (fx.locale, person.id))
+            if fx.locale:  # chosen with /language: from now on the platform's hint no longer moves it
+                c.execute("UPDATE users SET locale = ?, locale_chosen = 1 WHERE id = ?", (fx.locale, person.id))
             if fx.tz:
                 c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
             if fx.country:
@@ -1305,6 +1352,55 @@ def _decide(c: sqlite3.Connection, fx: Decide, me: int, now: datetime) -> None:
     )
 
 
+def _truncate_wal(c: sqlite3.Connection) -> bool:
+    """Copy the WAL into the database and truncate it to nothing. True when done; False when another
+    connection's read (or write) is in the way. Never waits: the busy timeout is off for it, so a reader
+    that stays for an hour does not hold up the store's thread (every event) for the 5 s each try."""
+    c.execute("PRAGMA busy_timeout=0")
+    try:
+        busy, _log, _copied = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.OperationalError:  # "database is locked"
+        busy = 1
+    finally:
+        c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return bool(busy == 0)
+
+
+def _unname_timeouts(c: sqlite3.Connection, uid: int, now: datetime, new_id: Callable[[], int]) -> None:
+    """Before a person is erased: the time-outs that stay (for the partner's patterns) keep nothing of theirs.
+    Their id leaves the ready and hushed lists, and an id of the old form "<user id>-<ms>" (new ones are
+    random) is replaced by a random one: in the time-out and its patterns rows always; where a live one is
+    still used (the partner's timers, outbox tags and dialogue: open, or ended in the last LIVE_AFTER) too."""
+    rows = c.execute(
+        "SELECT id, ready, hushed, status, ended_at FROM timeouts WHERE initiator = ?1 "
+        "UNION ALL SELECT id, ready, hushed, status, ended_at FROM timeouts WHERE partner = ?1", (uid,)
+    ).fetchall()
+    legacy = f"{uid}-"
+    for tid, ready, hushed, status, ended_at in rows:
+        c.execute("UPDATE timeouts SET ready = ?, hushed = ? WHERE id = ?",
+                  (_without(ready, uid), _without(hushed, uid), tid))
+        if not tid.startswith(legacy):
+            continue
+        new = f"{new_id():x}"
+        c.execute("PRAGMA defer_foreign_keys = ON")  # timeout_members follow within this transaction
+        c.execute("UPDATE timeouts SET id = ? WHERE id = ?", (new, tid))
+        c.execute("UPDATE timeout_members SET timeout_id = ? WHERE timeout_id = ?", (new, tid))
+        if TimeoutStatus(status).active or ended_at is None or ended_at >= ts(now - LIVE_AFTER):
+            c.execute("UPDATE timers SET id = ? || substr(id, ?), timeout_id = ? WHERE timeout_id = ?",
+                      (new, len(tid) + 1, new, tid))
+            c.execute("UPDATE outbox SET tag = ? WHERE tag = ? AND tag <> ''", (new, tid))
+            c.execute("UPDATE sessions SET data = replace(data, ?1, ?2) WHERE instr(data, ?1) > 0",
+                      (json.dumps(tid), json.dumps(new)))
+
+
+LIVE_AFTER = timedelta(days=2)
+"""How long after its end a time-out's id may still be used (an after-check, a late message)."""
+
+
+def _without(ids: str | None, uid: int) -> str:
+    return ",".join(x for x in (ids or "").split(",") if x and x != str(uid))
+
+
 def _private(s: Session) -> bool:
     """Does this dialogue hold private free text (or answers) that must not outlive PRIVATE_KEPT?"""
     return s.plan != _EMPTY_PLAN or s.pending is not None or bool(s.answers)
@@ -1318,6 +1414,16 @@ SESSIONS_CACHED = 2048
 def _display(name: str) -> str:
     """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
     return couples.display_name(name)
+
+
+def _follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chosen: bool) -> str:
+    """The person's language: the one they chose with /language, or else what their platform says now (a
+    Discord interaction carries the client's locale, a plain DM none: then it stays as it was)."""
+    said = hint[:2].lower()
+    if chosen or said not in flow.LOCALES or said == locale:
+        return locale
+    c.execute("UPDATE users SET locale = ? WHERE id = ?", (said, uid))
+    return said
 
 
 PRIVATE_KEPT = timedelta(days=7)

@@ -69,6 +69,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot import store as store_module
 from bot.clock import ManualClock, SystemClock
 from bot.codec import dump_session, load_session
 from bot.core import flow
@@ -1319,10 +1320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run of a few seconds)")
     ap.add_argument("--json", default="bench-results.json", help="where to write the results (default: %(default)s)")
     ap.add_argument("--tmp", help="folder for the benchmark databases (default: a fresh temporary folder)")
+    ap.add_argument("--synchronous", choices=("FULL", "NORMAL"), default=store_module.SYNCHRONOUS,
+                    help="PRAGMA synchronous of every store connection (default: the store's, %(default)s)")
     ap.add_argument("--rss-child", help=argparse.SUPPRESS)
     ap.add_argument("--rss-couples", type=int, default=100, help=argparse.SUPPRESS)
     ap.add_argument("--rss-events", type=int, default=1000, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    store_module.SYNCHRONOUS = args.synchronous
 
     if args.rss_child:
         res = asyncio.run(rss_child(Path(args.rss_child), args.rss_events, args.rss_couples))
@@ -1368,7 +1372,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     figs = figures(sizes)
     text, verdicts = table(figs, vals, int(details.get("pending_timers", 0)))
-    print(f"Adempauze benchmark{' (quick sizes)' if args.quick else ''} — Python {platform.python_version()}, "
+    print(f"Adempauze benchmark{' (quick sizes)' if args.quick else ''}, synchronous={args.synchronous} — "
+          f"Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs, {total:.0f}s")
     print(text)
     print("\nquery plans of the store's due-queries:")
@@ -1387,6 +1392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "details": details,
         "flow_mismatches": check.mismatches,
         "quick": args.quick,
+        "synchronous": args.synchronous,
         "sizes": sizes.__dict__,
         "stage_seconds": timings,
         "total_seconds": round(total, 1),

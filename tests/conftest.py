@@ -9,12 +9,15 @@ The clock starts at `clock.now()` == 2026-11-20 20:10 UTC (21:10 in Amsterdam).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import io
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.__main__ import _logging
 from bot.clock import ManualClock
 from bot.core.events import ChoiceMade, Event
 from bot.dispatch import Dispatcher
@@ -147,3 +150,21 @@ from hypothesis import settings as _hsettings  # noqa: E402
 _hsettings.register_profile("ci", derandomize=True, deadline=None)
 _hsettings.register_profile("fuzz", derandomize=False, deadline=None, max_examples=5000)
 _hsettings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    """The production logging at DEBUG into a buffer (set up before any adapter is built, as in production)."""
+    buf = io.StringIO()
+    root = logging.getLogger()
+    level = root.level
+    saved = {name: logging.getLogger(name).level for name in ("telegram", "discord", "aiosqlite", "aiohttp",
+                                                             "websockets", "httpx", "httpcore")}
+    handler = _logging("DEBUG", buf)
+    try:
+        yield buf
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        for name, lvl in saved.items():
+            logging.getLogger(name).setLevel(lvl)

@@ -219,3 +219,17 @@ async def test_notices_to_someone_on_the_safety_screen_wait_until_they_leave_it(
     clock.advance(2 * MIN)
     got = (await inbox.take())[BOB.external_id]
     assert said(got, "en", "contract.proposed") and said(got, "en", "notice.start")
+
+
+# -- finding 9: the partner's /status ---------------------------------------------------------------------------
+
+
+async def test_the_partners_status_speaks_of_the_others_break_not_of_theirs(talk: Talk, inbox: Inbox) -> None:
+    """(Already so on main since the flow package: kept here as the guard of this point of the finding.)"""
+    await pair(talk, inbox)
+    await talk.say(ANN, "/pauze")
+    await talk.press(ANN, "ret.m30")
+    await inbox.take()
+    out = await talk.say(BOB, "/status")
+    assert said(out, "en", "status.partner") and not said(out, "en", "status.running")
+    assert said(await talk.say(ANN, "/status"), "nl", "status.running")

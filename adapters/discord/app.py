@@ -39,6 +39,7 @@ from adapters.discord.pacer import Monotonic, Pacer, Sleep
 from adapters.discord.render import PREFIX, locale_of, parts, say
 from adapters.discord.respond import ACK_BUDGET, Responder
 from adapters.discord.view import ChoiceButton, is_ours, marked_view
+from bot import logsafe
 from bot.clock import Clock
 from bot.config import Settings
 from bot.core.events import Event
@@ -102,7 +103,7 @@ class AdempauzeClient(discord.Client):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError,
     ) -> None:
         if isinstance(error, app_commands.CommandNotFound) and self.adapter is not None:
-            await self.adapter.on_foreign(interaction)  # a command removed since the last discord-sync
+            await self.adapter.on_foreign(interaction, "discord.unknown_command")  # removed since discord-sync
             return
         log.error("slash command failed", exc_info=error)
 
@@ -146,6 +147,9 @@ class DiscordAdapter:
         monotonic: Monotonic = time.monotonic, ack_budget: float = ACK_BUDGET,
     ) -> None:
         self._token = token
+        # discord.py logs every gateway payload (DM and /say text, /join CODE) and request body at DEBUG, and
+        # URLs with interaction tokens on a 429: floored and redacted (see bot.logsafe)
+        self.redact = logsafe.install([token])
         self.dialogue = dialogue
         self.default_locale = default_locale
         self.ack_budget = ack_budget
@@ -171,6 +175,7 @@ class DiscordAdapter:
         if self._runner is not None:
             await asyncio.gather(self._runner, return_exceptions=True)
             self._runner = None
+        logsafe.uninstall(self.redact)
 
     # -- inputs ----------------------------------------------------------------------------------------------------
     async def on_interaction(self, interaction: discord.Interaction[Any], event: Event, pressed: str = "") -> None:
@@ -210,12 +215,12 @@ class DiscordAdapter:
             except Exception:
                 log.exception("could not answer a DM")
 
-    async def on_foreign(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_foreign(self, interaction: discord.Interaction[Any], key: str = "discord.stale") -> None:
         """A button (or command) this bot does not know: say so, only to the person who pressed it."""
         locale = locale_of(interaction.locale.value, self.default_locale)
         async with self.activity.track():
             with contextlib.suppress(discord.HTTPException):
-                await interaction.response.send_message(say(locale, "discord.stale"), ephemeral=True)
+                await interaction.response.send_message(say(locale, key), ephemeral=True)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
     def _ref(self, user: discord.User | discord.Member, locale: str) -> UserRef:

@@ -64,7 +64,7 @@ def check_return(contract: Contract, start: datetime, wished: datetime) -> Check
 
 def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timedelta | datetime], ...]:
     """Return times to offer as buttons: (choice id, duration, or the moment for "tomorrow morning")."""
-    fixed = _duration_offers(contract)
+    fixed = _duration_offers(contract.min_break, contract.default_break, contract.max_break)
     here = local(now, tz)
     if not _is_late(here):
         return fixed
@@ -75,10 +75,12 @@ def offers(contract: Contract, now: datetime, tz: str) -> tuple[tuple[str, timed
 
 
 @lru_cache(maxsize=64)
-def _duration_offers(contract: Contract) -> tuple[tuple[str, timedelta | datetime], ...]:
-    """The fixed-length offers of a contract (the minimum, the usual break, 1 h, 2 h, within its bounds)."""
-    lo, hi = contract.min_break, contract.max_break
-    minutes = {int(lo.total_seconds() // 60), int(contract.default_break.total_seconds() // 60), 60, 120}
+def _duration_offers(
+    lo: timedelta, usual: timedelta, hi: timedelta
+) -> tuple[tuple[str, timedelta | datetime], ...]:
+    """The fixed-length offers of a contract (the minimum, the usual break, 1 h, 2 h, within its bounds).
+    Cached by the three durations only, not by the contract: that holds the partners' own sentences."""
+    minutes = {int(lo.total_seconds() // 60), int(usual.total_seconds() // 60), 60, 120}
     return tuple((f"ret.m{m}", timedelta(minutes=m)) for m in sorted(minutes) if lo <= timedelta(minutes=m) <= hi)
 
 

@@ -122,7 +122,7 @@ def test_unpair_tells_the_other_kindly_without_reasons(make):
     d.cmd("unpair")
     assert effects_of(d, Unpair) == [Unpair(7)]
     [n] = effects_of(d, Notify)
-    assert n.to == 2 and n.msg.key == "unpair.notice" and set(dict(n.msg.params)) == {"name"}
+    assert n.to == 2 and n.msg.key == "unpair.notice" and n.msg.params == ()
 
 
 def test_unpair_during_a_timeout_lets_the_break_go_on_alone(make):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from bot.core import couples
 from bot.i18n import catalog
 from bot.ports import Outgoing, UserRef
 
@@ -56,3 +57,21 @@ class Inbox:
         others = {k: [o.text for o in v] for k, v in got.items() if k != who.external_id}
         assert not others, f"unexpected delivery to someone else: {others}"
         return got.get(who.external_id, [])
+
+
+# -- logs (issue 13, finding 8) --------------------------------------------------------------------------
+
+
+def code_forms(shown: str) -> set[str]:
+    code = couples.normalise_code(shown) or shown
+    return {shown, shown.lower(), code, code.lower()}
+
+
+def leaks(log: str, secrets: set[str]) -> list[str]:
+    return sorted(s for s in secrets if s and s in log)
+
+
+def secrets_of(texts: list[str], typed: list[str]) -> set[str]:
+    """What must not be logged: what was typed, and every line of 24+ characters the bot sent."""
+    said = {ln.strip() for t in texts for ln in t.split("\n") if len(ln.strip()) >= 24}
+    return said | {t for t in typed if len(t) >= 8}

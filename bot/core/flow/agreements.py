@@ -280,5 +280,7 @@ def cmd_unpair(b: B, arg: str) -> None:
             b.set(timeout_id=None)
             if b.s.phase in (Phase.WAITING, Phase.RETURN) or in_steps(b.s.phase):
                 couple.leave(b)
-    b.fx.append(Notify(cp.partner.id, Msg.of("unpair.notice", name=b.ctx.me.name or ""), neutral=True))
+    # No name in it: this row outlives a /forget (it may wait hours for a platform that is down), and the
+    # partner knows who they were paired with.
+    b.fx.append(Notify(cp.partner.id, Msg.of("unpair.notice"), neutral=True))
     b.say("unpair.done")

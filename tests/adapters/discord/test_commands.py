@@ -67,8 +67,8 @@ async def test_an_unknown_command_or_button_gets_a_short_private_notice(world):
     stale = await world.handled(world.standin.press(sam, message, "old:ret.m30"))
     assert stale.callbacks == [{"type": 4, "data": {"content": EN["discord.stale"], "flags": 64,
                                                      "tts": False, "allowed_mentions": {"parse": []}}}]
-    gone = await world.slash(sam, "removed-command")
-    assert gone.callbacks[0]["data"]["content"] == EN["discord.stale"]
+    gone = await world.slash(sam, "removed-command")  # a command, not a button: said so (issue 13, finding 9)
+    assert gone.callbacks[0]["data"]["content"] == EN["discord.unknown_command"]
     assert ix.callbacks[0]["type"] == 4
 
 
@@ -137,3 +137,18 @@ def test_catalog_names_match_the_canonical_names():
             name = cat[f"discord.option.{option}.name"]
             assert name.islower() and " " not in name and len(name) <= 32
             assert 0 < len(cat[f"discord.option.{option}.about"]) <= 100
+
+
+async def test_the_language_follows_each_interaction_until_one_is_chosen_with_language(world):
+    """Issue 13, finding 9: a first plain DM carries no locale (so Sam is stored with DEFAULT_LOCALE, nl); his
+    next interactions say en-US and are answered in English. Once he chooses with /language, that holds."""
+    sam = world.standin.person("sam")
+    await world.type_dm(sam, "hallo")
+    assert any(t.startswith(first_line("idle.hint", NL)) for t in world.standin.texts(sam)[-3:])
+    await world.slash(sam, "status", locale="en-US")
+    assert world.standin.texts(sam)[-1] == EN["status.none"]
+    await world.type_dm(sam, "hello again")  # a DM says nothing about the language: it stays English
+    assert any(t.startswith(first_line("idle.hint", EN)) for t in world.standin.texts(sam)[-3:])
+    await world.slash(sam, "language", "nl", option=OPTIONS["language"], locale="en-US")
+    await world.slash(sam, "status", locale="en-US")
+    assert world.standin.texts(sam)[-1] == NL["status.none"]  # chosen: the client's locale no longer moves it

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 
+from adempauze_testkit import code_forms, leaks, secrets_of
+
 from bot.i18n import catalog
 
 EN, NL = catalog("en"), catalog("nl")
@@ -99,3 +101,30 @@ async def test_a_whole_time_out_over_real_sockets(world):
         await asyncio.gather(dispatcher, return_exceptions=True)
     await world.adapter.stop()
     assert world.adapter.client.is_closed()
+
+
+async def test_at_debug_the_log_holds_no_text_no_code_and_no_token(debug_log, world):
+    """Issue 13, finding 8: discord.py at DEBUG logs every gateway payload (DM text, /say text, /join CODE) and
+    request body (the invite code in the bot's reply); on a 429 it logs the webhook URL with the interaction
+    token. With the production logging the platform library is floored and what remains is redacted."""
+    s = world.standin
+    sam, alex = s.person("sam"), s.person("alex")
+    dm_text, say_text = "ZEBRA-DM-5151 je luistert nooit", "OKAPI-SAY-6262 ik ben zo moe"
+    await world.slash(sam, "pair", locale="en-GB")
+    code = re.search(r"invite code: (\S+)", s.texts(sam)[-1])
+    assert code
+    await world.slash(alex, "join", code.group(1), option="code", locale="nl")
+    await world.type_dm(alex, dm_text)
+    await world.slash(sam, "say", say_text, option="text", locale="en-GB")
+    s.fail("POST", r"/webhooks/\d+/[^/]+", 429, {"message": "You are being rate limited.", "retry_after": 0.01,
+                                                "global": False}, {"Via": "1.1 google", "Retry-After": "0.01"})
+    await world.slash(sam, "status", locale="en-GB")  # a follow-up meets a 429: discord.py warns with its URL
+    await world.dispatcher.run_due()
+
+    logs = debug_log.getvalue()
+    assert "DEBUG" in logs, "the run did log"
+    tokens = {"test-token", *(ix.token for ix in s.interactions.values())}
+    texts = s.texts(sam) + s.texts(alex)
+    secrets = tokens | code_forms(code.group(1)) | secrets_of(texts, [dm_text, say_text, "ZEBRA-DM-5151",
+                                                                     "OKAPI-SAY-6262"])
+    assert leaks(logs, secrets) == []
