@@ -69,7 +69,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import store as store_module
 from bot.clock import ManualClock, SystemClock
 from bot.codec import dump_session, load_session
 from bot.core import flow
@@ -80,6 +79,7 @@ from bot.dispatch import Dispatcher
 from bot.ports import Outgoing, Recipient, UserRef
 from bot.service import Dialogue
 from bot.store import Defaults, Store, connect_pragmas, migrate_sync
+from bot.store.sqlite import connection as store_module
 
 START = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)
 """The (manual) clock start of the store benchmarks: a Monday evening, outside the quiet hours."""

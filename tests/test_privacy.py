@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from adempauze_testkit import Inbox, ids, marker, said
 
-from bot import store as store_module
 from bot.clock import ManualClock
 from bot.codec import dump_payload, dump_session, load_session, session_fields
 from bot.core import couples
@@ -37,6 +36,7 @@ from bot.i18n import catalog
 from bot.ports import Outgoing, RetryLater, UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store
+from bot.store.sqlite import rows as store_module
 
 if TYPE_CHECKING:
     from conftest import Recorder, Talk

@@ -28,7 +28,6 @@ from bot.store import (
     MIGRATIONS,
     Store,
     StoreError,
-    _apply,
     code_hash,
     connect_pragmas,
     load_couple,
@@ -36,6 +35,7 @@ from bot.store import (
     migrate_sync,
     migration_files,
 )
+from bot.store.sqlite.effects import _apply
 
 NOW = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 CODE = couples.new_code(bytes(range(1, 9)))
@@ -427,7 +427,7 @@ def _plan(c: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> str:
 
 
 def test_the_couple_contract_invite_and_history_lookups_seek_their_indexes(conn: sqlite3.Connection) -> None:
-    from bot import store
+    from bot.store.sqlite import rows as store
 
     expected = {
         store._COUPLE_SQL: ((1,), ("couples_a", "couples_b", "contracts_active", "contracts_proposed")),

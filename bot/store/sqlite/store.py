@@ -22,19 +22,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import os
-import re
 import secrets
 import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache, partial
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,319 +39,73 @@ import aiosqlite
 
 from bot.codec import (
     dt,
-    dump_contract,
     dump_payload,
     dump_session,
-    load_contract,
     load_session,
-    session_fields,
     ts,
 )
-from bot.core import contract, countries, couples, flow
+from bot.core import countries, flow
 from bot.core.effects import (
-    CancelNotices,
-    CancelTimer,
-    CreateInvite,
-    Decide,
-    Effect,
     Export,
     Forget,
-    JoinFailed,
     Msg,
-    Notify,
-    Pair,
-    Propose,
-    RecordOutcome,
-    Release,
     Reply,
     SetProfile,
-    StartTimer,
-    Unpair,
 )
-from bot.core.events import CommandReceived, Event, TimerFired, TimerKind
+from bot.core.events import Event, TimerFired, TimerKind
 from bot.core.model import (
     CountryFrom,
-    Couple,
-    Fact,
-    Invite,
     Person,
     Plan,
-    Proposal,
     Session,
     State,
     Timeout,
-    TimeoutStatus,
 )
-from bot.core.parse import fold
 from bot.ports import Recipient, UserRef
+from bot.store.migrations import migration_files
+from bot.store.policy import _WHY_EXCLUSIVE, EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, _display, _private, new_id
+from bot.store.port import Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.sqlite.connection import _explain, _open_sync, _truncate_wal, holders_sync
+from bot.store.sqlite.effects import _apply, _unname_timeouts
+from bot.store.sqlite.rows import (
+    _TIMEOUT_COLS,
+    _contract_of,
+    _enqueue,
+    _first,
+    _follow_locale,
+    _save_timeout,
+    _timeout_from,
+    export_json,
+    load_ctx,
+)
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-_ACTIVE = ("running", "returning")
-HISTORY = timedelta(days=90)
-"""How far back /patterns looks."""
-HISTORY_MAX = 1000
-"""At most this many past time-outs are read for /patterns (the newest)."""
-JOIN_FAILURES_KEPT = timedelta(days=1)
-DECISIONS = ("accepted", "rejected", "withdrawn")
-
 
 BATCH_MAX = 64
-BUSY_TIMEOUT_MS = 5000
 """At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
+SESSIONS_CACHED = 2048
+"""How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
+
 
 
 def _same(done: Handled) -> Handled:
     return done
 
 
-class StoreError(Exception):
-    """The database cannot be used (damaged, read-only, newer than this code). The message says why."""
-
-
-class InUse(StoreError):
-    """Another live process on the file holds what this one needs (a platform only one may serve, an older
-    schema under an upgrade). The message names that process; nothing was changed."""
-
-
-LEASE = timedelta(seconds=10)
-"""How long a process counts as alive after its last heartbeat (wall clock). Its claims hold as long: a
-killed process's outbox rows are taken over by another at most this long after it stopped beating."""
-HEARTBEAT = LEASE / 4
-EXCLUSIVE = frozenset({"telegram", "discord"})
-"""Platforms only one process per file may serve: Telegram hands each update to a single poller (a second
-one gets 409 Conflict), and a second Discord gateway session with the same token gets every event twice."""
-_WHY_EXCLUSIVE = {
-    "telegram": "Telegram gives each update to one poller only, so a second one would answer nobody or twice.",
-    "discord": "a second Discord connection with the same token would get every interaction twice.",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Holder:
-    """A live process on the file, as it registered itself in `processes`."""
-
-    id: str
-    kind: str
-    serves: frozenset[str]
-    schema: int
-    pid: int
-    host: str
-    started_at: int
-    lease_until: int
-
-    @classmethod
-    def of(cls, row: tuple[Any, ...]) -> Holder:
-        pid, kind, serves, schema, os_pid, host, started, until = row
-        return cls(pid, kind, frozenset(x for x in serves.split(",") if x), schema, os_pid, host, started, until)
-
-    def describe(self) -> str:
-        """"the Adempauze bot serving telegram (process 4242 on host "pi", started 2026-11-20 20:10 UTC)"."""
-        serving = f" serving {', '.join(sorted(self.serves))}" if self.serves else ""
-        started = datetime.fromtimestamp(self.started_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        return f'the Adempauze {self.kind}{serving} (process {self.pid} on host "{self.host}", started {started})'
-
-
-_HOLDERS_SQL = (
-    "SELECT id, kind, serves, schema, pid, host, started_at, lease_until FROM processes WHERE lease_until > ?"
-)
-
-
-def holders_sync(c: sqlite3.Connection, wall: float | None = None) -> list[Holder]:
-    """The processes that say they have the file open and are alive (their lease has not run out)."""
-    if c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'processes'").fetchone() is None:
-        return []
-    return [Holder.of(r) for r in c.execute(_HOLDERS_SQL, (int(time.time() if wall is None else wall),))]
-
-
-@dataclass(frozen=True, slots=True)
-class Defaults:
-    locale: str = "nl"
-    tz: str = "Europe/Amsterdam"
-    country: str = "NL"
-
-
-@dataclass(frozen=True, slots=True)
-class Handled:
-    """What one event did: who acted (after any profile change), replies for them, whether timers moved."""
-
-    person: Person
-    replies: tuple[Reply, ...]
-    scheduled: bool
-    export: bytes | None = None  # /export: everything stored about the person, as JSON
-    forgot: bool = False  # /forget: the person and all their rows are gone
-
 
 _Waiting = tuple[UserRef, Event, datetime, Callable[["Handled"], Any], "asyncio.Future[Any]"]
 """An event waiting for the thread: who, what, when, what to make of it there, and who waits for that."""
 
 
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    id: int
-    to: Recipient
-    locale: str
-    tz: str
-    payload: str
-    attempts: int
-    expires_at: datetime | None
-    created_at: datetime | None = None
 
+def _where(e: BaseException) -> str:
+    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
 
-def migration_files(folder: Path = MIGRATIONS) -> list[tuple[int, Path]]:
-    out = []
-    for p in sorted(folder.glob("*.sql")):
-        m = re.match(r"(\d+)_", p.name)
-        if m:
-            out.append((int(m.group(1)), p))
-    numbers = [n for n, _ in out]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise StoreError(f"migrations in {folder} are not numbered 1, 2, 3, …: {numbers}")
-    return out
-
-
-def check_version(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
-    """(schema version of the file, newest this code knows); StoreError when the file is newer. Read-only."""
-    files = migration_files(folder)
-    latest = files[-1][0] if files else 0
-    current = int(c.execute("PRAGMA user_version").fetchone()[0])
-    if current > latest:
-        raise _newer(current, latest)
-    return current, latest
-
-
-def sql_statements(script: str) -> list[str]:
-    """A migration file as its statements, in order, cut where SQLite itself sees a statement end (a `;` in
-    a string, a comment or a trigger body does not cut). Comments before a statement stay with it."""
-    out: list[str] = []
-    buf = ""
-    for piece in script.split(";"):
-        buf += piece
-        if sqlite3.complete_statement(buf + ";"):
-            if _has_sql(buf):
-                out.append(buf.strip() + ";")
-            buf = ""
-        else:
-            buf += ";"
-    return out
-
-
-def _has_sql(text: str) -> bool:
-    """Is there more than whitespace and comments in `text`?"""
-    return bool(re.sub(r"--[^\n]*|/\*.*?\*/", "", text, flags=re.S).strip())
-
-
-MIGRATE_WAIT_S = 60.0
-"""How long a starting process waits for another one's migration (or any long write) before it gives up."""
-
-
-def migrate_sync(
-    c: sqlite3.Connection, folder: Path = MIGRATIONS, wall: Callable[[], float] = time.time
-) -> tuple[int, int]:
-    """Bring the file up to date. Returns (version found, version now).
-
-    The version check and every pending migration run in ONE `BEGIN IMMEDIATE` transaction, which takes the
-    write lock before it reads the version: of several processes starting together on one file, one migrates
-    and the others wait for the lock (busy_timeout) and then find the finished schema, with nothing to do.
-    A file newer than this code is refused and left as it was (rolled back). An upgrade while a process of
-    older code has the file open (a live row in `processes`) is refused too, naming that process."""
-    files = migration_files(folder)
-    latest = files[-1][0] if files else 0
-    busy = int(c.execute("PRAGMA busy_timeout").fetchone()[0])
-    c.execute(f"PRAGMA busy_timeout = {int(MIGRATE_WAIT_S * 1000)}")
-    try:
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            current = int(c.execute("PRAGMA user_version").fetchone()[0])
-            if current > latest:
-                raise _newer(current, latest)
-            if current == latest:  # nothing to do; but fail now, not at the first event, if it is read-only
-                c.execute(f"PRAGMA user_version = {current}")
-            else:
-                _refuse_older_holders(c, latest, wall())
-                for n, path in files:
-                    if n > current:
-                        for statement in sql_statements(path.read_text("utf-8")):
-                            c.execute(statement)
-                c.execute(f"PRAGMA user_version = {latest}")
-        except BaseException:
-            if c.in_transaction:
-                c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT" if current < latest else "ROLLBACK")  # up to date: the probe write is undone
-    finally:
-        c.execute(f"PRAGMA busy_timeout = {busy}")
-    return current, max(current, latest)
-
-
-def _newer(current: int, latest: int) -> StoreError:
-    return StoreError(
-        f"The database is at schema version {current}, newer than this code knows ({latest}). "
-        "It was left untouched; run a newer Adempauze, or restore a backup."
-    )
-
-
-def _refuse_older_holders(c: sqlite3.Connection, latest: int, wall: float) -> None:
-    """Migrating under a running process of older code would change its schema beneath it: refuse, naming it.
-    (Files from before 0007 have no `processes`: nobody there ever said it holds them.)"""
-    older = [h for h in holders_sync(c, wall) if h.schema < latest]
-    if older:
-        raise InUse(
-            f"The database cannot be upgraded to schema version {latest} while {older[0].describe()} runs on it "
-            f"with older code (schema {older[0].schema}). Nothing was changed; stop that process first (one that "
-            f"was killed counts as stopped {LEASE.total_seconds():.0f} s after its last sign of life)."
-        )
-
-
-def switch_to_wal(c: sqlite3.Connection) -> None:
-    """PRAGMA journal_mode=WAL, waiting for other processes opening the same fresh file. SQLite answers
-    "database is locked" at once here, without the busy_timeout: the switch reads the file and then needs
-    it exclusively, and a reader that must escalate does not wait (it could deadlock). So: try again."""
-    deadline = time.monotonic() + MIGRATE_WAIT_S
-    pause = 0.002
-    while True:
-        try:
-            c.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) or time.monotonic() > deadline:
-                raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
-
-
-SYNCHRONOUS = "NORMAL"
-"""PRAGMA synchronous for every connection (scripts/bench --synchronous measures the choice)."""
-
-
-def connect_pragmas(c: sqlite3.Connection) -> None:
-    switch_to_wal(c)
-    c.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
-    c.execute("PRAGMA foreign_keys=ON")
-    c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    c.execute("PRAGMA journal_size_limit=67108864")
-    c.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left readable in free pages
-
-
-def _explain(path: str, e: sqlite3.Error) -> StoreError:
-    text = str(e).lower()
-    if "readonly" in text or "read-only" in text:
-        return StoreError(f"The database file {path} is read-only. Nothing was changed; make it writable.")
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return StoreError(
-            f"The database file {path} is damaged or is not an Adempauze database. Nothing was changed; "
-            "restore a backup or move the file away."
-        )
-    if "unable to open" in text:
-        return StoreError(f"The database file {path} cannot be opened (does its folder exist and is it writable?).")
-    return StoreError(f"The database {path} could not be used: {e}")
-
-
-def _open_sync(c: sqlite3.Connection) -> None:
-    check_version(c)  # read-only: a newer file is refused before WAL mode (a write) is switched on
-    connect_pragmas(c)
-    migrate_sync(c)  # the version is checked again there, under the write lock
 
 
 class Store:
@@ -1006,462 +757,3 @@ class Store:
         s = load_session(rows[0][0] if rows else None)
         return s.phase.value, s.timeout_id
 
-
-_TIMEOUT_COLS = (
-    "id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, ended_at, "
-    "partner_started, partner_until, partner_extensions, hushed"
-)
-
-
-def _ids(text: str) -> frozenset[int]:
-    return frozenset(int(x) for x in text.split(",") if x)
-
-
-def _ids_text(ids: frozenset[int]) -> str:
-    return ",".join(str(u) for u in sorted(ids))
-
-
-@lru_cache(maxsize=1024)
-def _timeout_from(row: tuple[Any, ...]) -> Timeout:
-    """A time-out row (ids, times, status: nothing private) -> Timeout; immutable, so cached by row."""
-    tid, initiator, partner, started, ret, ext, status, ready, notified, ended, p_start, p_until, p_ext, hushed = row
-    return Timeout(
-        tid, initiator, partner, dt(started), dt(ret), ext, TimeoutStatus(status), _ids(ready), bool(notified),
-        dt(ended) if ended else None, dt(p_start) if p_start else None, dt(p_until) if p_until else None,
-        p_ext, _ids(hushed),
-    )
-
-
-def _save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
-    c.execute(
-        "INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status, ready, "
-        "notified, ended_at, partner_started, partner_until, partner_extensions, hushed, open_until) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-        "partner = excluded.partner, return_at = excluded.return_at, "
-        "extensions_used = excluded.extensions_used, status = excluded.status, ready = excluded.ready, "
-        "notified = excluded.notified, ended_at = excluded.ended_at, partner_started = excluded.partner_started, "
-        "partner_until = excluded.partner_until, partner_extensions = excluded.partner_extensions, "
-        "hushed = excluded.hushed, open_until = excluded.open_until",
-        (t.id, t.initiator, t.partner, ts(t.started_at), ts(t.return_at), t.extensions_used, t.status.value,
-         _ids_text(t.ready), int(t.notified), ts(t.ended_at) if t.ended_at else None,
-         ts(t.partner_started) if t.partner_started else None, ts(t.partner_until) if t.partner_until else None,
-         t.partner_extensions, _ids_text(t.hushed), ts(t.open_until)),
-    )
-
-
-def _enqueue(
-    c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
-    sender: int | None = None,
-) -> None:
-    # behind a message to the same person that waits for a retry: in order, so it waits with it (a nudge held
-    # for the end of the quiet hours, due when it was meant for, holds up nothing)
-    waiting = c.execute("SELECT max(due_at) FROM outbox WHERE user_id = ? AND due_at > created_at",
-                        (to,)).fetchone()[0]
-    due = max(ts(now), waiting or 0)
-    c.execute(
-        "INSERT INTO outbox (user_id, payload, tag, due_at, expires_at, created_at, sender) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (to, payload, tag, due, ts(expires) if expires else None, ts(now), sender),
-    )
-
-
-# -- what one step may know besides the state -----------------------------------------------------------
-
-_COUPLE_SQL = (
-    "SELECT cp.id, u.id, u.locale, u.tz, u.country, u.name, act.version, act.data, "
-    "pr.version, pr.proposed_by, pr.data, "
-    "(SELECT max(version) FROM contracts WHERE couple_id = cp.id) "
-    "FROM (SELECT id, b AS other FROM couples WHERE a = ?1 UNION ALL SELECT id, a FROM couples WHERE b = ?1) cp "
-    "JOIN users u ON u.id = cp.other "
-    "LEFT JOIN contracts act ON act.couple_id = cp.id AND act.status = 'active' "
-    "LEFT JOIN contracts pr ON pr.couple_id = cp.id AND pr.status = 'proposed' "
-    "LIMIT 1"
-)
-_INVITE_SQL = (
-    "SELECT user_id, expires_at, used_at, "
-    "EXISTS (SELECT 1 FROM couples WHERE a = i.user_id) OR EXISTS (SELECT 1 FROM couples WHERE b = i.user_id) "
-    "FROM invites i WHERE code_hash = ?"
-)
-_UNANNOUNCED_SQL = (
-    "SELECT 1 FROM outbox WHERE tag = ? AND tag <> '' AND user_id = ? AND instr(payload, '\"notice.start\"') > 0"
-)
-_JOIN_FAILURES_SQL = "SELECT count(*) FROM join_failures WHERE user_id = ? AND at > ?"
-_HISTORY_SQL = (
-    "SELECT t.started_at, t.initiator = ?1, t.status, t.extensions_used > 0, "
-    "m.outcome, m.tension_start, m.tension_after, m.feeling, m.under "
-    "FROM (SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
-    "      WHERE initiator = ?1 AND started_at >= ?2 "
-    "      UNION ALL SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
-    "      WHERE partner = ?1 AND started_at >= ?2) t "
-    "LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
-    "ORDER BY t.started_at DESC LIMIT ?3"
-)
-
-def _first(row: tuple[Any, ...] | None) -> Any:
-    return row[0] if row is not None else None
-
-
-_contract_of = lru_cache(maxsize=512)(load_contract)
-"""Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""
-
-
-def new_id() -> int:
-    """A random id for a new time-out or couple: 53 bits (exact in JSON and JavaScript too), never 0."""
-    return secrets.randbelow(2**53 - 1) + 1
-
-
-def code_hash(code: str) -> str:
-    """What is stored for an invite code: sha256 hex of its canonical form. The code itself is never stored."""
-    return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
-
-
-def load_ctx(
-    c: sqlite3.Connection, person: Person, event: Event, now: datetime,
-    random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None, fresh: int = 0,
-) -> flow.Ctx:
-    """Everything `flow.step` may know besides the state, for this person and this event."""
-    couple = load_couple(c, person.id)
-    invite: Invite | None = None
-    failures = 0
-    code = ""
-    history: tuple[Fact, ...] = ()
-    if isinstance(event, CommandReceived):
-        name = flow.COMMANDS.get(fold(event.name))
-        if name == "pair":
-            code = couples.new_code(random_bytes(8))
-        elif name == "join" or (name == "start" and event.arg.strip()):  # /start CODE: a Telegram deep link
-            invite = load_invite(c, event.arg, now)
-            failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
-        elif name == "patterns":
-            history = load_history(c, person.id, now)
-    unannounced = False
-    if timeout is not None and timeout.notified and timeout.status.active and not isinstance(event, TimerFired):
-        # the partner was never told of this time-out yet: its start notice still waits in the outbox
-        unannounced = c.execute(_UNANNOUNCED_SQL, (timeout.id, timeout.partner)).fetchone() is not None
-    return flow.Ctx(
-        now, person,
-        partner=couple.partner if couple else None,
-        contract=couple.contract if couple else contract.DEFAULT,
-        couple=couple, invite=invite, join_failures=failures, fresh_code=code, history=history,
-        unannounced=unannounced, fresh=fresh,
-    )
-
-
-def load_couple(c: sqlite3.Connection, uid: int) -> Couple | None:
-    """The couple `uid` is in: partner, active contract (defaults before v1 is accepted), open proposal."""
-    row = c.execute(_COUPLE_SQL, (uid,)).fetchone()
-    if row is None:
-        return None
-    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data, last = row
-    proposal = Proposal(p_version, p_by or 0, _contract_of(p_data)) if p_version is not None else None
-    return Couple(
-        cid, Person(pid, locale, tz, country, name),
-        _contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal, last or 0,
-    )
-
-
-def load_invite(c: sqlite3.Connection, typed: str, now: datetime) -> Invite:
-    """What a typed (or deep-linked) code refers to. Malformed and unknown codes look the same: not found."""
-    code = couples.normalise_code(typed)
-    if code is None:
-        return Invite(found=False)
-    row = c.execute(_INVITE_SQL, (code_hash(code),)).fetchone()
-    if row is None:
-        return Invite(found=False)
-    owner, expires_at, used_at, owner_paired = row
-    return Invite(True, owner, expires_at <= ts(now), used_at is not None, bool(owner_paired))
-
-
-def load_history(c: sqlite3.Connection, uid: int, now: datetime) -> tuple[Fact, ...]:
-    """This person's time-outs of the last HISTORY, oldest first: counts, own scores and own vocabulary ids."""
-    rows = c.execute(_HISTORY_SQL, (uid, ts(now - HISTORY), HISTORY_MAX)).fetchall()
-    return tuple(
-        Fact(dt(started), bool(mine), status, bool(extended), outcome, t0, t1, feeling, under)
-        for started, mine, status, extended, outcome, t0, t1, feeling, under in reversed(rows)
-    )
-
-
-# -- performing effects -----------------------------------------------------------------------------------
-
-
-def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> bool:
-    """Perform one effect in the open transaction. True when something is now scheduled or queued."""
-    match fx:
-        case Notify():
-            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, fx.not_before or now, fx.expires_at,
-                     None if fx.neutral else person.id)
-            return True
-        case StartTimer():
-            c.execute(
-                "INSERT INTO timers (id, user_id, kind, timeout_id, due_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at",
-                (fx.id, fx.user, fx.kind.value, fx.timeout_id, ts(fx.at)),
-            )
-            return True
-        case CancelTimer():
-            c.execute("DELETE FROM timers WHERE id = ?", (fx.id,))
-        case CancelNotices():
-            # `tag <> ''` lets SQLite use the partial index outbox_tag (otherwise: a full scan)
-            c.execute("DELETE FROM outbox WHERE tag = ? AND tag <> '' AND user_id <> ?", (fx.tag, person.id))
-        case RecordOutcome():
-            _record_outcome(c, fx, now)
-        case SetProfile():
-            if fx.locale:  # chosen with /language: from now on the platform's hint no longer moves it
-                c.execute("UPDATE users SET locale = ?, locale_chosen = 1 WHERE id = ?", (fx.locale, person.id))
-            if fx.tz:
-                c.execute("UPDATE users SET tz = ? WHERE id = ?", (fx.tz, person.id))
-            if fx.country:
-                c.execute("UPDATE users SET country = ?, country_from = 'person' WHERE id = ?", (fx.country, person.id))
-            if fx.country_asked:
-                c.execute("UPDATE users SET country_from = 'asked' WHERE id = ? AND country_from = 'assumed'",
-                          (person.id,))
-            if fx.safety_note is not None:
-                c.execute("UPDATE users SET safety_note = ? WHERE id = ?", (int(fx.safety_note), person.id))
-            if fx.safety_plan is not None:
-                c.execute("UPDATE users SET safety_plan = ? WHERE id = ?", (fx.safety_plan, person.id))
-            if fx.consent is not None:
-                c.execute("UPDATE users SET consent_at = ? WHERE id = ?", (ts(now) if fx.consent else None, person.id))
-        case CreateInvite():
-            _create_invite(c, fx, person.id, now)
-        case JoinFailed():
-            c.execute("INSERT INTO join_failures (user_id, at) VALUES (?, ?)", (person.id, ts(now)))
-            # Only the last JOIN_WINDOW counts; this keeps the table at about a day of failures (a small scan).
-            c.execute("DELETE FROM join_failures WHERE at < ?", (ts(now - JOIN_FAILURES_KEPT),))
-        case Pair():
-            _pair(c, fx, person.id, now)
-        case Unpair():
-            _own_couple(c, fx.couple_id, person.id)
-            c.execute("DELETE FROM couples WHERE id = ?", (fx.couple_id,))  # its contracts cascade
-            # what this person sent that was not delivered yet goes too (proposals, notices)
-            c.execute("DELETE FROM outbox WHERE sender = ?", (person.id,))
-        case Propose():
-            _propose(c, fx, person.id, now)
-        case Decide():
-            _decide(c, fx, person.id, now)
-        case Release():
-            _release(c, fx, now)
-    return False
-
-
-def _release(c: sqlite3.Connection, fx: Release, now: datetime) -> None:
-    """The other member's private words for a closed time-out go at once (their session row)."""
-    row = c.execute("SELECT data FROM sessions WHERE user_id = ?", (fx.user,)).fetchone()
-    if row is None:
-        return
-    session = load_session(row[0])
-    released = flow.released(session, fx.timeout_id)
-    if released is not session:
-        c.execute("UPDATE sessions SET data = ?, updated_at = ?, private = ? WHERE user_id = ?",
-                  (dump_session(released), ts(now), int(_private(released)), fx.user))
-
-
-def _where(e: BaseException) -> str:
-    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
-
-
-def _record_outcome(c: sqlite3.Connection, fx: RecordOutcome, now: datetime) -> None:
-    c.execute(
-        "INSERT INTO timeout_members (timeout_id, user_id, role, outcome, tension_start, tension_after, "
-        "feeling, under, need, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (timeout_id, user_id) DO UPDATE SET outcome = coalesce(excluded.outcome, outcome), "
-        "tension_start = coalesce(excluded.tension_start, tension_start), "
-        "tension_after = coalesce(excluded.tension_after, tension_after), "
-        "feeling = coalesce(excluded.feeling, feeling), under = coalesce(excluded.under, under), "
-        "need = coalesce(excluded.need, need), recorded_at = excluded.recorded_at",
-        (fx.timeout_id, fx.user, fx.role, fx.outcome, fx.tension_start, fx.tension_after, fx.feeling,
-         fx.under, fx.need, ts(now)),
-    )
-
-
-def _create_invite(c: sqlite3.Connection, fx: CreateInvite, me: int, now: datetime) -> None:
-    # A new code replaces the open one; used codes stay until they expire, so a late try hears "used".
-    c.execute("DELETE FROM invites WHERE user_id = ? AND (used_at IS NULL OR expires_at <= ?)", (me, ts(now)))
-    c.execute(
-        "INSERT INTO invites (code_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-        (code_hash(fx.code), me, ts(now), ts(fx.expires_at)),
-    )
-
-
-def _pair(c: sqlite3.Connection, fx: Pair, me: int, now: datetime) -> None:
-    used = c.execute(
-        "UPDATE invites SET used_at = ? WHERE code_hash = ? AND user_id = ? AND used_at IS NULL AND expires_at > ?",
-        (ts(now), code_hash(fx.code), fx.inviter, ts(now)),
-    ).rowcount
-    if used != 1:
-        raise StoreError("pairing refused: the invite is not open (the core should have said so)")
-    # The trigger couples_one_per_person refuses a second couple for either of them. The id is the core's (random,
-    # so never that of an earlier couple: its buttons name it), or SQLite's when the core gave none.
-    cid = c.execute("INSERT INTO couples (id, a, b, created_at) VALUES (?, ?, ?, ?)",
-                    (fx.couple_id or None, fx.inviter, me, ts(now))).lastrowid
-    c.execute("DELETE FROM invites WHERE user_id = ? AND used_at IS NULL", (me,))
-    c.execute(
-        "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
-        "VALUES (?, 1, 'proposed', ?, ?, ?)",
-        (cid, fx.inviter, dump_contract(fx.first), ts(now)),
-    )
-
-
-def _own_couple(c: sqlite3.Connection, couple_id: int, me: int) -> None:
-    """Refuse (a broken invariant) a change to a couple the acting person is not in."""
-    if c.execute("SELECT 1 FROM couples WHERE id = ? AND ? IN (a, b)", (couple_id, me)).fetchone() is None:
-        raise StoreError(f"couple {couple_id} is not the acting person's couple")
-
-
-def _propose(c: sqlite3.Connection, fx: Propose, me: int, now: datetime) -> None:
-    _own_couple(c, fx.couple_id, me)
-    c.execute(
-        "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'proposed'",
-        (ts(now), fx.couple_id),
-    )
-    # Versions are never reused (the core numbers from the couple's highest version), so an old button
-    # can never act on a newer proposal.
-    done = c.execute(
-        "INSERT INTO contracts (couple_id, version, status, proposed_by, data, created_at) "
-        "VALUES (?, ?, 'proposed', ?, ?, ?) ON CONFLICT (couple_id, version) DO NOTHING",
-        (fx.couple_id, fx.version, me, dump_contract(fx.contract), ts(now)),
-    ).rowcount
-    if done != 1:
-        raise StoreError(f"contract version {fx.version} of couple {fx.couple_id} exists already")
-
-
-def _decide(c: sqlite3.Connection, fx: Decide, me: int, now: datetime) -> None:
-    _own_couple(c, fx.couple_id, me)
-    if fx.decision not in DECISIONS:
-        raise StoreError(f"unknown contract decision {fx.decision!r}")
-    # Withdrawing is for the proposer; accepting and rejecting for the other partner.
-    mine = fx.decision == "withdrawn"
-    row = c.execute(
-        "SELECT proposed_by = ? FROM contracts WHERE couple_id = ? AND version = ? AND status = 'proposed'",
-        (me, fx.couple_id, fx.version),
-    ).fetchone()
-    if row is None or bool(row[0]) != mine:
-        raise StoreError(f"contract version {fx.version} is not open for {fx.decision} by this person")
-    if fx.decision == "accepted":
-        c.execute(
-            "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'active'",
-            (ts(now), fx.couple_id),
-        )
-    status = "active" if fx.decision == "accepted" else fx.decision
-    c.execute(
-        "UPDATE contracts SET status = ?, decided_at = ? WHERE couple_id = ? AND version = ?",
-        (status, ts(now), fx.couple_id, fx.version),
-    )
-
-
-def _truncate_wal(c: sqlite3.Connection) -> bool:
-    """Copy the WAL into the database and truncate it to nothing. True when done; False when another
-    connection's read (or write) is in the way. Never waits: the busy timeout is off for it, so a reader
-    that stays for an hour does not hold up the store's thread (every event) for the 5 s each try."""
-    c.execute("PRAGMA busy_timeout=0")
-    try:
-        busy, _log, _copied = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    except sqlite3.OperationalError:  # "database is locked"
-        busy = 1
-    finally:
-        c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    return bool(busy == 0)
-
-
-def _unname_timeouts(c: sqlite3.Connection, uid: int, now: datetime, new_id: Callable[[], int]) -> None:
-    """Before a person is erased: the time-outs that stay (for the partner's patterns) keep nothing of theirs.
-    Their id leaves the ready and hushed lists, and an id of the old form "<user id>-<ms>" (new ones are
-    random) is replaced by a random one: in the time-out and its patterns rows always; where a live one is
-    still used (the partner's timers, outbox tags and dialogue: open, or ended in the last LIVE_AFTER) too."""
-    rows = c.execute(
-        "SELECT id, ready, hushed, status, ended_at FROM timeouts WHERE initiator = ?1 "
-        "UNION ALL SELECT id, ready, hushed, status, ended_at FROM timeouts WHERE partner = ?1", (uid,)
-    ).fetchall()
-    legacy = f"{uid}-"
-    for tid, ready, hushed, status, ended_at in rows:
-        c.execute("UPDATE timeouts SET ready = ?, hushed = ? WHERE id = ?",
-                  (_without(ready, uid), _without(hushed, uid), tid))
-        if not tid.startswith(legacy):
-            continue
-        new = f"{new_id():x}"
-        c.execute("PRAGMA defer_foreign_keys = ON")  # timeout_members follow within this transaction
-        c.execute("UPDATE timeouts SET id = ? WHERE id = ?", (new, tid))
-        c.execute("UPDATE timeout_members SET timeout_id = ? WHERE timeout_id = ?", (new, tid))
-        if TimeoutStatus(status).active or ended_at is None or ended_at >= ts(now - LIVE_AFTER):
-            c.execute("UPDATE timers SET id = ? || substr(id, ?), timeout_id = ? WHERE timeout_id = ?",
-                      (new, len(tid) + 1, new, tid))
-            c.execute("UPDATE outbox SET tag = ? WHERE tag = ? AND tag <> ''", (new, tid))
-            c.execute("UPDATE sessions SET data = replace(data, ?1, ?2) WHERE instr(data, ?1) > 0",
-                      (json.dumps(tid), json.dumps(new)))
-
-
-LIVE_AFTER = timedelta(days=2)
-"""How long after its end a time-out's id may still be used (an after-check, a late message)."""
-
-
-def _without(ids: str | None, uid: int) -> str:
-    return ",".join(x for x in (ids or "").split(",") if x and x != str(uid))
-
-
-def _private(s: Session) -> bool:
-    """Does this dialogue hold private free text (or answers) that must not outlive PRIVATE_KEPT?"""
-    return s.plan != _EMPTY_PLAN or s.pending is not None or bool(s.answers)
-
-
-_EMPTY_PLAN = Plan()
-SESSIONS_CACHED = 2048
-"""How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
-
-
-def _display(name: str) -> str:
-    """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
-    return couples.display_name(name)
-
-
-def _follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chosen: bool) -> str:
-    """The person's language: the one they chose with /language, or else what their platform says now (a
-    Discord interaction carries the client's locale, a plain DM none: then it stays as it was)."""
-    said = hint[:2].lower()
-    if chosen or said not in flow.LOCALES or said == locale:
-        return locale
-    c.execute("UPDATE users SET locale = ? WHERE id = ?", (said, uid))
-    return said
-
-
-PRIVATE_KEPT = timedelta(days=7)
-"""Private free text older than this is wiped even when its time-out never ended properly."""
-
-
-def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:
-    """Everything stored about one person, as JSON. The partner's own data stays theirs: only their name."""
-
-    def rows(sql: str, *params: Any) -> list[dict[str, Any]]:
-        cur = c.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-    user = rows("SELECT platform, external_id, name, locale, tz, country, country_from, created_at, consent_at, "
-                "safety_note, safety_plan FROM users WHERE id = ?", uid)
-    session = c.execute("SELECT data FROM sessions WHERE user_id = ?", (uid,)).fetchone()
-    couple = rows("SELECT c.id, c.created_at, u.name AS partner_name FROM couples c JOIN users u "
-                  "ON u.id = CASE WHEN c.a = ?1 THEN c.b ELSE c.a END WHERE c.a = ?1 OR c.b = ?1", uid)
-    contracts = rows("SELECT version, status, proposed_by = ?1 AS proposed_by_me, data, created_at, decided_at "
-                     "FROM contracts WHERE couple_id IN (SELECT id FROM couples WHERE a = ?1 OR b = ?1)", uid)
-    for k in contracts:  # the partner's own sentence is theirs
-        data = json.loads(k["data"])
-        data["sentences"] = [[u, t] for u, t in data.get("sentences", []) if u == uid]
-        k["data"] = data
-    out = {
-        "exported_at": ts(now),
-        "user": user[0] if user else None,
-        "dialogue": session_fields(load_session(session[0])) if session else None,
-        "couple": couple[0] if couple else None,
-        "contracts": contracts,
-        "time_outs": rows(
-            "SELECT t.id, t.initiator = ?1 AS started_by_me, t.started_at, t.return_at, t.status, "
-            "t.extensions_used, t.ended_at, m.role, m.outcome, m.tension_start, m.tension_after, m.feeling, "
-            "m.under, m.need FROM timeouts t LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
-            "WHERE t.initiator = ?1 OR t.partner = ?1", uid),
-        "reminders": rows("SELECT kind, timeout_id, due_at FROM timers WHERE user_id = ?", uid),
-        "messages_waiting": rows("SELECT payload, due_at FROM outbox WHERE user_id = ?", uid),
-        "open_invites": rows("SELECT created_at, expires_at FROM invites WHERE user_id = ? AND used_at IS NULL", uid),
-    }
-    return json.dumps(out, ensure_ascii=False, indent=2).encode()
