@@ -35,8 +35,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from bot.codec import (
     dt,
     dump_payload,
@@ -65,6 +63,7 @@ from bot.ports import Recipient, UserRef
 from bot.store.migrations import migration_files
 from bot.store.policy import _WHY_EXCLUSIVE, EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, _display, _private, new_id
 from bot.store.port import Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.sqlite.batching import Line
 from bot.store.sqlite.connection import _explain, _open_sync, _truncate_wal, holders_sync
 from bot.store.sqlite.effects import _apply, _unname_timeouts
 from bot.store.sqlite.rows import (
@@ -78,12 +77,11 @@ from bot.store.sqlite.rows import (
     export_json,
     load_ctx,
 )
+from bot.store.sqlite.thread import Writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-BATCH_MAX = 64
-"""At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
 SESSIONS_CACHED = 2048
 """How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
 
@@ -94,8 +92,8 @@ def _same(done: Handled) -> Handled:
 
 
 
-_Waiting = tuple[UserRef, Event, datetime, Callable[["Handled"], Any], "asyncio.Future[Any]"]
-"""An event waiting for the thread: who, what, when, what to make of it there, and who waits for that."""
+_Waiting = tuple[UserRef, Event, datetime, Callable[[Handled], Any]]
+"""An event waiting for the thread: who, what, when, and what to make of it there."""
 
 
 
@@ -111,7 +109,7 @@ def _where(e: BaseException) -> str:
 class Store:
     """Async facade over one SQLite file; every method is one hop to the connection's thread."""
 
-    def __init__(self, db: aiosqlite.Connection, path: str, defaults: Defaults) -> None:
+    def __init__(self, db: Writer, path: str, defaults: Defaults) -> None:
         self._db = db
         self.path = path
         self.defaults = defaults
@@ -119,9 +117,8 @@ class Store:
         """Where invite codes come from. Only the demo swaps it, to script a pairing."""
         self.random_id: Callable[[], int] = new_id
         """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
-        self._line: list[_Waiting] = []
-        """Events waiting for the thread (see handle)."""
-        self._sending: set[asyncio.Future[list[Any]]] = set()
+        self._line: Line[_Waiting] = Line(lambda fn: self._run(fn), self._settle)
+        """Events waiting for the thread, and the batches on their way (see handle_then)."""
         self._sessions: dict[str, Session] = {}
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
@@ -137,7 +134,7 @@ class Store:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            db = await aiosqlite.connect(path, isolation_level=None, check_same_thread=False)
+            db = await Writer.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as e:
             raise _explain(path, e) from e
         store = cls(db, path, defaults or Defaults())
@@ -160,9 +157,7 @@ class Store:
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
-        db = self._db
-        result: T = await db._execute(lambda: fn(db._conn))  # type: ignore[no-untyped-call]
-        return result
+        return await self._db.run(fn)
 
     # -- events ------------------------------------------------------------------------------------------
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
@@ -177,55 +172,15 @@ class Store:
         in ONE hop (each still its own transaction), and the next batch is sent without waiting for the
         one before: under load a thread hop is shared by many events instead of paid by each, and one
         person's events keep their order (the thread takes batches first come, first served)."""
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[Any] = loop.create_future()
-        self._line.append((ref, event, now, then, fut))
-        if len(self._line) == 1:
-            loop.call_soon(self._send)
         try:
-            result: T = await fut
+            result: T = await self._line.put((ref, event, now, then))
         except sqlite3.Error as e:
             raise _explain(self.path, e) from e
         return result
 
-    def _send(self) -> None:
-        """Send everyone waiting to the thread, BATCH_MAX per hop."""
-        line, self._line = self._line, []
-        for i in range(0, len(line), BATCH_MAX):
-            batch = line[i : i + BATCH_MAX]
-            task = asyncio.ensure_future(self._run(partial(self._settle_all, batch)))
-            self._sending.add(task)
-            task.add_done_callback(partial(self._deliver, batch))
-
-    def _deliver(self, batch: list[_Waiting], task: asyncio.Future[list[Any]]) -> None:
-        self._sending.discard(task)
-        if task.cancelled():
-            results: list[Any] = [asyncio.CancelledError()] * len(batch)
-        elif (e := task.exception()) is not None:  # the connection is gone (closed): all of them hear it
-            results = [e] * len(batch)
-        else:
-            results = task.result()
-        for w, result in zip(batch, results, strict=True):
-            fut = w[4]
-            if fut.done():  # the caller gave up; its event was handled all the same
-                continue
-            if isinstance(result, asyncio.CancelledError):
-                fut.cancel()
-            elif isinstance(result, BaseException):
-                fut.set_exception(result)
-            else:
-                fut.set_result(result)
-
-    def _settle_all(self, batch: list[_Waiting], c: sqlite3.Connection) -> list[Any]:
-        """Each event of a batch: what `then` made of it, or the error that rolled back its transaction (only
-        its own: the others are committed or still to come)."""
-        out: list[Any] = []
-        for ref, event, now, then, _ in batch:
-            try:
-                out.append(then(self._handled(c, ref, event, now)))
-            except Exception as e:
-                out.append(e)
-        return out
+    def _settle(self, c: sqlite3.Connection, job: _Waiting) -> Any:
+        ref, event, now, then = job
+        return then(self._handled(c, ref, event, now))
 
     def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
         done = self._tx(c, lambda: self._handle(c, ref, event, now))
