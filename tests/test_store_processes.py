@@ -21,7 +21,6 @@ import pytest
 from adempauze_testkit import marker
 
 from adapters.console.app import Console, ConsoleMessenger
-from bot.backup import BackupError, backup_sync, restore
 from bot.clock import ManualClock
 from bot.codec import dump_payload, ts
 from bot.core.effects import Msg
@@ -31,11 +30,14 @@ from bot.service import Dialogue
 from bot.store import (
     LEASE,
     MIGRATIONS,
+    BackupError,
     InUse,
     Store,
+    backup_sync,
     connect_pragmas,
     migrate_sync,
     migration_files,
+    restore,
 )
 
 LATEST = migration_files()[-1][0]

@@ -1,17 +1,17 @@
-"""The only module with SQL: one SQLite file (WAL), migrations, and the transactions the shell needs.
+"""The SQLite store: the store port (bot.store.port) on one SQLite file (WAL), one writer thread per process.
 
 Theory of operation
 -------------------
-One aiosqlite connection per process. aiosqlite runs every call on one worker thread; each awaited call
-costs a thread hand-off (0.12 ms here, more than a whole event's SQL). So a whole event is one plain function
-run on that thread (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple
-(partner, active contract, open proposal: one joined query) and whatever this one event needs besides (an
-invite code looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write
-the session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT; and then, still on the
-thread, whatever the caller wants made of the result (the Dialogue renders its replies). Events that arrive
-in the same turn of the event loop travel together, one hop for the lot, each in its own transaction: under
-load the hop is shared instead of paid per event. Because the worker thread runs one function at a time,
-transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
+One sqlite3 connection per process, owned by one writer thread (`thread.Writer`); each awaited call costs a
+thread hand-off (about 0.1 ms, more than a whole event's SQL). So a whole event is one plain function run on
+that thread (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple (partner,
+active contract, open proposal: one joined query) and whatever this one event needs besides (an invite code
+looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write the
+session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT; and then, still on the thread,
+whatever the caller wants made of the result (the Dialogue renders its replies). Events that arrive in the
+same turn of the event loop travel together, one hop for the lot, each in its own transaction: under load the
+hop is shared instead of paid per event (`batching.Line`). Because the worker thread runs one function at a
+time, transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
 forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
 (a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
 serialises their transactions too. Which process fires which timer and delivers which outbox row is in
@@ -62,7 +62,8 @@ from bot.core.model import (
 from bot.ports import Recipient, UserRef
 from bot.store.migrations import migration_files
 from bot.store.policy import _WHY_EXCLUSIVE, EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, _display, _private, new_id
-from bot.store.port import Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.sqlite.backup import backup
 from bot.store.sqlite.batching import Line
 from bot.store.sqlite.connection import _explain, _open_sync, _truncate_wal, holders_sync
 from bot.store.sqlite.effects import _apply, _unname_timeouts
@@ -106,8 +107,8 @@ def _where(e: BaseException) -> str:
 
 
 
-class Store:
-    """Async facade over one SQLite file; every method is one hop to the connection's thread."""
+class SqliteStore:
+    """The store port (bot.store.port.StorePort) on one SQLite file; every method is one hop to its thread."""
 
     def __init__(self, db: Writer, path: str, defaults: Defaults) -> None:
         self._db = db
@@ -129,7 +130,7 @@ class Store:
         self._init_sharing()
 
     @classmethod
-    async def open(cls, path: str | Path, defaults: Defaults | None = None) -> Store:
+    async def open(cls, path: str | Path, defaults: Defaults | None = None) -> SqliteStore:
         path = str(path)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -152,8 +153,17 @@ class Store:
         return store
 
     async def close(self) -> None:
+        """Detach (if attached) and close the connection and its thread."""
         await self.detach()
         await self._db.close()
+
+    async def schema_version(self) -> int:
+        """The migration the file is at (PRAGMA user_version)."""
+        return await self._run(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]))
+
+    async def backup(self, target: str | Path) -> BackupInfo:
+        """An online, consistent copy of the file at `target` (bot.store.sqlite.backup), safe while it runs."""
+        return await backup(self.path, target)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
