@@ -927,4 +927,4 @@ async def test_time_outs_that_stay_for_the_partner_carry_no_id_of_the_forgotten(
         assert not any(legacy in str(v) for (v,) in rows), (table, rows)
     lists = await store.query("SELECT ready, hushed FROM timeouts")
     assert not any(str(ann) in r.split(",") or str(ann) in h.split(",") for r, h in lists)
-    assert store_module._contract_of.cache_info().currsize == 0
+    assert store_module.contract_of.cache_info().currsize == 0

@@ -1,7 +1,7 @@
 """The store's side of couples on a real SQLite file: migration 0002, invites (hashed), failed joins, couples,
 contract versions, the facts /patterns reads, and the indexes behind them.
 
-Most tests work at the store's seam with the core: `load_ctx` (what a step may know) and `_apply` (performing
+Most tests work at the store's seam with the core: `load_ctx` (what a step may know) and `apply_effect` (doing
 an effect), on a plain sqlite3 connection to a migrated file. A few go through `Store.handle` with the real core.
 """
 
@@ -35,7 +35,7 @@ from bot.store import (
     migrate_sync,
     migration_files,
 )
-from bot.store.sqlite.effects import _apply
+from bot.store.sqlite.effects import apply_effect
 
 NOW = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 CODE = couples.new_code(bytes(range(1, 9)))
@@ -65,7 +65,7 @@ def apply(c: sqlite3.Connection, who: Person, *effects: Effect, now: datetime = 
     c.execute("BEGIN IMMEDIATE")
     try:
         for fx in effects:
-            _apply(c, fx, who, now)
+            apply_effect(c, fx, who, now)
     except BaseException:
         c.execute("ROLLBACK")
         raise

@@ -7,12 +7,8 @@ import secrets
 from datetime import timedelta
 
 from bot.core import couples
-from bot.core.model import (
-    Plan,
-    Session,
-)
+from bot.core.model import Plan, Session
 
-_ACTIVE = ("running", "returning")
 HISTORY = timedelta(days=90)
 """How far back /patterns looks."""
 HISTORY_MAX = 1000
@@ -27,11 +23,10 @@ HEARTBEAT = LEASE / 4
 EXCLUSIVE = frozenset({"telegram", "discord"})
 """Platforms only one process per file may serve: Telegram hands each update to a single poller (a second
 one gets 409 Conflict), and a second Discord gateway session with the same token gets every event twice."""
-_WHY_EXCLUSIVE = {
+WHY_EXCLUSIVE = {
     "telegram": "Telegram gives each update to one poller only, so a second one would answer nobody or twice.",
     "discord": "a second Discord connection with the same token would get every interaction twice.",
 }
-
 
 
 def new_id() -> int:
@@ -44,13 +39,11 @@ def code_hash(code: str) -> str:
     return hashlib.sha256((couples.normalise_code(code) or code).encode()).hexdigest()
 
 
-
 LIVE_AFTER = timedelta(days=2)
 """How long after its end a time-out's id may still be used (an after-check, a late message)."""
 
 
-
-def _private(s: Session) -> bool:
+def is_private(s: Session) -> bool:
     """Does this dialogue hold private free text (or answers) that must not outlive PRIVATE_KEPT?"""
     return s.plan != _EMPTY_PLAN or s.pending is not None or bool(s.answers)
 
@@ -58,10 +51,9 @@ def _private(s: Session) -> bool:
 _EMPTY_PLAN = Plan()
 
 
-def _display(name: str) -> str:
+def shown_name(name: str) -> str:
     """A platform display name as the partner will see it: short, visible characters, nothing link-like."""
     return couples.display_name(name)
-
 
 
 PRIVATE_KEPT = timedelta(days=7)

@@ -76,7 +76,6 @@ class Holder:
         return f'the Adempauze {self.kind}{serving} (process {self.pid} on host "{self.host}", started {started})'
 
 
-
 @dataclass(frozen=True, slots=True)
 class Defaults:
     locale: str = "nl"
@@ -93,7 +92,6 @@ class Handled:
     scheduled: bool
     export: bytes | None = None  # /export: everything stored about the person, as JSON
     forgot: bool = False  # /forget: the person and all their rows are gone
-
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,6 @@ def holders_sync(c: sqlite3.Connection, wall: float | None = None) -> list[Holde
     return [Holder.of(r) for r in c.execute(_HOLDERS_SQL, (int(time.time() if wall is None else wall),))]
 
 
-
 def check_version(c: sqlite3.Connection, folder: Path = MIGRATIONS) -> tuple[int, int]:
     """(schema version of the file, newest this code knows); StoreError when the file is newer. Read-only."""
     files = migration_files(folder)
@@ -150,7 +149,7 @@ def connect_pragmas(c: sqlite3.Connection) -> None:
     c.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left readable in free pages
 
 
-def _explain(path: str, e: sqlite3.Error) -> StoreError:
+def explain(path: str, e: sqlite3.Error) -> StoreError:
     text = str(e).lower()
     if "readonly" in text or "read-only" in text:
         return StoreError(f"The database file {path} is read-only. Nothing was changed; make it writable.")
@@ -164,14 +163,13 @@ def _explain(path: str, e: sqlite3.Error) -> StoreError:
     return StoreError(f"The database {path} could not be used: {e}")
 
 
-def _open_sync(c: sqlite3.Connection) -> None:
+def open_sync(c: sqlite3.Connection) -> None:
     check_version(c)  # read-only: a newer file is refused before WAL mode (a write) is switched on
     connect_pragmas(c)
     migrate_sync(c)  # the version is checked again there, under the write lock
 
 
-
-def _truncate_wal(c: sqlite3.Connection) -> bool:
+def checkpoint_truncate(c: sqlite3.Connection) -> bool:
     """Copy the WAL into the database and truncate it to nothing. True when done; False when another
     connection's read (or write) is in the way. Never waits: the busy timeout is off for it, so a reader
     that stays for an hour does not hold up the store's thread (every event) for the 5 s each try."""

@@ -7,13 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.codec import (
-    dump_contract,
-    dump_payload,
-    dump_session,
-    load_session,
-    ts,
-)
+from bot.codec import dump_contract, dump_payload, dump_session, load_session, ts
 from bot.core import flow
 from bot.core.effects import (
     CancelNotices,
@@ -31,20 +25,17 @@ from bot.core.effects import (
     StartTimer,
     Unpair,
 )
-from bot.core.model import (
-    Person,
-    TimeoutStatus,
-)
-from bot.store.policy import DECISIONS, JOIN_FAILURES_KEPT, LIVE_AFTER, _private, code_hash
+from bot.core.model import Person, TimeoutStatus
+from bot.store.policy import DECISIONS, JOIN_FAILURES_KEPT, LIVE_AFTER, code_hash, is_private
 from bot.store.port import StoreError
-from bot.store.sqlite.rows import _enqueue
+from bot.store.sqlite.rows import enqueue
 
 
-def _apply(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> bool:
+def apply_effect(c: sqlite3.Connection, fx: Effect, person: Person, now: datetime) -> bool:
     """Perform one effect in the open transaction. True when something is now scheduled or queued."""
     match fx:
         case Notify():
-            _enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, fx.not_before or now, fx.expires_at,
+            enqueue(c, fx.to, dump_payload(fx.msg, fx.choices), fx.tag, fx.not_before or now, fx.expires_at,
                      None if fx.neutral else person.id)
             return True
         case StartTimer():
@@ -108,8 +99,7 @@ def _release(c: sqlite3.Connection, fx: Release, now: datetime) -> None:
     released = flow.released(session, fx.timeout_id)
     if released is not session:
         c.execute("UPDATE sessions SET data = ?, updated_at = ?, private = ? WHERE user_id = ?",
-                  (dump_session(released), ts(now), int(_private(released)), fx.user))
-
+                  (dump_session(released), ts(now), int(is_private(released)), fx.user))
 
 
 def _record_outcome(c: sqlite3.Connection, fx: RecordOutcome, now: datetime) -> None:
@@ -201,8 +191,7 @@ def _decide(c: sqlite3.Connection, fx: Decide, me: int, now: datetime) -> None:
     )
 
 
-
-def _unname_timeouts(c: sqlite3.Connection, uid: int, now: datetime, new_id: Callable[[], int]) -> None:
+def unname_timeouts(c: sqlite3.Connection, uid: int, now: datetime, new_id: Callable[[], int]) -> None:
     """Before a person is erased: the time-outs that stay (for the partner's patterns) keep nothing of theirs.
     Their id leaves the ready and hushed lists, and an id of the old form "<user id>-<ms>" (new ones are
     random) is replaced by a random one: in the time-out and its patterns rows always; where a live one is
@@ -227,7 +216,6 @@ def _unname_timeouts(c: sqlite3.Connection, uid: int, now: datetime, new_id: Cal
             c.execute("UPDATE outbox SET tag = ? WHERE tag = ? AND tag <> ''", (new, tid))
             c.execute("UPDATE sessions SET data = replace(data, ?1, ?2) WHERE instr(data, ?1) > 0",
                       (json.dumps(tid), json.dumps(new)))
-
 
 
 def _without(ids: str | None, uid: int) -> str:

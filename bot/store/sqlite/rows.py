@@ -10,28 +10,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from bot.codec import (
-    dt,
-    load_contract,
-    load_session,
-    session_fields,
-    ts,
-)
-from bot.core import contract, couples, flow
+from bot.codec import dt, load_contract, load_session, session_fields, ts
+from bot.core import contract, countries, couples, flow
 from bot.core.events import CommandReceived, Event, TimerFired
-from bot.core.model import (
-    Couple,
-    Fact,
-    Invite,
-    Person,
-    Proposal,
-    Timeout,
-    TimeoutStatus,
-)
+from bot.core.model import CountryFrom, Couple, Fact, Invite, Person, Proposal, Timeout, TimeoutStatus
 from bot.core.parse import fold
-from bot.store.policy import HISTORY, HISTORY_MAX, code_hash
+from bot.ports import UserRef
+from bot.store.policy import HISTORY, HISTORY_MAX, code_hash, shown_name
+from bot.store.port import Defaults
 
-_TIMEOUT_COLS = (
+TIMEOUT_COLS = (
     "id, initiator, partner, started_at, return_at, extensions_used, status, ready, notified, ended_at, "
     "partner_started, partner_until, partner_extensions, hushed"
 )
@@ -46,7 +34,7 @@ def _ids_text(ids: frozenset[int]) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _timeout_from(row: tuple[Any, ...]) -> Timeout:
+def timeout_from(row: tuple[Any, ...]) -> Timeout:
     """A time-out row (ids, times, status: nothing private) -> Timeout; immutable, so cached by row."""
     tid, initiator, partner, started, ret, ext, status, ready, notified, ended, p_start, p_until, p_ext, hushed = row
     return Timeout(
@@ -56,7 +44,7 @@ def _timeout_from(row: tuple[Any, ...]) -> Timeout:
     )
 
 
-def _save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
+def save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
     c.execute(
         "INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status, ready, "
         "notified, ended_at, partner_started, partner_until, partner_extensions, hushed, open_until) "
@@ -73,7 +61,7 @@ def _save_timeout(c: sqlite3.Connection, t: Timeout) -> None:
     )
 
 
-def _enqueue(
+def enqueue(
     c: sqlite3.Connection, to: int, payload: str, tag: str, now: datetime, expires: datetime | None,
     sender: int | None = None,
 ) -> None:
@@ -87,6 +75,61 @@ def _enqueue(
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (to, payload, tag, due, ts(expires) if expires else None, ts(now), sender),
     )
+
+
+# -- people and time-outs -----------------------------------------------------------------------------------
+
+def load_user(c: sqlite3.Connection, ref: UserRef, now: datetime, d: Defaults) -> Person:
+    """The person behind a platform account, created on first sight; name, chat and language kept current."""
+    row = c.execute(
+        "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan, "
+        "country_from, locale_chosen FROM users WHERE platform = ? AND external_id = ?",
+        (ref.platform, ref.external_id),
+    ).fetchone()
+    if row is None:
+        locale = ref.locale[:2].lower() if ref.locale[:2].lower() in flow.LOCALES else d.locale
+        region = countries.region_of(ref.locale)  # Discord gives a region (en-US); Telegram only a language
+        country, source = (region, CountryFrom.PLATFORM) if region else (d.country, CountryFrom.ASSUMED)
+        cur = c.execute(
+            "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, country_from, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ref.platform, ref.external_id, ref.chat_id, shown_name(ref.name), locale, d.tz, country, source,
+             ts(now)),
+        )
+        return Person(int(cur.lastrowid or 0), locale, d.tz, country, shown_name(ref.name), country_from=source)
+    uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source, chosen = row
+    locale = follow_locale(c, uid, ref.locale, locale, bool(chosen))
+    if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and shown_name(ref.name) != name) or unreachable:
+        name = shown_name(ref.name) or name
+        c.execute(
+            "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
+            (ref.chat_id or chat_id, name, uid),
+        )
+    return Person(uid, locale, tz, country, name, consent_at is not None, bool(note), plan, CountryFrom(source))
+
+def load_person(c: sqlite3.Connection, uid: int) -> Person | None:
+    """A person by id (None: erased since)."""
+    row = c.execute(
+        "SELECT id, locale, tz, country, name, consent_at IS NOT NULL, safety_note, safety_plan, country_from "
+        "FROM users WHERE id = ?", (uid,)
+    ).fetchone()
+    return (Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7], CountryFrom(row[8]))
+            if row else None)
+
+def load_timeout(c: sqlite3.Connection, tid: str) -> Timeout | None:
+    """A time-out by id."""
+    row = c.execute(f"SELECT {TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
+    return timeout_from(row) if row else None
+
+def load_active_timeout(c: sqlite3.Connection, uid: int, now: datetime) -> Timeout | None:
+    """The newest open time-out this person is in; never one past its latest possible end."""
+    row = c.execute(
+        f"SELECT {TIMEOUT_COLS} FROM (SELECT * FROM timeouts WHERE initiator = ?1 "
+        "AND status IN ('running', 'returning') UNION ALL SELECT * FROM timeouts WHERE partner = ?1 "
+        "AND status IN ('running', 'returning')) WHERE open_until > ?2 ORDER BY started_at DESC LIMIT 1",
+        (uid, ts(now)),
+    ).fetchone()
+    return timeout_from(row) if row else None
 
 
 # -- what one step may know besides the state -----------------------------------------------------------
@@ -121,13 +164,12 @@ _HISTORY_SQL = (
     "ORDER BY t.started_at DESC LIMIT ?3"
 )
 
-def _first(row: tuple[Any, ...] | None) -> Any:
+def first_value(row: tuple[Any, ...] | None) -> Any:
     return row[0] if row is not None else None
 
 
-_contract_of = lru_cache(maxsize=512)(load_contract)
+contract_of = lru_cache(maxsize=512)(load_contract)
 """Contracts as stored text -> Contract: immutable, so parsed once, not on every event of a paired person."""
-
 
 
 def load_ctx(
@@ -168,10 +210,10 @@ def load_couple(c: sqlite3.Connection, uid: int) -> Couple | None:
     if row is None:
         return None
     cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data, last = row
-    proposal = Proposal(p_version, p_by or 0, _contract_of(p_data)) if p_version is not None else None
+    proposal = Proposal(p_version, p_by or 0, contract_of(p_data)) if p_version is not None else None
     return Couple(
         cid, Person(pid, locale, tz, country, name),
-        _contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal, last or 0,
+        contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal, last or 0,
     )
 
 
@@ -199,8 +241,7 @@ def load_history(c: sqlite3.Connection, uid: int, now: datetime) -> tuple[Fact, 
 # -- performing effects -----------------------------------------------------------------------------------
 
 
-
-def _follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chosen: bool) -> str:
+def follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chosen: bool) -> str:
     """The person's language: the one they chose with /language, or else what their platform says now (a
     Discord interaction carries the client's locale, a plain DM none: then it stays as it was)."""
     said = hint[:2].lower()
@@ -208,7 +249,6 @@ def _follow_locale(c: sqlite3.Connection, uid: int, hint: str, locale: str, chos
         return locale
     c.execute("UPDATE users SET locale = ? WHERE id = ?", (said, uid))
     return said
-
 
 
 def export_json(c: sqlite3.Connection, uid: int, now: datetime) -> bytes:

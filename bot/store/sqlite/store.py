@@ -35,48 +35,31 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.codec import (
-    dt,
-    dump_payload,
-    dump_session,
-    load_session,
-    ts,
-)
-from bot.core import countries, flow
-from bot.core.effects import (
-    Export,
-    Forget,
-    Msg,
-    Reply,
-    SetProfile,
-)
+from bot.codec import dt, dump_payload, dump_session, load_session, ts
+from bot.core import flow
+from bot.core.effects import Export, Forget, Msg, Reply, SetProfile
 from bot.core.events import Event, TimerFired, TimerKind
-from bot.core.model import (
-    CountryFrom,
-    Person,
-    Plan,
-    Session,
-    State,
-    Timeout,
-)
+from bot.core.model import CountryFrom, Person, Plan, Session, State
 from bot.ports import Recipient, UserRef
 from bot.store.migrations import migration_files
-from bot.store.policy import _WHY_EXCLUSIVE, EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, _display, _private, new_id
+from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
 from bot.store.sqlite.batching import Line
-from bot.store.sqlite.connection import _explain, _open_sync, _truncate_wal, holders_sync
-from bot.store.sqlite.effects import _apply, _unname_timeouts
+from bot.store.sqlite.connection import checkpoint_truncate, explain, holders_sync, open_sync
+from bot.store.sqlite.effects import apply_effect, unname_timeouts
 from bot.store.sqlite.rows import (
-    _TIMEOUT_COLS,
-    _contract_of,
-    _enqueue,
-    _first,
-    _follow_locale,
-    _save_timeout,
-    _timeout_from,
+    contract_of,
+    enqueue,
     export_json,
+    first_value,
+    load_active_timeout,
     load_ctx,
+    load_person,
+    load_timeout,
+    load_user,
+    save_timeout,
+    timeout_from,
 )
 from bot.store.sqlite.thread import Writer
 
@@ -87,15 +70,12 @@ SESSIONS_CACHED = 2048
 """How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
 
 
-
 def _same(done: Handled) -> Handled:
     return done
 
 
-
 _Waiting = tuple[UserRef, Event, datetime, Callable[[Handled], Any]]
 """An event waiting for the thread: who, what, when, and what to make of it there."""
-
 
 
 def _where(e: BaseException) -> str:
@@ -104,7 +84,6 @@ def _where(e: BaseException) -> str:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
-
 
 
 class SqliteStore:
@@ -137,15 +116,15 @@ class SqliteStore:
         try:
             db = await Writer.connect(path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as e:
-            raise _explain(path, e) from e
+            raise explain(path, e) from e
         store = cls(db, path, defaults or Defaults())
         try:
             # The version check comes first: switching to WAL already writes to the file, and a file
             # that is newer than this code must be left exactly as it is.
-            await store._run(_open_sync)
+            await store._run(open_sync)
         except sqlite3.Error as e:
             await db.close()
-            raise _explain(path, e) from e
+            raise explain(path, e) from e
         except StoreError:
             await db.close()
             raise
@@ -185,7 +164,7 @@ class SqliteStore:
         try:
             result: T = await self._line.put((ref, event, now, then))
         except sqlite3.Error as e:
-            raise _explain(self.path, e) from e
+            raise explain(self.path, e) from e
         return result
 
     def _settle(self, c: sqlite3.Connection, job: _Waiting) -> Any:
@@ -206,7 +185,7 @@ class SqliteStore:
     def _truncate_wal_if_erased(self, c: sqlite3.Connection) -> None:
         if self._erased:
             self._erased = False
-            self._wal_owed = not _truncate_wal(c)
+            self._wal_owed = not checkpoint_truncate(c)
 
     async def truncate_wal(self, force: bool = False) -> bool:
         """Try an owed (or, with `force`, any) WAL truncation again; True when nothing is owed any more."""
@@ -214,7 +193,7 @@ class SqliteStore:
             return True
 
         def body(c: sqlite3.Connection) -> bool:
-            self._wal_owed = not _truncate_wal(c)
+            self._wal_owed = not checkpoint_truncate(c)
             return not self._wal_owed
 
         return await self._run(body)
@@ -235,58 +214,8 @@ class SqliteStore:
         return out
 
     def _handle(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
-        person = self._user(c, ref, now)
+        person = load_user(c, ref, now, self.defaults)
         return self._step(c, person, event, now, direct=True)
-
-    def _user(self, c: sqlite3.Connection, ref: UserRef, now: datetime) -> Person:
-        row = c.execute(
-            "SELECT id, locale, tz, country, name, chat_id, unreachable, consent_at, safety_note, safety_plan, "
-            "country_from, locale_chosen FROM users WHERE platform = ? AND external_id = ?",
-            (ref.platform, ref.external_id),
-        ).fetchone()
-        if row is None:
-            d = self.defaults
-            locale = ref.locale[:2].lower() if ref.locale[:2].lower() in flow.LOCALES else d.locale
-            region = countries.region_of(ref.locale)  # Discord gives a region (en-US); Telegram only a language
-            country, source = (region, CountryFrom.PLATFORM) if region else (d.country, CountryFrom.ASSUMED)
-            cur = c.execute(
-                "INSERT INTO users (platform, external_id, chat_id, name, locale, tz, country, country_from, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (ref.platform, ref.external_id, ref.chat_id, _display(ref.name), locale, d.tz, country, source,
-                 ts(now)),
-            )
-            return Person(int(cur.lastrowid or 0), locale, d.tz, country, _display(ref.name), country_from=source)
-        uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source, chosen = row
-        locale = _follow_locale(c, uid, ref.locale, locale, bool(chosen))
-        if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and _display(ref.name) != name) or unreachable:
-            name = _display(ref.name) or name
-            c.execute(
-                "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
-                (ref.chat_id or chat_id, name, uid),
-            )
-        return Person(uid, locale, tz, country, name, consent_at is not None, bool(note), plan, CountryFrom(source))
-
-    def _person(self, c: sqlite3.Connection, uid: int) -> Person | None:
-        row = c.execute(
-            "SELECT id, locale, tz, country, name, consent_at IS NOT NULL, safety_note, safety_plan, country_from "
-            "FROM users WHERE id = ?", (uid,)
-        ).fetchone()
-        return (Person(row[0], row[1], row[2], row[3], row[4], bool(row[5]), bool(row[6]), row[7], CountryFrom(row[8]))
-                if row else None)
-
-    def _timeout(self, c: sqlite3.Connection, tid: str) -> Timeout | None:
-        row = c.execute(f"SELECT {_TIMEOUT_COLS} FROM timeouts WHERE id = ?", (tid,)).fetchone()
-        return _timeout_from(row) if row else None
-
-    def _active_timeout(self, c: sqlite3.Connection, uid: int, now: datetime) -> Timeout | None:
-        """The newest open time-out this person is in; never one past its latest possible end."""
-        row = c.execute(
-            f"SELECT {_TIMEOUT_COLS} FROM (SELECT * FROM timeouts WHERE initiator = ?1 "
-            "AND status IN ('running', 'returning') UNION ALL SELECT * FROM timeouts WHERE partner = ?1 "
-            "AND status IN ('running', 'returning')) WHERE open_until > ?2 ORDER BY started_at DESC LIMIT 1",
-            (uid, ts(now)),
-        ).fetchone()
-        return _timeout_from(row) if row else None
 
     def _session(self, text: str | None) -> Session:
         if not text:
@@ -306,18 +235,18 @@ class SqliteStore:
     def _forget_memory(self) -> None:
         """Erased rows must not live on in memory either: empty every cache that holds what was read."""
         self._sessions.clear()
-        _timeout_from.cache_clear()
-        _contract_of.cache_clear()  # contracts hold the partners' own sentences
+        timeout_from.cache_clear()
+        contract_of.cache_clear()  # contracts hold the partners' own sentences
 
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
         session = self._session(srow[0] if srow else None)
         if isinstance(event, TimerFired):
-            timeout = self._timeout(c, event.timeout_id)
+            timeout = load_timeout(c, event.timeout_id)
         else:
-            timeout = self._active_timeout(c, person.id, now)
+            timeout = load_active_timeout(c, person.id, now)
             if timeout is None and session.timeout_id:
-                timeout = self._timeout(c, session.timeout_id)
+                timeout = load_timeout(c, session.timeout_id)
         try:
             ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id())
             result = flow.step(State(session, timeout), event, ctx)
@@ -328,16 +257,16 @@ class SqliteStore:
         if new.session != session or srow is None:
             text = dump_session(new.session)
             self._remember(text, new.session)
-            if srow is not None and _private(session) and not _private(new.session):
+            if srow is not None and is_private(session) and not is_private(new.session):
                 self._erased = True  # private text wiped (the time-out ended): its old page is in the WAL
             c.execute(
                 "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
                 "private = excluded.private",
-                (person.id, text, ts(now), int(_private(new.session))),
+                (person.id, text, ts(now), int(is_private(new.session))),
             )
         if new.timeout is not None and new.timeout != timeout:
-            _save_timeout(c, new.timeout)
+            save_timeout(c, new.timeout)
         replies: list[Reply] = []
         scheduled = False
         export: bytes | None = None
@@ -346,7 +275,7 @@ class SqliteStore:
             if isinstance(fx, Export):
                 export = export_json(c, person.id, now)
             elif isinstance(fx, Forget):
-                _unname_timeouts(c, person.id, now, self.random_id)
+                unname_timeouts(c, person.id, now, self.random_id)
                 c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
                 self._forget_memory()
                 self._erased = forgot = True
@@ -354,10 +283,10 @@ class SqliteStore:
                 if direct:
                     replies.append(fx)
                 else:
-                    _enqueue(c, person.id, dump_payload(fx.msg, fx.choices, fx.pacer), "", now, None)
+                    enqueue(c, person.id, dump_payload(fx.msg, fx.choices, fx.pacer), "", now, None)
                     scheduled = True
             else:
-                scheduled |= _apply(c, fx, person, now)
+                scheduled |= apply_effect(c, fx, person, now)
                 if isinstance(fx, SetProfile):
                     person = replace(person, locale=fx.locale or person.locale, tz=fx.tz or person.tz,
                                      country=fx.country or person.country,
@@ -394,7 +323,7 @@ class SqliteStore:
         if still is None or still[0] > ts(now):
             return 0
         c.execute("DELETE FROM timers WHERE id = ?", (tid,))
-        person = self._person(c, uid)
+        person = load_person(c, uid)
         if person is None:
             return 0
         self._step(c, person, TimerFired(TimerKind(kind), timeout_id, dt(still[0])), now, direct=False)
@@ -410,11 +339,12 @@ class SqliteStore:
                 b = c.execute("SELECT min(due_at) FROM outbox").fetchone()[0]
             else:
                 join, scope, params = self._served()
-                a = _first(c.execute(f"SELECT t.due_at FROM timers t{join} WHERE 1{scope} ORDER BY t.due_at LIMIT 1",
-                                     params).fetchone())
+                a = first_value(c.execute(
+                    f"SELECT t.due_at FROM timers t{join} WHERE 1{scope} ORDER BY t.due_at LIMIT 1", params).fetchone())
                 joins, where, jargs, wargs = self._claimable(c, int(self.wall()))
-                b = _first(c.execute(f"SELECT o.due_at FROM outbox o{joins} WHERE 1{where} ORDER BY o.due_at LIMIT 1",
-                                     (*jargs, *wargs)).fetchone())
+                b = first_value(c.execute(
+                    f"SELECT o.due_at FROM outbox o{joins} WHERE 1{where} ORDER BY o.due_at LIMIT 1",
+                    (*jargs, *wargs)).fetchone())
             vals = [v for v in (a, b) if v is not None]
             return min(vals) if vals else None
 
@@ -547,7 +477,7 @@ class SqliteStore:
                 if clash:
                     raise InUse(
                         f"The database {self.path} is in use by {h.describe()}. Only one process per database "
-                        f"may serve {clash[0]}: {_WHY_EXCLUSIVE.get(clash[0], '')} Nothing was started; stop that one "
+                        f"may serve {clash[0]}: {WHY_EXCLUSIVE.get(clash[0], '')} Nothing was started; stop that one "
                         f"first, or give this one its own DATABASE_PATH. (A killed process counts as stopped "
                         f"{LEASE.total_seconds():.0f} s after its last sign of life.)"
                     )
