@@ -27,7 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import couples
 from bot.dispatch import Dispatcher
-from bot.store import Defaults, Store, StoreError
+from bot.store import Defaults, StoreError, open_store
 
 log = logging.getLogger("adempauze")
 
@@ -60,7 +60,7 @@ async def _console(
     from adapters.console.app import Console, ConsoleMessenger
     from bot.service import Dialogue
 
-    store = await Store.open(db, _defaults(settings))
+    store = await open_store(db, _defaults(settings))
     if random_bytes is not None:
         store.random_bytes = random_bytes
     try:
@@ -97,7 +97,7 @@ async def _run(settings: Settings) -> int:
     from bot.ports import Messenger
     from bot.service import Dialogue
 
-    store = await Store.open(settings.database_path, _defaults(settings))
+    store = await open_store(settings.database_path, _defaults(settings))
     clock = SystemClock(settings.time_scale)
     messengers: dict[str, Messenger] = {}
     dispatcher = Dispatcher(store, messengers, clock)
@@ -201,7 +201,7 @@ async def _discord_sync(settings: Settings, guild: int | None) -> int:
 def _backup_or_restore(settings: Settings, command: str, path: str | None) -> int:
     """`backup PATH`: an online, consistent copy (safe while the bot runs). `restore PATH`: put one back
     (the bot must be stopped; the replaced database is kept beside it)."""
-    from bot import backup
+    from bot import store as backup
 
     if not path:
         print(f"Usage: adempauze {command} PATH", file=sys.stderr)
@@ -218,9 +218,9 @@ def _backup_or_restore(settings: Settings, command: str, path: str | None) -> in
 
 
 async def _migrate(settings: Settings) -> int:
-    store = await Store.open(settings.database_path, _defaults(settings))
+    store = await open_store(settings.database_path, _defaults(settings))
     try:
-        version = (await store.query("PRAGMA user_version"))[0][0]
+        version = await store.schema_version()
     finally:
         await store.close()
     print(f"{settings.database_path}: schema version {version}")

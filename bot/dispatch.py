@@ -10,7 +10,7 @@ between sending and settling re-sends that one row once. When settling fails (a 
 kept in memory, so nothing is sent again, and writing it down is retried with a growing pause while nothing
 else is sent. Passing failures are retried with exponential backoff (honouring a platform's retry_after);
 a person who cannot be reached is marked so, with no retries. Right before the platform call the row is
-looked at once more (`Store.delivery_verdict`): what was taken back meanwhile is not sent, and a notice to
+looked at once more (`StorePort.delivery_verdict`): what was taken back meanwhile is not sent, and a notice to
 someone on the safety screen waits (HOLD). Nothing sleeps or retries inside a send: the row goes back to
 the database.
 """
@@ -31,7 +31,7 @@ from bot.core.effects import Msg
 from bot.i18n import Renderer
 from bot.ports import Gate, Messenger, RetryLater, Unreachable, Withdrawn, delivering
 from bot.service import render
-from bot.store import LEASE, OutboxRow, Store
+from bot.store import LEASE, OutboxRow, StorePort
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 
 
 class Dispatcher:
-    def __init__(self, store: Store, messengers: Mapping[str, Messenger], clock: Clock) -> None:
+    def __init__(self, store: StorePort, messengers: Mapping[str, Messenger], clock: Clock) -> None:
         self.store = store
         self.messengers = messengers
         self.clock = clock

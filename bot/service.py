@@ -25,7 +25,7 @@ from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
 from bot.ports import Frame, Outgoing, UserRef
 from bot.reader import read
-from bot.store import Handled, Store, StoreError
+from bot.store import Handled, StoreError, StorePort
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _rendered(now: datetime, done: Handled) -> tuple[bool, list[Outgoing]]:
 class Dialogue:
     """The fight flow as a service: per-event transactions, replies rendered for the person who acted."""
 
-    def __init__(self, store: Store, clock: Clock, on_scheduled: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: StorePort, clock: Clock, on_scheduled: Callable[[], None] | None = None) -> None:
         self.store = store
         self.clock = clock
         self.on_scheduled = on_scheduled

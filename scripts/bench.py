@@ -42,7 +42,7 @@ Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON 
   real-time (scale 1) return ping lateness next to them.
 
 The raw-sqlite3 recording calls the store's own transaction body (Store._tx/_handle) on a recording
-connection, and the plan check traces Store._db: a bench may look inside; the bot never does.
+connection, and the plan check traces the store's connection: a bench may look inside; the bot never does.
 Speed is never asserted in tests: tests/test_bench_smoke.py only runs `--quick` and checks the JSON shape.
 """
 
@@ -69,7 +69,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import store as store_module
 from bot.clock import ManualClock, SystemClock
 from bot.codec import dump_session, load_session
 from bot.core import flow
@@ -80,6 +79,7 @@ from bot.dispatch import Dispatcher
 from bot.ports import Outgoing, Recipient, UserRef
 from bot.service import Dialogue
 from bot.store import Defaults, Store, connect_pragmas, migrate_sync
+from bot.store.sqlite import connection as store_module
 
 START = datetime(2025, 3, 3, 17, 0, tzinfo=UTC)
 """The (manual) clock start of the store benchmarks: a Monday evening, outside the quiet hours."""
@@ -653,7 +653,7 @@ async def _nothing_hop(store: Store) -> None:
 
 
 async def hop_cost(path: Path, n: int) -> dict[str, float]:
-    """The fixed cost of one awaited aiosqlite call: an empty function run on the connection's thread."""
+    """The fixed cost of one awaited call to the store's thread: an empty function run there."""
     store = await Store.open(path)
     try:
         lat = []
@@ -701,11 +701,11 @@ async def bench_next_due(path: Path, sizes: Sizes, details: dict[str, Any]) -> d
         details["pending_timers"] = n_timers
         # The statements the store really runs for next_due / fire_due / due_outbox, caught by a trace.
         seen: list[str] = []
-        await store._db.set_trace_callback(seen.append)
+        await store._run(lambda c: c.set_trace_callback(seen.append))
         await store.next_due()
         await store.fire_due(START - timedelta(days=365))  # nothing that old: reads only
         await store.due_outbox(START - timedelta(days=365))
-        await store._db.set_trace_callback(None)  # type: ignore[arg-type]
+        await store._run(lambda c: c.set_trace_callback(None))
         plans: dict[str, list[str]] = {}
         for sql in dict.fromkeys(s.strip() for s in seen):
             if sql.upper().startswith("SELECT"):
@@ -1218,7 +1218,7 @@ def figures(s: Sizes) -> list[Fig]:
         *handle_figs("handle_huge", "raw_sqlite_huge_events_per_s", disp),
         Fig("handle_p50_huge_over_small", f"  p50 {disp} / p50 {small} couples (flat ~ 1)", "x",
             lambda v: v <= 1.5, "<= 1.5"),
-        Fig("aiosqlite_hop_p50_ms", "one empty aiosqlite call (the thread hop) p50", "ms"),
+        Fig("aiosqlite_hop_p50_ms", "one empty call on the store's thread (the hop) p50", "ms"),
         Fig("handle_huge_mean_ms", f"Dialogue.handle mean cost per event ({disp} couples)", "ms"),
         Fig("ptb_in_memory_ms_per_update", f"PTB ConversationHandler, in memory only ({ptb} conv.)", "ms"),
         Fig("ptb_default_ms_per_update", f"PTB + PicklePersistence, defaults ({ptb} conv.), per update", "ms"),

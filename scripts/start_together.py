@@ -36,8 +36,8 @@ if str(ROOT) not in sys.path:
 
 # Imported once here, before any fork: the children start with everything loaded.
 import adapters.console.app  # noqa: E402, F401
-import bot.backup  # noqa: E402
-import bot.service  # noqa: E402, F401
+import bot.service  # noqa: E402
+import bot.store  # noqa: E402, F401
 from bot.__main__ import main  # noqa: E402
 from bot.store import migration_files  # noqa: E402
 

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot.backup import BackupError, backup, backup_sync, in_use, restore
 from bot.clock import ManualClock
 from bot.core.events import ChoiceMade
 from bot.ports import UserRef
 from bot.service import Dialogue
-from bot.store import Store, migration_files
+from bot.store import BackupError, Store, backup, backup_sync, in_use, migration_files, restore
 
 if TYPE_CHECKING:
     from conftest import Talk

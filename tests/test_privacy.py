@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from adempauze_testkit import Inbox, ids, marker, said
 
-from bot import store as store_module
 from bot.clock import ManualClock
 from bot.codec import dump_payload, dump_session, load_session, session_fields
 from bot.core import couples
@@ -37,6 +36,7 @@ from bot.i18n import catalog
 from bot.ports import Outgoing, RetryLater, UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store
+from bot.store.sqlite import rows as store_module
 
 if TYPE_CHECKING:
     from conftest import Recorder, Talk
@@ -927,4 +927,4 @@ async def test_time_outs_that_stay_for_the_partner_carry_no_id_of_the_forgotten(
         assert not any(legacy in str(v) for (v,) in rows), (table, rows)
     lists = await store.query("SELECT ready, hushed FROM timeouts")
     assert not any(str(ann) in r.split(",") or str(ann) in h.split(",") for r, h in lists)
-    assert store_module._contract_of.cache_info().currsize == 0
+    assert store_module.contract_of.cache_info().currsize == 0

@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.codec import ts
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
-from bot.store import Store, StoreError, migrate_sync, migration_files, sql_statements
+from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
 
 if TYPE_CHECKING:
     from conftest import Talk
@@ -42,6 +42,29 @@ async def test_fresh_file_is_migrated_to_the_latest_version(db_path: Path) -> No
         assert {"users", "sessions", "timeouts", "timers", "outbox", "couples", "timeout_members"} <= tables
     finally:
         await store.close()
+
+
+async def test_open_store_opens_a_path_as_sqlite_and_refuses_a_backend_it_does_not_have(tmp_path: Path) -> None:
+    store = await open_store(tmp_path / "a.sqlite3")
+    try:
+        assert await store.schema_version() == migration_files()[-1][0]
+        made = await store.backup(tmp_path / "copy.sqlite3")
+        assert made.schema_version == migration_files()[-1][0] and made.path.is_file()
+    finally:
+        await store.close()
+    with pytest.raises(StoreError, match="PostgreSQL"):
+        await open_store("postgresql://localhost/adempauze")
+    assert not (tmp_path / "postgresql:").exists()
+
+
+async def test_a_closed_store_refuses_work_and_its_thread_is_gone(db_path: Path) -> None:
+    store = await Store.open(db_path)
+    thread = store._db._thread
+    await store.close()
+    assert not thread.is_alive()
+    with pytest.raises(ValueError, match="closed"):
+        await store.query("SELECT 1")
+    await store.close()  # twice is fine
 
 
 async def test_folder_of_the_file_is_created(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The store's side of couples on a real SQLite file: migration 0002, invites (hashed), failed joins, couples,
 contract versions, the facts /patterns reads, and the indexes behind them.
 
-Most tests work at the store's seam with the core: `load_ctx` (what a step may know) and `_apply` (performing
+Most tests work at the store's seam with the core: `load_ctx` (what a step may know) and `apply_effect` (doing
 an effect), on a plain sqlite3 connection to a migrated file. A few go through `Store.handle` with the real core.
 """
 
@@ -28,7 +28,6 @@ from bot.store import (
     MIGRATIONS,
     Store,
     StoreError,
-    _apply,
     code_hash,
     connect_pragmas,
     load_couple,
@@ -36,6 +35,7 @@ from bot.store import (
     migrate_sync,
     migration_files,
 )
+from bot.store.sqlite.effects import apply_effect
 
 NOW = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 CODE = couples.new_code(bytes(range(1, 9)))
@@ -65,7 +65,7 @@ def apply(c: sqlite3.Connection, who: Person, *effects: Effect, now: datetime = 
     c.execute("BEGIN IMMEDIATE")
     try:
         for fx in effects:
-            _apply(c, fx, who, now)
+            apply_effect(c, fx, who, now)
     except BaseException:
         c.execute("ROLLBACK")
         raise
@@ -427,7 +427,7 @@ def _plan(c: sqlite3.Connection, sql: str, params: tuple[object, ...]) -> str:
 
 
 def test_the_couple_contract_invite_and_history_lookups_seek_their_indexes(conn: sqlite3.Connection) -> None:
-    from bot import store
+    from bot.store.sqlite import rows as store
 
     expected = {
         store._COUPLE_SQL: ((1,), ("couples_a", "couples_b", "contracts_active", "contracts_proposed")),

@@ -21,7 +21,6 @@ import pytest
 from adempauze_testkit import marker
 
 from adapters.console.app import Console, ConsoleMessenger
-from bot.backup import BackupError, backup_sync, restore
 from bot.clock import ManualClock
 from bot.codec import dump_payload, ts
 from bot.core.effects import Msg
@@ -31,11 +30,14 @@ from bot.service import Dialogue
 from bot.store import (
     LEASE,
     MIGRATIONS,
+    BackupError,
     InUse,
     Store,
+    backup_sync,
     connect_pragmas,
     migrate_sync,
     migration_files,
+    restore,
 )
 
 LATEST = migration_files()[-1][0]
@@ -320,11 +322,11 @@ async def test_an_attached_process_walks_the_due_indexes_not_a_platforms_users(
     await other.attach("console", ["console"])
     await store.attach("console", ["console", "telegram"], exclusive=frozenset())
     seen: list[str] = []
-    await store._db.set_trace_callback(seen.append)
+    await store._run(lambda c: c.set_trace_callback(seen.append))
     await store.next_due()
     await store.fire_due(T0)
     await store.due_outbox(T0)
-    await store._db.set_trace_callback(None)  # type: ignore[arg-type]
+    await store._run(lambda c: c.set_trace_callback(None))
     plans = {}
     for sql in dict.fromkeys(s.strip() for s in seen):
         if sql.startswith("SELECT") and ("FROM timers" in sql or "FROM outbox" in sql):

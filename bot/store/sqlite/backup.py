@@ -22,11 +22,18 @@ import os
 import shutil
 import sqlite3
 import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
-from bot.store import MIGRATIONS, Store, StoreError, holders_sync, migration_files
+from bot.store.migrations import MIGRATIONS, migration_files
+from bot.store.port import BackupError, BackupInfo, RestoreInfo
+from bot.store.sqlite.connection import holders_sync
+
+
+class HasPath(Protocol):
+    path: str
+
 
 REQUIRED_TABLES = frozenset({"users", "sessions", "timeouts", "timers", "outbox"})
 """Tables every Adempauze database has (from the first migration on)."""
@@ -36,28 +43,9 @@ _DMS_BYTE = 128
 on it, so an exclusive lock on it succeeds only when nobody has the database open."""
 
 
-class BackupError(StoreError):
-    """A backup or restore was refused or failed; the message says why, and what was left as it was."""
-
-
-@dataclass(frozen=True, slots=True)
-class BackupInfo:
-    path: Path
-    size: int  # bytes
-    schema_version: int
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class RestoreInfo:
-    path: Path
-    schema_version: int
-    previous: Path | None  # where the database that was replaced now is (None: there was none)
-
-
-async def backup(store_or_path: Store | str | Path, target: str | Path) -> BackupInfo:
-    """Copy the database (of a running Store, or at a path) to `target`, online, as one consistent snapshot."""
-    source = store_or_path.path if isinstance(store_or_path, Store) else str(store_or_path)
+async def backup(store_or_path: HasPath | str | Path, target: str | Path) -> BackupInfo:
+    """Copy the database (of a running store, or at a path) to `target`, online, as one consistent snapshot."""
+    source = str(store_or_path) if isinstance(store_or_path, str | Path) else store_or_path.path
     return await asyncio.to_thread(backup_sync, source, Path(target))
 
 

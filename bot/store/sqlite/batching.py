@@ -1,0 +1,81 @@
+"""Events that arrive together share one hop to the store's thread (each is still its own transaction).
+
+`Line.put(job)` waits for `settle(connection, job)` run on the thread. Jobs put in the same turn of the event
+loop are sent together, in arrival order, BATCH_MAX per hop, and the next batch is sent without waiting for
+the one before: under load one thread hop is shared by many events instead of paid by each, and one person's
+events keep their order (the thread takes batches first come, first served). A job that raises rolls back
+only its own transaction: its caller hears the error, the others in the batch their own results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, Generic, TypeVar
+
+J = TypeVar("J")
+BATCH_MAX = 64
+"""At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
+
+Run = Callable[[Callable[[sqlite3.Connection], list[Any]]], Awaitable[list[Any]]]
+"""One hop to the thread: `run(fn)` awaits `fn(connection)` run there."""
+
+
+class Line(Generic[J]):
+    """The jobs waiting for the thread, and the batches on their way to it."""
+
+    def __init__(self, run: Run, settle: Callable[[sqlite3.Connection, J], Any]) -> None:
+        self._run = run
+        self._settle = settle
+        self._waiting: list[tuple[J, asyncio.Future[Any]]] = []
+        self._sending: set[asyncio.Future[list[Any]]] = set()
+
+    async def put(self, job: J) -> Any:
+        """`settle(connection, job)` on the thread, sent with whatever else arrives in this turn of the loop."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Any] = loop.create_future()
+        self._waiting.append((job, fut))
+        if len(self._waiting) == 1:
+            loop.call_soon(self._send)
+        return await fut
+
+    def _send(self) -> None:
+        """Send everyone waiting to the thread, BATCH_MAX per hop."""
+        line, self._waiting = self._waiting, []
+        for i in range(0, len(line), BATCH_MAX):
+            batch = line[i : i + BATCH_MAX]
+            task = asyncio.ensure_future(self._run(partial(self._settle_all, batch)))
+            self._sending.add(task)
+            task.add_done_callback(partial(self._deliver, batch))
+
+    def _deliver(self, batch: list[tuple[J, asyncio.Future[Any]]], task: asyncio.Future[list[Any]]) -> None:
+        self._sending.discard(task)
+        if task.cancelled():
+            results: list[Any] = [asyncio.CancelledError()] * len(batch)
+        elif (e := task.exception()) is not None:  # the connection is gone (closed): all of them hear it
+            results = [e] * len(batch)
+        else:
+            results = task.result()
+        for (_, fut), result in zip(batch, results, strict=True):
+            if fut.done():  # the caller gave up; its event was handled all the same
+                continue
+            if isinstance(result, asyncio.CancelledError):
+                fut.cancel()
+            elif isinstance(result, BaseException):
+                fut.set_exception(result)
+            else:
+                fut.set_result(result)
+
+    def _settle_all(self, batch: list[tuple[J, asyncio.Future[Any]]], c: sqlite3.Connection) -> list[Any]:
+        """Each job of a batch: its result, or the error that rolled back its transaction (only its own: the
+        others are committed or still to come)."""
+        settle = self._settle
+        out: list[Any] = []
+        for job, _ in batch:
+            try:
+                out.append(settle(c, job))
+            except Exception as e:
+                out.append(e)
+        return out

@@ -1,0 +1,654 @@
+"""The SQLite store: the store port (bot.store.port) on one SQLite file (WAL), one writer thread per process.
+
+Theory of operation
+-------------------
+One sqlite3 connection per process, owned by one writer thread (`thread.Writer`); each awaited call costs a
+thread hand-off (about 0.1 ms, more than a whole event's SQL). So a whole event is one plain function run on
+that thread (`_run`): BEGIN IMMEDIATE, load the person, their session, their time-out, their couple (partner,
+active contract, open proposal: one joined query) and whatever this one event needs besides (an invite code
+looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write the
+session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT; and then, still on the thread,
+whatever the caller wants made of the result (the Dialogue renders its replies). Events that arrive in the
+same turn of the event loop travel together, one hop for the lot, each in its own transaction: under load the
+hop is shared instead of paid per event (`batching.Line`). Because the worker thread runs one function at a
+time, transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
+forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
+(a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
+serialises their transactions too. Which process fires which timer and delivers which outbox row is in
+"several processes on one file" below.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bot.codec import dt, dump_payload, dump_session, load_session, ts
+from bot.core import flow
+from bot.core.effects import Export, Forget, Msg, Reply, SetProfile
+from bot.core.events import Event, TimerFired, TimerKind
+from bot.core.model import CountryFrom, Person, Plan, Session, State
+from bot.ports import Recipient, UserRef
+from bot.store.migrations import migration_files
+from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
+from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.sqlite.backup import backup
+from bot.store.sqlite.batching import Line
+from bot.store.sqlite.connection import checkpoint_truncate, explain, holders_sync, open_sync
+from bot.store.sqlite.effects import apply_effect, unname_timeouts
+from bot.store.sqlite.rows import (
+    contract_of,
+    enqueue,
+    export_json,
+    first_value,
+    load_active_timeout,
+    load_ctx,
+    load_person,
+    load_timeout,
+    load_user,
+    save_timeout,
+    timeout_from,
+)
+from bot.store.sqlite.thread import Writer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SESSIONS_CACHED = 2048
+"""How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
+
+
+def _same(done: Handled) -> Handled:
+    return done
+
+
+_Waiting = tuple[UserRef, Event, datetime, Callable[[Handled], Any]]
+"""An event waiting for the thread: who, what, when, and what to make of it there."""
+
+
+def _where(e: BaseException) -> str:
+    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
+
+
+class SqliteStore:
+    """The store port (bot.store.port.StorePort) on one SQLite file; every method is one hop to its thread."""
+
+    def __init__(self, db: Writer, path: str, defaults: Defaults) -> None:
+        self._db = db
+        self.path = path
+        self.defaults = defaults
+        self.random_bytes: Callable[[int], bytes] = secrets.token_bytes
+        """Where invite codes come from. Only the demo swaps it, to script a pairing."""
+        self.random_id: Callable[[], int] = new_id
+        """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
+        self._line: Line[_Waiting] = Line(lambda fn: self._run(fn), self._settle)
+        """Events waiting for the thread, and the batches on their way (see handle_then)."""
+        self._sessions: dict[str, Session] = {}
+        """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
+        an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
+        (`_forget_memory`), so erased words do not linger in memory either."""
+        self._erased = False
+        """The transaction just committed erased private text (see `_truncate_wal_if_erased`)."""
+        self._wal_owed = False
+        self._init_sharing()
+
+    @classmethod
+    async def open(cls, path: str | Path, defaults: Defaults | None = None) -> SqliteStore:
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = await Writer.connect(path, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise explain(path, e) from e
+        store = cls(db, path, defaults or Defaults())
+        try:
+            # The version check comes first: switching to WAL already writes to the file, and a file
+            # that is newer than this code must be left exactly as it is.
+            await store._run(open_sync)
+        except sqlite3.Error as e:
+            await db.close()
+            raise explain(path, e) from e
+        except StoreError:
+            await db.close()
+            raise
+        await store.truncate_wal(force=True)  # what a crash left in the WAL (erased text too) goes now
+        return store
+
+    async def close(self) -> None:
+        """Detach (if attached) and close the connection and its thread."""
+        await self.detach()
+        await self._db.close()
+
+    async def schema_version(self) -> int:
+        """The migration the file is at (PRAGMA user_version)."""
+        return await self._run(lambda c: int(c.execute("PRAGMA user_version").fetchone()[0]))
+
+    async def backup(self, target: str | Path) -> BackupInfo:
+        """An online, consistent copy of the file at `target` (bot.store.sqlite.backup), safe while it runs."""
+        return await backup(self.path, target)
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
+        return await self._db.run(fn)
+
+    # -- events ------------------------------------------------------------------------------------------
+    async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
+        """One person's event, start to finish, in one transaction of its own."""
+        return await self.handle_then(ref, event, now, _same)
+
+    async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
+        """`handle`, and then `then(handled)` on the thread right after the commit (the Dialogue renders
+        its replies there: pure work that would otherwise wait for the event loop).
+
+        Events that arrive in the same turn of the event loop go to the thread together, in arrival order,
+        in ONE hop (each still its own transaction), and the next batch is sent without waiting for the
+        one before: under load a thread hop is shared by many events instead of paid by each, and one
+        person's events keep their order (the thread takes batches first come, first served)."""
+        try:
+            result: T = await self._line.put((ref, event, now, then))
+        except sqlite3.Error as e:
+            raise explain(self.path, e) from e
+        return result
+
+    def _settle(self, c: sqlite3.Connection, job: _Waiting) -> Any:
+        ref, event, now, then = job
+        return then(self._handled(c, ref, event, now))
+
+    def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
+        done = self._tx(c, lambda: self._handle(c, ref, event, now))
+        self._truncate_wal_if_erased(c)
+        return done
+
+    # -- erased text leaves the WAL too ----------------------------------------------------------------------
+    # A transaction that erased private text (/forget, a time-out's end, the 7-day wipe) leaves the old page
+    # images, text and all, in the -wal file until a checkpoint copies the WAL into the database and truncates
+    # it. That fails (busy) while any other connection holds a read (a backup, the sqlite3 shell, monitoring):
+    # then it is owed, and tried again (`truncate_wal`, from the dispatcher's loop) until it succeeds.
+
+    def _truncate_wal_if_erased(self, c: sqlite3.Connection) -> None:
+        if self._erased:
+            self._erased = False
+            self._wal_owed = not checkpoint_truncate(c)
+
+    async def truncate_wal(self, force: bool = False) -> bool:
+        """Try an owed (or, with `force`, any) WAL truncation again; True when nothing is owed any more."""
+        if not (self._wal_owed or force):
+            return True
+
+        def body(c: sqlite3.Connection) -> bool:
+            self._wal_owed = not checkpoint_truncate(c)
+            return not self._wal_owed
+
+        return await self._run(body)
+
+    @property
+    def wal_owed(self) -> bool:
+        """Erased text may still be in the -wal file: a truncation failed and is to be tried again."""
+        return self._wal_owed
+
+    def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            out = body()
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+        return out
+
+    def _handle(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
+        person = load_user(c, ref, now, self.defaults)
+        return self._step(c, person, event, now, direct=True)
+
+    def _session(self, text: str | None) -> Session:
+        if not text:
+            return load_session(text)
+        session = self._sessions.get(text)
+        if session is None:
+            session = self._remember(text, load_session(text))
+        return session
+
+    def _remember(self, text: str, session: Session) -> Session:
+        cache = self._sessions
+        if len(cache) >= SESSIONS_CACHED:
+            del cache[next(iter(cache))]  # the oldest entry: insertion order
+        cache[text] = session
+        return session
+
+    def _forget_memory(self) -> None:
+        """Erased rows must not live on in memory either: empty every cache that holds what was read."""
+        self._sessions.clear()
+        timeout_from.cache_clear()
+        contract_of.cache_clear()  # contracts hold the partners' own sentences
+
+    def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
+        srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
+        session = self._session(srow[0] if srow else None)
+        if isinstance(event, TimerFired):
+            timeout = load_timeout(c, event.timeout_id)
+        else:
+            timeout = load_active_timeout(c, person.id, now)
+            if timeout is None and session.timeout_id:
+                timeout = load_timeout(c, session.timeout_id)
+        try:
+            ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id())
+            result = flow.step(State(session, timeout), event, ctx)
+        except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
+            log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
+            return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
+        new = result.state
+        if new.session != session or srow is None:
+            text = dump_session(new.session)
+            self._remember(text, new.session)
+            if srow is not None and is_private(session) and not is_private(new.session):
+                self._erased = True  # private text wiped (the time-out ended): its old page is in the WAL
+            c.execute(
+                "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
+                "private = excluded.private",
+                (person.id, text, ts(now), int(is_private(new.session))),
+            )
+        if new.timeout is not None and new.timeout != timeout:
+            save_timeout(c, new.timeout)
+        replies: list[Reply] = []
+        scheduled = False
+        export: bytes | None = None
+        forgot = False
+        for fx in result.effects:
+            if isinstance(fx, Export):
+                export = export_json(c, person.id, now)
+            elif isinstance(fx, Forget):
+                unname_timeouts(c, person.id, now, self.random_id)
+                c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
+                self._forget_memory()
+                self._erased = forgot = True
+            elif isinstance(fx, Reply):
+                if direct:
+                    replies.append(fx)
+                else:
+                    enqueue(c, person.id, dump_payload(fx.msg, fx.choices, fx.pacer), "", now, None)
+                    scheduled = True
+            else:
+                scheduled |= apply_effect(c, fx, person, now)
+                if isinstance(fx, SetProfile):
+                    person = replace(person, locale=fx.locale or person.locale, tz=fx.tz or person.tz,
+                                     country=fx.country or person.country,
+                                     country_from=CountryFrom.PERSON if fx.country else person.country_from)
+        return Handled(person, tuple(replies), scheduled, export, forgot)
+
+    # -- timers ------------------------------------------------------------------------------------------
+    async def fire_due(self, now: datetime, limit: int = 200) -> int:
+        """Run every timer due by `now` (up to `limit`) through the core, each in its own transaction."""
+        return await self._run(lambda c: self._fire_due(c, now, limit))
+
+    def _fire_due(self, c: sqlite3.Connection, now: datetime, limit: int) -> int:
+        join, scope, params = self._served()
+        rows = c.execute(
+            f"SELECT t.id, t.user_id, t.kind, t.timeout_id, t.due_at FROM timers t{join} WHERE t.due_at <= ?{scope} "
+            "ORDER BY t.due_at LIMIT ?",
+            (ts(now), *params, limit),
+        ).fetchall()
+        fired = 0
+        for tid, uid, kind, timeout_id, due in rows:
+            try:
+                fired += self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now))
+            except Exception:
+                log.exception("timer %s failed; dropped so it cannot block the others", tid)
+                self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
+        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
+        return fired
+
+    def _fire_one(
+        self, c: sqlite3.Connection, tid: str, uid: int, kind: str, timeout_id: str, due: int, now: datetime
+    ) -> int:
+        # An earlier timer in this batch may have moved or cancelled this one.
+        still = c.execute("SELECT due_at FROM timers WHERE id = ?", (tid,)).fetchone()
+        if still is None or still[0] > ts(now):
+            return 0
+        c.execute("DELETE FROM timers WHERE id = ?", (tid,))
+        person = load_person(c, uid)
+        if person is None:
+            return 0
+        self._step(c, person, TimerFired(TimerKind(kind), timeout_id, dt(still[0])), now, direct=False)
+        return 1
+
+    async def next_due(self) -> int | None:
+        """The earliest due time (unix seconds) of a timer or outbox row this process would take: two index
+        seeks (each walks its due index to the first row it serves and nobody else is delivering)."""
+
+        def q(c: sqlite3.Connection) -> int | None:
+            if self.serves is None:  # alone on the file: everything is its own
+                a = c.execute("SELECT min(due_at) FROM timers").fetchone()[0]
+                b = c.execute("SELECT min(due_at) FROM outbox").fetchone()[0]
+            else:
+                join, scope, params = self._served()
+                a = first_value(c.execute(
+                    f"SELECT t.due_at FROM timers t{join} WHERE 1{scope} ORDER BY t.due_at LIMIT 1", params).fetchone())
+                joins, where, jargs, wargs = self._claimable(c, int(self.wall()))
+                b = first_value(c.execute(
+                    f"SELECT o.due_at FROM outbox o{joins} WHERE 1{where} ORDER BY o.due_at LIMIT 1",
+                    (*jargs, *wargs)).fetchone())
+            vals = [v for v in (a, b) if v is not None]
+            return min(vals) if vals else None
+
+        return await self._run(q)
+
+    async def purge_private(self, now: datetime) -> int:
+        """Wipe private free text (plan, kept messages) from dialogues untouched for PRIVATE_KEPT. Returns how many."""
+
+        def body(c: sqlite3.Connection) -> int:
+            stale = c.execute(
+                "SELECT user_id, data FROM sessions WHERE private = 1 AND updated_at < ?", (ts(now - PRIVATE_KEPT),)
+            ).fetchall()
+            for uid, data in stale:
+                clean = replace(load_session(data), plan=Plan(), pending=None, answers=())
+                c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
+            if stale:
+                self._forget_memory()
+                self._erased = True
+            # belt and braces: a time-out past its latest possible end is closed, even if its timers were lost
+            c.execute("UPDATE timeouts SET status = 'missed', ended_at = open_until "
+                      "WHERE status IN ('running', 'returning') AND open_until <= ?", (ts(now),))
+            return len(stale)
+
+        def wipe(c: sqlite3.Connection) -> int:
+            wiped = self._tx(c, lambda: body(c))
+            self._truncate_wal_if_erased(c)
+            return wiped
+
+        return await self._run(wipe)
+
+    # -- outbox ------------------------------------------------------------------------------------------
+    async def due_outbox(self, now: datetime, limit: int = 100) -> list[OutboxRow]:
+        """Claim the due outbox rows this process may deliver, earliest first (see `_claim`)."""
+
+        def q(c: sqlite3.Connection) -> list[OutboxRow]:
+            return [
+                OutboxRow(r[0], Recipient(r[1], r[2], r[3], r[4]), r[5], r[6], r[7], r[8],
+                          dt(r[9]) if r[9] is not None else None, dt(r[10]))
+                for r in self._claim(c, now, limit)
+            ]
+
+        return await self._run(q)
+
+    async def settle(
+        self, delivered: list[int], retry: list[tuple[int, int]], dropped: list[int], unreachable: list[int]
+    ) -> None:
+        """After a delivery round: remove what went out or is dropped, reschedule retries, mark the unreachable."""
+
+        def body(c: sqlite3.Connection) -> None:
+            c.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in delivered + dropped])
+            # A retry gives the row back (claimed by nobody), unless another process has taken it over since.
+            c.executemany(
+                "UPDATE outbox SET due_at = ?, attempts = attempts + 1, claimed_by = NULL "
+                "WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+                [(d, i, self.process_id) for i, d in retry],
+            )
+            # what this person is sent after a row that waits, waits with it: messages arrive in order
+            c.executemany(
+                "UPDATE outbox SET due_at = ?1 WHERE user_id = (SELECT user_id FROM outbox WHERE id = ?2) "
+                "AND id > ?2 AND due_at < ?1", [(d, i) for i, d in retry]
+            )
+            c.executemany("UPDATE users SET unreachable = 1 WHERE id = ?", [(u,) for u in unreachable])
+            c.executemany("DELETE FROM outbox WHERE user_id = ?", [(u,) for u in unreachable])
+
+        await self._run(lambda c: self._tx(c, lambda: body(c)))
+
+    async def delivery_verdict(self, row_id: int) -> str:
+        """The last look at an outbox row, right before the platform call: "send"; "gone" (deleted since it was
+        claimed: cancelled after a safety signal, an unpairing, a /forget; or taken over by another process);
+        or "held" (a notice from someone else, and its recipient is on the safety screen now). One index seek."""
+
+        def q(c: sqlite3.Connection) -> str:
+            row = c.execute(
+                "SELECT o.sender IS NOT NULL AND coalesce(json_extract(s.data, '$.safety_hold'), 0) FROM outbox o "
+                "LEFT JOIN sessions s ON s.user_id = o.user_id "
+                "WHERE o.id = ? AND (o.claimed_by IS NULL OR o.claimed_by = ?)",
+                (row_id, self.process_id),
+            ).fetchone()
+            return "gone" if row is None else "held" if row[0] else "send"
+
+        return await self._run(q)
+
+    async def hold(self, row_id: int, due: int) -> None:
+        """Give a held row back until `due`, without counting an attempt (nothing failed)."""
+        await self.execute(
+            "UPDATE outbox SET due_at = ?, claimed_by = NULL WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+            (due, row_id, self.process_id),
+        )
+
+    # -- several processes on one file ----------------------------------------------------------------------
+    # Every process that delivers (a console, the bot) says so in `processes`: a row with a lease it renews
+    # (HEARTBEAT). It fires timers only for people on the platforms it serves, and claims outbox rows the
+    # same way: a row is claimed by writing this process's id into `claimed_by` inside BEGIN IMMEDIATE, and
+    # the claim holds as long as that process's lease does. A row claimed by a process with no live row is
+    # anyone's, so a killed process's rows are taken over within LEASE. (On PostgreSQL the same rule is
+    # `FOR UPDATE SKIP LOCKED` on the select; here the write lock already lets one claimer in at a time.)
+    # Timers need no claim: firing one is deleting it in the transaction of the step it causes, so only one
+    # process can. With other consoles open, a console delivers only to the people last seen in its own
+    # terminal: their `chat_id` is its process id (set whenever they act), so someone whose terminal is gone
+    # waits until they act in another one. A console alone on the file holds everybody (as a lone console
+    # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
+
+    def _init_sharing(self) -> None:
+        self.process_id = secrets.token_hex(6)
+        """Who this process is on the file: its claims, its `processes` row, its console people's chat_id."""
+        self.wall: Callable[[], float] = time.time
+        """Real time for leases (unix seconds), never the app's clock. Tests move it to let leases run out."""
+        self.serves: frozenset[str] | None = None
+        """The platforms this process fires timers and delivers for; None (never attached): all of them."""
+        self._kind = ""
+        self._beat: asyncio.Task[None] | None = None
+        self._data_version: int | None = None
+
+    @property
+    def shared(self) -> bool:
+        """Has this process said on the file that it runs (`attach`)? Then others may be there too."""
+        return self.serves is not None
+
+    async def attach(self, kind: str, serves: Iterable[str], exclusive: frozenset[str] = EXCLUSIVE) -> None:
+        """Say on the file that this process runs (kind: console | bot) and what it serves; from now on fire
+        timers and claim outbox rows only for people on those platforms. InUse, naming the holder, when a
+        live process already serves one of these that only one may serve (`exclusive`)."""
+        platforms = frozenset(serves)
+
+        def body(c: sqlite3.Connection) -> None:
+            wall = int(self.wall())
+            c.execute("DELETE FROM processes WHERE lease_until <= ?", (wall,))  # gone without a goodbye
+            for h in holders_sync(c, wall):
+                clash = sorted(h.serves & platforms & exclusive)
+                if clash:
+                    raise InUse(
+                        f"The database {self.path} is in use by {h.describe()}. Only one process per database "
+                        f"may serve {clash[0]}: {WHY_EXCLUSIVE.get(clash[0], '')} Nothing was started; stop that one "
+                        f"first, or give this one its own DATABASE_PATH. (A killed process counts as stopped "
+                        f"{LEASE.total_seconds():.0f} s after its last sign of life.)"
+                    )
+            self._register(c, kind, platforms, wall)
+            self._data_version = int(c.execute("PRAGMA data_version").fetchone()[0])
+
+        await self._run(lambda c: self._tx(c, lambda: body(c)))
+        self._kind, self.serves = kind, platforms
+        self._beat = asyncio.create_task(self._heartbeat())
+
+    def _register(self, c: sqlite3.Connection, kind: str, platforms: frozenset[str], wall: int) -> None:
+        c.execute(
+            "INSERT INTO processes (id, kind, serves, schema, pid, host, started_at, lease_until) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
+            (self.process_id, kind, ",".join(sorted(platforms)), migration_files()[-1][0], os.getpid(),
+             socket.gethostname(), wall, wall + int(LEASE.total_seconds())),
+        )
+
+    async def renew(self) -> None:
+        """Keep this process alive on the file (and so its claims) for another LEASE. The heartbeat calls it."""
+        if self.serves is None:
+            return
+        platforms = self.serves
+
+        def body(c: sqlite3.Connection) -> None:
+            wall = int(self.wall())
+            done = c.execute("UPDATE processes SET lease_until = ? WHERE id = ?",
+                             (wall + int(LEASE.total_seconds()), self.process_id)).rowcount
+            if not done:  # stalled past its lease (a suspended laptop) and cleaned away by another start
+                log.warning("this process's lease on %s had run out; registered again", self.path)
+                for h in holders_sync(c, wall):
+                    if h.serves & platforms & EXCLUSIVE:
+                        log.error("while this process was stalled, %s took over %s; stop one of them",
+                                  h.describe(), ", ".join(sorted(h.serves & platforms & EXCLUSIVE)))
+                self._register(c, self._kind, platforms, wall)
+
+        await self._run(lambda c: self._tx(c, lambda: body(c)))
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT.total_seconds())
+            try:
+                await self.renew()
+            except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
+                log.warning("could not renew this process's lease on %s", self.path, exc_info=True)
+
+    async def detach(self) -> None:
+        """Leave the file: remove this process's row and give back what it claimed and did not settle."""
+        beat, self._beat = self._beat, None
+        if beat is not None:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+        if self.serves is None:
+            return
+        self.serves = None
+
+        def body(c: sqlite3.Connection) -> None:
+            c.execute("DELETE FROM processes WHERE id = ?", (self.process_id,))
+            c.execute("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = ?", (self.process_id,))
+
+        try:
+            await self._run(lambda c: self._tx(c, lambda: body(c)))
+        except Exception:  # the row runs out by itself; the claims with it
+            log.warning("could not leave %s cleanly; its lease runs out in %s", self.path, LEASE, exc_info=True)
+
+    async def holders(self) -> list[Holder]:
+        """The live processes on the file (this one included, once attached)."""
+        return await self._run(lambda c: holders_sync(c, self.wall()))
+
+    async def changed(self) -> bool:
+        """Has another process committed to the file since the last look? (`PRAGMA data_version`, one read:
+        other processes cannot wake this one's dispatcher, so it looks now and then.)"""
+        version = await self._run(lambda c: int(c.execute("PRAGMA data_version").fetchone()[0]))
+        before, self._data_version = self._data_version, version
+        return before != version
+
+    def _served(self) -> tuple[str, str, tuple[str, ...]]:
+        """(join, condition, parameters) limiting timer rows `t` to people on the platforms this process serves.
+        CROSS JOIN keeps timers first, walked along their due index (not every user of a platform, then sorted)."""
+        if self.serves is None:
+            return "", "", ()
+        platforms = tuple(sorted(self.serves))
+        return (" CROSS JOIN users u ON u.id = t.user_id", f" AND u.platform IN ({','.join('?' * len(platforms))})",
+                platforms)
+
+    def _claimable(self, c: sqlite3.Connection, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
+        """(joins, condition, join parameters, condition parameters) on outbox `o` for the rows this process may
+        claim: nobody's, its own, or claimed by a process that is gone; for people on platforms it serves; and
+        of console people, with other consoles open, only those last seen in this terminal."""
+        joins = (" CROSS JOIN users u ON u.id = o.user_id "
+                 "LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ?")
+        where = " AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)"
+        params: list[Any] = [self.process_id]
+        if self.serves is not None:
+            platforms = sorted(self.serves)
+            where += f" AND u.platform IN ({','.join('?' * len(platforms))})"
+            params += platforms
+            others = "console" in self.serves and c.execute(
+                "SELECT 1 FROM processes WHERE kind = 'console' AND id <> ? AND lease_until > ?",
+                (self.process_id, wall),
+            ).fetchone()
+            if others:  # alone, a console holds everybody; with others, its own terminal's people only
+                where += " AND (u.platform <> 'console' OR u.chat_id = ?)"
+                params.append(self.process_id)
+        return joins, where, (wall,), tuple(params)
+
+    def _claim(self, c: sqlite3.Connection, now: datetime, limit: int) -> list[tuple[Any, ...]]:
+        """The due rows this process may deliver, claimed for it: looked for without a lock first (nothing
+        due: no write), then selected again and claimed in one BEGIN IMMEDIATE."""
+        wall = int(self.wall())
+
+        def due() -> list[tuple[Any, ...]]:
+            joins, where, jargs, wargs = self._claimable(c, wall)
+            return c.execute(
+                "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
+                f"o.attempts, o.expires_at, o.created_at FROM outbox o{joins} "
+                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?",
+                (*jargs, ts(now), *wargs, limit),
+            ).fetchall()
+
+        if not due():
+            return []
+
+        def claim() -> list[tuple[Any, ...]]:
+            rows = due()
+            me = self.process_id
+            c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
+            if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here
+                c.executemany("UPDATE users SET chat_id = ? WHERE id = ? AND chat_id <> ?",
+                              [(me, r[1], me) for r in rows if r[2] == "console" and r[4] != me])
+            return rows
+
+        return self._tx(c, claim)
+
+    async def console_clock(self, at_least: datetime, plus: timedelta = timedelta(0)) -> datetime:
+        """The clock every console on this file shares: first moved up to `at_least` if it is behind, then
+        forward by `plus` (`!wait`). It never goes back, so consoles that meet agree on the later time."""
+
+        def body(c: sqlite3.Connection) -> int:
+            row = c.execute("SELECT now FROM console_clock WHERE id = 1").fetchone()
+            if row is not None and row[0] >= ts(at_least) and not plus:
+                return int(row[0])  # nothing to move: no write
+
+            def move() -> int:
+                row = c.execute("SELECT now FROM console_clock WHERE id = 1").fetchone()
+                now = max(row[0] if row else 0, ts(at_least)) + int(plus.total_seconds())
+                c.execute("INSERT INTO console_clock (id, now) VALUES (1, ?) "
+                          "ON CONFLICT (id) DO UPDATE SET now = excluded.now", (now,))
+                return now
+
+            return self._tx(c, move)
+
+        return dt(await self._run(body))
+
+    # -- small reads for tools and tests -------------------------------------------------------------------
+    async def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """A read-only query (for tests, benchmarks and the CLI)."""
+        return await self._run(lambda c: c.execute(sql, params).fetchall())
+
+    async def execute(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """One write statement in its own transaction (for tools and tests)."""
+        await self._run(lambda c: self._tx(c, lambda: c.execute(sql, params)))
+
+    async def session_of(self, ref: UserRef) -> tuple[str, str | None]:
+        """(phase, timeout id) of a person; ("idle", None) when unknown. For tests and the console."""
+        rows = await self.query(
+            "SELECT s.data FROM sessions s JOIN users u ON u.id = s.user_id "
+            "WHERE u.platform = ? AND u.external_id = ?",
+            (ref.platform, ref.external_id),
+        )
+        s = load_session(rows[0][0] if rows else None)
+        return s.phase.value, s.timeout_id
+

@@ -1,0 +1,113 @@
+"""The store's one writer thread: one sqlite3 connection, owned by one thread that runs whole functions on it.
+
+A function given to `run(fn)` is called as `fn(connection)` on that thread, one at a time, in the order they
+were given; the awaiting task gets its result (or its exception) back through the event loop. This is what the
+store needs from a thread (a whole event's transaction in one hop, transactions that can never interleave) and
+nothing more: one queue, one thread, one hop per call. It replaces aiosqlite, whose only way to run a function
+with the raw connection is its private `_execute` and `_conn`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from queue import SimpleQueue
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_Job = tuple["asyncio.Future[Any] | None", Callable[[sqlite3.Connection | None], Any]]
+_STOP = object()
+
+
+class _Opened:
+    """What the first job returns: the connection the thread owns from then on."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
+def _set_result(fut: asyncio.Future[Any], result: Any) -> None:
+    if not fut.done():  # the caller gave up (cancelled): the work was done all the same
+        fut.set_result(result)
+
+
+def _set_exception(fut: asyncio.Future[Any], e: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(e)
+
+
+def _work(jobs: SimpleQueue[_Job]) -> None:
+    conn: sqlite3.Connection | None = None
+    while True:
+        fut, fn = jobs.get()
+        try:
+            result = fn(conn)
+        except BaseException as e:  # handed to the caller, whatever it is; the thread goes on
+            if fut is not None:
+                fut.get_loop().call_soon_threadsafe(_set_exception, fut, e)
+            continue
+        if isinstance(result, _Opened):
+            conn, result = result.conn, None
+        if fut is not None:
+            fut.get_loop().call_soon_threadsafe(_set_result, fut, None if result is _STOP else result)
+        if result is _STOP:
+            return
+
+
+class Writer:
+    """One sqlite3 connection on a thread of its own; `run(fn)` is one hop to it, however much `fn` does."""
+
+    def __init__(self) -> None:
+        self._jobs: SimpleQueue[_Job] = SimpleQueue()
+        self._thread = threading.Thread(target=_work, args=(self._jobs,), name="adempauze-store")
+        self._open = False
+
+    @classmethod
+    async def connect(cls, path: str, **kwargs: Any) -> Writer:
+        """Start the thread and open `path` on it (sqlite3.connect's keyword arguments)."""
+        writer = cls()
+        writer._thread.start()
+        writer._open = True
+        try:
+            await writer._submit(lambda _: _Opened(sqlite3.connect(path, **kwargs)))
+        except BaseException:
+            writer._stop()
+            raise
+        return writer
+
+    def _submit(self, fn: Callable[[sqlite3.Connection | None], T]) -> asyncio.Future[T]:
+        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._jobs.put_nowait((fut, fn))
+        return fut
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn(connection)` on the thread, after everything given before it."""
+        if not self._open:
+            raise ValueError("Connection closed")
+        return await self._submit(fn)  # type: ignore[arg-type]  # after connect, the thread has its connection
+
+    async def close(self) -> None:
+        """Finish what was given, close the connection, stop the thread."""
+        if not self._open:
+            return
+        self._open = False
+
+        def close_and_stop(c: sqlite3.Connection | None) -> object:
+            if c is not None:
+                c.close()
+            return _STOP
+
+        await self._submit(close_and_stop)
+        self._thread.join()
+
+    def _stop(self) -> None:
+        self._open = False
+        self._jobs.put_nowait((None, lambda _: _STOP))
+
+    def __del__(self) -> None:  # never closed (a test that forgot): let the thread end, so the process can
+        if self._open:
+            self._stop()
