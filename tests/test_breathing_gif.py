@@ -6,6 +6,7 @@ drawn once per pattern and language."""
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -88,7 +89,7 @@ def test_the_circle_follows_the_breath_and_the_word_changes_at_the_phase_boundar
             boundaries.add(t)
         previous = phase
         t += round(seconds * 1000)
-    changes = {b.start_ms for a, b in zip(frames, frames[1:], strict=False) if a.word_band != b.word_band}
+    changes = {b.start_ms for a, b in itertools.pairwise(frames) if a.word_band != b.word_band}
     assert changes == boundaries - {0}
     top = max(frames, key=lambda f: f.radius)
     assert top.radius >= g.R_MAX - 3 and min(f.radius for f in frames) <= g.R_MIN + 3

@@ -61,6 +61,20 @@ async def test_typing_lets_it_go_on_and_stop_ends_it_on_a_clean_last_frame(world
     world.sleeps.release()
 
 
+async def test_a_command_during_the_round_ends_it_on_a_clean_last_frame(world):
+    s = world.standin
+    sam = s.person("sam")
+    world.sleeps.hold()
+    await world.slash(sam, "breathe")
+    [guide] = guides(world, sam)
+    await world.slash(sam, "status")
+    assert world.adapter.pacer.tasks() == []
+    await world.within(world.adapter.pacer.settled())
+    shown = s.messages[int(guide["id"])]
+    assert shown["content"] == round_text(EN) and s.buttons(shown) == []
+    world.sleeps.release()
+
+
 async def test_two_partners_breathing_get_the_guide_drawn_once(world):
     """End to end: Sam and Alex pair, then both breathe (Dutch); Alex's guide is the same bytes, not drawn again.
     Another pattern is its own guide."""

@@ -113,3 +113,20 @@ async def test_stopping_the_bot_leaves_the_guide_on_its_end_with_buttons(
     [end] = api.sent(222, "editMessageCaption")
     assert end.params["caption"].endswith(catalog("nl")["pacer.done"])
     assert "br.next" in ids(end.params["reply_markup"])
+
+
+async def test_go_on_pressed_on_the_guide_ends_it_cleanly_and_the_flow_moves_on(
+    api: StandIn, feed: Feed, adapter: TelegramAdapter, fake_time: Any
+) -> None:
+    bram = api.person(222, "Bram", "nl")
+    fake_time.hold()
+    await feed(api.text(bram, "/adem"))
+    await until(lambda: bool(fake_time.slept))
+    [guide] = api.sent(222, "sendAnimation")
+    await feed(api.press(bram, "br.next", guide.result))
+    assert not adapter.pacer.is_running(222)
+    await adapter.pacer.settled()
+    [end] = api.sent(222, "editMessageCaption")
+    assert end.params["message_id"] == guide.result["message_id"] and not end.params.get("reply_markup")
+    assert api.sent(222, "sendMessage")  # the next step came
+    fake_time.release()
