@@ -144,10 +144,7 @@ class Pacer:
         if run.finished:
             return
         run.finished = True
-        if run.caption is None:
-            await self._edit(run, run.after, None)
-        else:
-            await self._edit(run, run.caption, None)
+        await self._edit(run, run.after if run.caption is None else run.caption, None, skippable=True)
 
     async def settled(self) -> None:
         """Until every round ended by `cancel` has been put on its last frame (tests)."""
@@ -180,7 +177,7 @@ class Pacer:
         for shown, nxt in itertools.pairwise(steps):
             await self.sleep(max(shown.seconds - spent, self.min_interval - spent, 0.0))
             t0 = self.monotonic()
-            outcome = await self._edit(run, nxt.text, run.markup)
+            outcome = await self._edit(run, nxt.text, run.markup, skippable=True)
             if outcome != OK:
                 if outcome == GONE:  # deleted or no longer editable: the buttons still have to reach the person
                     await self._send_final(run)
@@ -199,8 +196,11 @@ class Pacer:
         if outcome in (OK, BLOCKED) or await self._send_final(run):
             run.finished = True
 
-    async def _edit(self, run: Run, text: str, markup: InlineKeyboardMarkup | None) -> str:
-        """One edit: OK (also when skipped after a passing failure), GONE (message gone) or BLOCKED."""
+    async def _edit(
+        self, run: Run, text: str, markup: InlineKeyboardMarkup | None, *, skippable: bool = False
+    ) -> str:
+        """One edit: OK (also when a `skippable` one, a frame, failed in passing), GONE (message gone, or the end
+        could not be shown) or BLOCKED."""
         try:
             if run.caption is None:
                 await self.bot.edit_message_text(
@@ -217,7 +217,7 @@ class Pacer:
             return BLOCKED
         except TelegramError as e:  # rate limit after the limiter's retry, network trouble: skip this frame
             log.info("pacer edit skipped: %s", type(e).__name__)
-            return OK if markup is None else GONE
+            return OK if skippable else GONE
         return OK
 
     async def _send_final(self, run: Run) -> bool:

@@ -41,7 +41,7 @@ GUIDE = (58, 88, 100)  # the faint ring that shows how far the circle will grow
 FILL = (134, 191, 176)  # soft sea green
 FILL_EDGE = (164, 211, 196)
 WORD = (232, 240, 236)  # warm off-white
-COUNT = (30, 52, 64)
+COUNT = BACKGROUND  # the seconds, in the circle
 RENDERING = "breathing-gif/1"
 """Bumped when the drawing changes; part of every cache key along with the bytes' hash."""
 

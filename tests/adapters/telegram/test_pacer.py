@@ -147,3 +147,15 @@ async def test_a_deleted_pacer_message_still_gets_its_buttons_to_the_person(
     last = api.sent(222, "sendMessage")[-1]
     assert last.params["text"] == catalog("nl")["pacer.done"]
     assert "br.next" in edit_ids(last.params.get("reply_markup"))
+
+
+async def test_a_frame_lost_in_passing_is_skipped_and_the_round_goes_on(
+    api: StandIn, feed: Feed, settle: Callable[[], Awaitable[None]]
+) -> None:
+    bram = api.person(222, "Bram", "nl")
+    api.fail_next("editMessageText", 500, chat_id=222)
+    await feed(api.text(bram, "/adem"))
+    await settle()
+    assert [c.status for c in api.of("editMessageText")].count(500) == 1
+    assert len(api.sent(222, "sendMessage")) == 2  # no end message sent instead: the round went on
+    assert api.sent(222, "editMessageText")[-1].params["text"] == catalog("nl")["pacer.done"]
