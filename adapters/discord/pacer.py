@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 MIN_EDIT_GAP = 1.0
 """Seconds between two edits of one message, at least."""
 
+
 class Edit(Protocol):
     """Edits the pacer's message: new content; `buttons=False` also takes its buttons away."""
 
     def __call__(self, content: str, *, buttons: bool = True) -> Awaitable[object]: ...
-
 
 
 Sleep = Callable[[float], Awaitable[object]]

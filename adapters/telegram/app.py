@@ -328,11 +328,11 @@ class TelegramAdapter:
         document."""
         bot = self.application.bot
         markup = keyboard(out.choices, _username(bot))
-        if out.frames and not (out.breath is not None and await self._breathe(chat_id, out, markup)):
+        if not out.frames:
+            await send_text(bot, chat_id, out.text, markup)
+        elif out.breath is None or not await self._breathe(chat_id, out, markup):
             await send_text(bot, chat_id, out.text)
             await self.pacer.start(chat_id, out.frames, out.after_frames, markup)
-        elif not out.frames:
-            await send_text(bot, chat_id, out.text, markup)
         if out.document is not None:
             await send_document(bot, chat_id, out.document)
 
