@@ -97,6 +97,7 @@ def test_the_circle_follows_the_breath_and_the_word_changes_at_the_phase_boundar
 
 def test_the_words_are_the_catalogs_and_each_language_its_own_drawing() -> None:
     assert g.words("nl")["inhale"] == "Adem in" and g.words("en")["exhale"] == "Slowly out"
+    assert g.words("nl")["top_up"] == "En nog een beetje"  # the catalog's "…en nog een beetje", on its own
     nl, en = g.animation("box", "nl"), g.animation("box", "en")
     assert nl.data != en.data and nl.key.startswith("box:nl:") and en.key.startswith("box:en:")
     assert g.animation("unknown-pattern", "nl") is g.animation(breathing.DEFAULT, "nl")

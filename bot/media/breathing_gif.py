@@ -96,9 +96,13 @@ def _draw(pattern: breathing.Pattern, locale: str) -> Animation:
 
 
 def words(locale: str) -> dict[str, str]:
-    """The phase words of a language, from its catalog, without the pacer's trailing dots."""
+    """The phase words of a language, from its catalog, without the pacer's dots, each starting as a sentence."""
     texts = catalog(locale)
-    return {phase: texts[f"pacer.{phase}"].strip().strip("…. ").strip() for phase in breathing.PHASE_KEYS}
+    out = {}
+    for phase in breathing.PHASE_KEYS:
+        word = texts[f"pacer.{phase}"].strip().strip("…. ").strip()
+        out[phase] = word[:1].upper() + word[1:]
+    return out
 
 
 def fullness(pattern: breathing.Pattern) -> list[tuple[str, float, float, float]]:
