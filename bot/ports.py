@@ -45,6 +45,14 @@ class Frame:
 
 
 @dataclass(frozen=True, slots=True)
+class Breath:
+    """The breathing round an Outgoing paces, for adapters that can show it as an animation (bot/media)."""
+
+    pattern: str
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A message ready for an adapter: text, buttons (id, label) and an optional pacer animation."""
 
@@ -54,6 +62,7 @@ class Outgoing:
     after_frames: str = ""
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. the /export JSON
     aside: bool = False  # a word on the side: a running breathing animation goes on
+    breath: Breath | None = None  # with frames: the round as an animation; the frames are its text fallback
 
 
 class DeliveryError(Exception):

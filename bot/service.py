@@ -23,7 +23,7 @@ from bot.core import breathing
 from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
-from bot.ports import Frame, Outgoing, UserRef
+from bot.ports import Breath, Frame, Outgoing, UserRef
 from bot.reader import read
 from bot.store import Handled, StoreError, StorePort
 
@@ -34,7 +34,8 @@ def render(r: Renderer, msg: Msg, choices: tuple[tuple[str, str], ...] = (), pac
     text = r.text(msg)
     if pacer is None:
         return Outgoing(text, choices)
-    return Outgoing(text, choices, pacer_frames(r, pacer), r.text(Msg.of("pacer.done")))
+    breath = Breath(pacer.pattern if pacer.pattern in breathing.PATTERNS else breathing.DEFAULT, r.locale)
+    return Outgoing(text, choices, pacer_frames(r, pacer), r.text(Msg.of("pacer.done")), breath=breath)
 
 
 def pacer_frames(r: Renderer, pacer: Pacer) -> tuple[Frame, ...]:

@@ -15,6 +15,14 @@ def test_state_diagram_is_current():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_the_breathing_frame_in_the_readme_is_what_the_bot_draws():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert "docs/breathing-frame.png" in readme
+    done = subprocess.run([sys.executable, "scripts/breathing_frame.py", "--check"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "scripts/run" in readme and "scripts/test" in readme

@@ -34,7 +34,7 @@ from discord import app_commands
 from pydantic import SecretStr
 
 from adapters.discord.commands import CatalogTranslator, build_tree
-from adapters.discord.messenger import DiscordMessenger, editor, http_trace, message_kwargs
+from adapters.discord.messenger import DiscordMessenger, http_trace, post
 from adapters.discord.pacer import Monotonic, Pacer, Sleep
 from adapters.discord.render import PREFIX, locale_of, parts, say
 from adapters.discord.respond import ACK_BUDGET, Responder
@@ -190,6 +190,7 @@ class DiscordAdapter:
                 if isinstance(interaction.channel, discord.DMChannel):
                     self.messenger.dm_ids[interaction.user.id] = interaction.channel.id
                 outs = await self.dialogue.handle(self._ref(interaction.user, interaction.locale.value), event)
+                self._moved_on(interaction.user.id, outs)
                 if in_server:
                     await self._via_dm(responder, interaction.user, outs, locale)
                 else:
@@ -209,6 +210,7 @@ class DiscordAdapter:
             self.messenger.dm_ids[person] = message.channel.id
             try:
                 outs = await self.dialogue.handle(self._ref(message.author, ""), event_from_text(message.content))
+                self._moved_on(person, outs)
                 prefix = self._take_hint(person, self.default_locale)
                 for i, out in enumerate(outs):
                     await self.messenger.send(message.channel, person, out, prefix if i == 0 else "")
@@ -223,6 +225,11 @@ class DiscordAdapter:
                 await interaction.response.send_message(say(locale, key), ephemeral=True)
 
     # -- helpers ---------------------------------------------------------------------------------------------------
+    def _moved_on(self, person: int, outs: list[Outgoing]) -> None:
+        """A word on the side (typed during breathing) lets the round go on; anything else ends it cleanly."""
+        if not outs or not all(o.aside for o in outs):
+            self.pacer.cancel_person(person)
+
     def _ref(self, user: discord.User | discord.Member, locale: str) -> UserRef:
         known = self.messenger.dm_ids.get(user.id)
         # the user's own display name, not a server nickname: the partner sees the same name wherever it comes from
@@ -244,9 +251,7 @@ class DiscordAdapter:
     async def _respond(self, responder: Responder, person: int, outs: list[Outgoing], prefix: str) -> None:
         for i, out in enumerate(outs):
             for part in parts(out, prefix if i == 0 else ""):
-                message = await responder.send(message_kwargs(part, self.pacer, out))
-                if part.pacer:
-                    self.pacer.start(person, message.id, editor(message), part.content, out.frames, out.after_frames)
+                await post(responder.send, self.pacer, person, part, out)
 
     async def _via_dm(
         self, responder: Responder, user: discord.User | discord.Member, outs: list[Outgoing], locale: str,

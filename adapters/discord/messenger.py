@@ -7,8 +7,10 @@ with Discord's retry_after; 5xx, timeouts and connection errors -> `RetryLater`.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from types import SimpleNamespace
 from typing import Any
@@ -19,7 +21,8 @@ import discord
 from adapters.discord.pacer import Edit, Pacer
 from adapters.discord.render import NO_MENTIONS, Part, file_of, parts
 from adapters.discord.view import choice_view
-from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, before_platform_call, platform_call_done
+from bot.media import breathing_gif
+from bot.ports import Frame, Outgoing, Recipient, RetryLater, Unreachable, before_platform_call, platform_call_done
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +122,48 @@ class DiscordMessenger:
 
     async def send(self, channel: discord.abc.Messageable, person: int, out: Outgoing, prefix: str = "") -> None:
         """Post an Outgoing in a channel (as many messages as Discord's limits need); start its pacer."""
+
+        async def send_one(kwargs: dict[str, Any]) -> discord.Message:
+            return await channel.send(**kwargs)
+
         for part in parts(out, prefix):
-            message = await channel.send(**message_kwargs(part, self.pacer, out))
-            if part.pacer:
-                self.pacer.start(person, message.id, editor(message), part.content, out.frames, out.after_frames)
+            await post(send_one, self.pacer, person, part, out)
 
 
-def message_kwargs(part: Part, pacer: Pacer, out: Outgoing) -> dict[str, Any]:
-    """Keyword arguments for discord.py's send methods: content, buttons, file; never a mention."""
-    content = pacer.first(part.content, out.frames) if part.pacer else part.content
+Send = Callable[[dict[str, Any]], Awaitable[discord.Message | discord.InteractionMessage | discord.WebhookMessage]]
+UPLOAD_REFUSED = frozenset({400, 413})
+"""Discord's answers to an attachment it will not take (too large, a bad request): the round goes on as text."""
+
+
+async def post(send: Send, pacer: Pacer, person: int, part: Part, out: Outgoing) -> None:
+    """Send one part; a breathing round goes out as the animated guide (the GIF attached, the text and buttons
+    on it from the first second) and is paced for its length, or as the text pacer when the upload is refused.
+
+    Discord has no file id to send again, and an attachment's CDN address is signed and expires (and would tie the
+    partner's message to this one's): every guide is a fresh upload of the bytes drawn once (bot/media)."""
+    if part.pacer and out.breath is not None:
+        anim = await breathing_gif.load(out.breath.pattern, out.breath.locale)
+        kwargs = message_kwargs(part, pacer, out, animated=True)
+        kwargs["file"] = discord.File(io.BytesIO(anim.data), filename=anim.filename)
+        try:
+            message = await send(kwargs)
+        except discord.HTTPException as e:
+            if e.status not in UPLOAD_REFUSED or isinstance(e, discord.Forbidden):
+                raise
+            log.info("breathing animation not taken (%s); the text pacer instead", e.status)
+        else:
+            seconds = sum(f.seconds for f in out.frames) or anim.seconds
+            pacer.start(person, message.id, editor(message), part.content, (Frame("", seconds),), out.after_frames)
+            return
+    message = await send(message_kwargs(part, pacer, out))
+    if part.pacer:
+        pacer.start(person, message.id, editor(message), part.content, out.frames, out.after_frames)
+
+
+def message_kwargs(part: Part, pacer: Pacer, out: Outgoing, animated: bool = False) -> dict[str, Any]:
+    """Keyword arguments for discord.py's send methods: content, buttons, file; never a mention. A pacer message
+    shows its first frame under the text (not when the animated guide is attached: that is the pacer)."""
+    content = pacer.first(part.content, out.frames) if part.pacer and not animated else part.content
     kwargs: dict[str, Any] = {"content": content or None, "allowed_mentions": NO_MENTIONS}
     view = choice_view(part.choices)
     if view is not None:
@@ -139,10 +175,13 @@ def message_kwargs(part: Part, pacer: Pacer, out: Outgoing) -> dict[str, Any]:
 
 
 def editor(message: discord.Message | discord.InteractionMessage | discord.WebhookMessage) -> Edit:
-    """An edit function for the pacer: new content, the buttons and mentions left as they are."""
+    """An edit function for the pacer: new content, the buttons (unless told) and mentions left as they are."""
 
-    async def edit(content: str) -> None:
-        await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+    async def edit(content: str, *, buttons: bool = True) -> None:
+        if buttons:
+            await message.edit(content=content, allowed_mentions=NO_MENTIONS)
+        else:
+            await message.edit(content=content, allowed_mentions=NO_MENTIONS, view=None)
 
     return edit
 

@@ -39,7 +39,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -61,6 +61,7 @@ from bot.ports import Outgoing, Recipient, RetryLater, Unreachable, before_platf
 from bot.service import Dialogue
 
 from . import logsafe
+from .animation import MAX_CAPTION, Animations
 from .pacer import MIN_EDIT_INTERVAL, Pacer, Sleep
 from .render import NO_PREVIEW, classify, keyboard, send_document, send_text
 from .translate import (
@@ -225,6 +226,7 @@ class TelegramAdapter:
         self.sleep = sleep
         self.redact = redact
         self.pacer = Pacer(application.bot, sleep=sleep, min_interval=MIN_EDIT_INTERVAL, monotonic=monotonic)
+        self.animations = Animations(application.bot)
         self.messenger = TelegramMessenger(self)
         self.blocked: set[int] = set()
         self.live = False
@@ -321,16 +323,35 @@ class TelegramAdapter:
                     await self.sleep(err.retry_after or float(attempt))
 
     async def show(self, chat_id: int, out: Outgoing) -> None:
-        """Render one Outgoing: text with its keyboard, or text then the pacer (keyboard at its end); a document."""
+        """Render one Outgoing: text with its keyboard; a breathing round as the animated guide (the text as its
+        caption) or, when that cannot be sent, text then the text pacer (keyboard on both from the start); a
+        document."""
         bot = self.application.bot
         markup = keyboard(out.choices, _username(bot))
-        if out.frames:
+        if not out.frames:
+            await send_text(bot, chat_id, out.text, markup)
+        elif out.breath is None or not await self._breathe(chat_id, out, markup):
             await send_text(bot, chat_id, out.text)
             await self.pacer.start(chat_id, out.frames, out.after_frames, markup)
-        else:
-            await send_text(bot, chat_id, out.text, markup)
         if out.document is not None:
             await send_document(bot, chat_id, out.document)
+
+    async def _breathe(self, chat_id: int, out: Outgoing, markup: InlineKeyboardMarkup | None) -> bool:
+        """The round as the animated guide: False (nothing sent) when Telegram would not take the animation."""
+        assert out.breath is not None
+        caption = out.text.strip()
+        if len(caption) > MAX_CAPTION:  # too long for a caption: the text goes first, on its own
+            await send_text(self.application.bot, chat_id, caption)
+            caption = ""
+        try:
+            message, cycle = await self.animations.send(chat_id, out.breath, caption, markup)
+        except NetworkError as e:  # a bad request, a timeout (not a block or a 429: those are the caller's)
+            log.info("breathing animation not sent (%s); the text pacer instead", type(e).__name__)
+            return False
+        seconds = sum(f.seconds for f in out.frames) or cycle
+        after = f"{caption}\n\n{out.after_frames}".strip() if out.after_frames else caption
+        self.pacer.start_round(chat_id, message.message_id, seconds, caption, after, markup)
+        return True
 
     async def private_only(self, chat: Chat, user: User | None) -> None:
         """Tell a group that the bot works in private chat only, with a link to it (at most now and then)."""

@@ -2,7 +2,8 @@
 
 It keeps chats, messages and a queue of updates in memory and answers the methods the adapter uses:
 getMe, getUpdates (long polling), sendMessage, editMessageText, answerCallbackQuery, setMyCommands,
-sendDocument, deleteWebhook, setWebhook. Tests queue updates as real Bot API JSON (`text`, `press`, …),
+sendDocument, sendAnimation (an upload, or a file_id it handed out before), editMessageCaption,
+editMessageReplyMarkup, deleteWebhook, setWebhook. Tests queue updates as real Bot API JSON (`text`, `press`, …),
 inject failures (`fail_next(method, 429 | 500 | 403 …)`), optionally enforce a flood limit (`rate_limit`:
 at most N chat messages in any second, 429 beyond), and wait for what the bot sent (`wait_for`).
 
@@ -29,7 +30,8 @@ from telegram.request import BaseRequest, RequestData
 
 RAW_KEYS = frozenset({"text", "caption", "callback_query_id", "url", "secret_token", "language_code", "query"})
 """Parameters sent as plain strings; every other value arrives JSON-encoded."""
-CHAT_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "editMessageReplyMarkup"})
+CHAT_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "editMessageReplyMarkup", "sendAnimation",
+                          "editMessageCaption"})
 """Methods that count against the flood limit (a message in a chat)."""
 DATE = 1_790_000_000
 
@@ -93,6 +95,8 @@ class StandIn:
     blocked: set[int] = field(default_factory=set)
     chats: dict[int, Json] = field(default_factory=dict)
     too_many: int = 0
+    uploads: dict[str, bytes] = field(default_factory=dict)
+    """file_id -> the bytes uploaded for it (sendAnimation, sendDocument)."""
     _updates: list[Json] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -209,7 +213,7 @@ class StandIn:
     def texts(self, chat_id: int) -> list[str]:
         """What landed in a chat as new messages (text or caption), in order."""
         return [str(c.params.get("text", c.params.get("caption", ""))) for c in self.sent(chat_id)
-                if c.method in ("sendMessage", "sendDocument")]
+                if c.method in ("sendMessage", "sendDocument", "sendAnimation")]
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -320,11 +324,24 @@ class StandIn:
                 extra["caption"] = params["caption"]
             params["document_bytes"] = content
             return self._new_message(params, extra)
+        if method == "sendAnimation":
+            return self._new_message(params, self._animation(params, files))
+        if method in ("editMessageCaption", "editMessageReplyMarkup"):
+            msg = self._message(params)
+            markup = params.get("reply_markup")
+            caption = params.get("caption") if method == "editMessageCaption" else msg.get("caption")
+            if msg.get("caption") == caption and msg.get("reply_markup") == markup:
+                raise ApiError(400, "Bad Request: message is not modified")
+            msg.pop("caption", None)
+            if caption:
+                msg["caption"] = caption
+            msg.pop("reply_markup", None)
+            if markup:
+                msg["reply_markup"] = markup
+            msg["edit_date"] = DATE
+            return msg
         if method == "editMessageText":
-            key = (self._chat(params), int(params.get("message_id", 0)))
-            msg = self.messages.get(key)
-            if msg is None:
-                raise ApiError(400, "Bad Request: message to edit not found")
+            msg = self._message(params)
             markup = params.get("reply_markup")
             if msg.get("text") == params.get("text") and msg.get("reply_markup") == markup:
                 raise ApiError(400, "Bad Request: message is not modified")
@@ -335,6 +352,36 @@ class StandIn:
             msg["edit_date"] = DATE
             return msg
         raise ApiError(404, "Not Found: method not found")
+
+    def _animation(self, params: Json, files: dict[str, tuple[str, bytes]]) -> Json:
+        """The body of an animation message: a new upload gets a file_id; a known file_id is sent as it is."""
+        ref = params.get("animation")
+        if isinstance(ref, str) and not ref.startswith("attach://"):
+            if ref not in self.uploads:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            file_id, content, name = ref, self.uploads[ref], "animation.gif"
+        else:
+            part = ref.removeprefix("attach://") if isinstance(ref, str) else "animation"
+            if part not in files:
+                raise ApiError(400, "Bad Request: there is no animation in the request")
+            name, content = files[part]
+            file_id = f"CgACAgQAAxkBAAI{len(self.uploads) + 1:04d}"
+            self.uploads[file_id] = content
+            params["animation_bytes"] = content
+        anim = {"file_id": file_id, "file_unique_id": f"AgAD{file_id[-4:]}", "file_name": name,
+                "mime_type": "video/mp4", "file_size": len(content), "duration": int(params.get("duration") or 0),
+                "width": int(params.get("width") or 0), "height": int(params.get("height") or 0)}
+        body: Json = {"animation": anim, "document": {k: anim[k] for k in ("file_id", "file_unique_id",
+                                                                         "file_name", "mime_type", "file_size")}}
+        if params.get("caption"):
+            body["caption"] = params["caption"]
+        return body
+
+    def _message(self, params: Json) -> Json:
+        msg = self.messages.get((self._chat(params), int(params.get("message_id", 0))))
+        if msg is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return msg
 
     def _chat(self, params: Json) -> int:
         chat_id = params.get("chat_id")

@@ -46,9 +46,14 @@ async def test_buttons_keep_working_after_a_restart(world):
     assert phase not in ("idle", "pause_choose")  # the press after the restart moved the flow on
 
 
+TOO_LARGE = {"message": "Request entity too large", "code": 40005}
+
+
 async def test_the_pacer_edits_one_message_at_phase_boundaries(world):
+    """When Discord will not take the animated guide (here: too large), the round is the text pacer."""
     s = world.standin
     sam = s.person("sam")
+    s.fail("POST", r"/interactions/\d+/[^/]+/callback", 413, TOO_LARGE)
     await world.slash(sam, "breathe")
     await world.within(world.adapter.pacer.join())
     pacer = next(m for m in s.dms(sam) if m["content"].startswith(EN["breathe.round"].split("{", 1)[0]))
@@ -61,6 +66,9 @@ async def test_the_pacer_edits_one_message_at_phase_boundaries(world):
                                                abs=0.05)
     assert min(world.sleeps.asked) >= MIN_EDIT_GAP - 0.05
     assert [b["custom_id"] for b in s.buttons(pacer)][:2] == ["ap:br.again", "ap:br.next"]
+    assert s.files.get(int(pacer["id"])) is None
+    [refused, taken] = [r for r in s.requests if r.path.endswith("/callback")]
+    assert refused.body["data"].get("attachments") and not taken.body["data"].get("attachments")
 
 
 async def test_a_press_on_the_pacer_stops_it(world):

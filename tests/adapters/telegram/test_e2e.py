@@ -53,6 +53,8 @@ class Live:
     dispatcher: Dispatcher
     clock: ManualClock
     store: Store
+    messengers: dict[str, Messenger]
+    settings: Settings
 
     async def arrives(self, chat_id: int, locale: str, key: str, times: int = 1) -> None:
         await self.api.wait_for(lambda: count(self.api, chat_id, locale, key) >= times, WAIT)
@@ -77,7 +79,7 @@ async def running(tmp_path: Path, webhook: Webhook | None = None) -> AsyncIterat
     await adapter.start()
     runner = asyncio.create_task(dispatcher.run_forever())
     try:
-        yield Live(api, adapter, dispatcher, clock, store)
+        yield Live(api, adapter, dispatcher, clock, store, messengers, settings)
     finally:
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -89,18 +91,19 @@ async def running(tmp_path: Path, webhook: Webhook | None = None) -> AsyncIterat
 
 async def pair_and_agree(live: Live, anna: Person, bram: Person) -> str:
     api = live.api
+    a, b = anna.language_code or "nl", bram.language_code or "nl"
     api.text(anna, "/start")
-    await live.arrives(anna.id, "en", "welcome")
+    await live.arrives(anna.id, a, "welcome")
     api.text(anna, "/pair")
-    await live.arrives(anna.id, "en", "pair.code")
+    await live.arrives(anna.id, a, "pair.code")
     code = re.search(r"\b([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\b", "\n".join(api.texts(anna.id)))
     assert code
     api.text(bram, f"/doemee {code.group(1)}")
-    await live.arrives(bram.id, "nl", "join.ok")
-    await live.arrives(bram.id, "nl", "contract.first")
-    await live.arrives(anna.id, "en", "pair.joined")  # through the outbox
-    api.press(bram, next(b for b in api.button_ids(bram.id) if b.startswith("ct.accept.") and b.endswith(".1")))
-    await live.arrives(bram.id, "nl", "contract.accepted")
+    await live.arrives(bram.id, b, "join.ok")
+    await live.arrives(bram.id, b, "contract.first")
+    await live.arrives(anna.id, a, "pair.joined")  # through the outbox
+    api.press(bram, next(c for c in api.button_ids(bram.id) if c.startswith("ct.accept.") and c.endswith(".1")))
+    await live.arrives(bram.id, b, "contract.accepted")
     return code.group(1)
 
 
@@ -177,3 +180,42 @@ async def test_a_whole_conversation_at_debug_logs_no_token_no_text_and_no_code(
     assert leaks(logs, {TOKEN, secret, *code_forms(code), *secrets_of(bot_texts, [typed, f"/doemee {code}"])}) == []
     for text in bot_texts:
         assert text.split("\n")[0] not in logs, text
+
+
+async def test_two_partners_breathing_share_one_upload_and_a_restart_uploads_once_more(tmp_path: Path) -> None:
+    """The breathing guide is uploaded once per pattern and language: the partner's round, and a second round, send
+    Telegram's file_id. The ids live in memory: after a restart the first round uploads once more, then reuses."""
+    async with running(tmp_path) as live:
+        api = live.api
+        anna, bram = api.person(111, "Anna", "nl"), api.person(222, "Bram", "nl")
+        await pair_and_agree(live, anna, bram)
+
+        def guides(chat_id: int) -> list[str]:
+            return [str(c.params["animation"]) for c in api.sent(chat_id, "sendAnimation")]
+
+        api.text(anna, "/adem")
+        await api.wait_for(lambda: len(guides(anna.id)) == 1, WAIT)
+        [first] = api.sent(anna.id, "sendAnimation")
+        assert guides(anna.id)[0].startswith("attach://") and first.params["animation_bytes"][:6] == b"GIF89a"
+        file_id = first.result["animation"]["file_id"]
+        assert "br.next" in str(first.params["reply_markup"])  # the way out, from the first second
+        api.text(bram, "/adem")  # the partner breathes too: the same guide, not uploaded again
+        await api.wait_for(lambda: len(guides(bram.id)) == 1, WAIT)
+        assert guides(bram.id) == [file_id]
+        api.text(anna, "/adem")
+        await api.wait_for(lambda: len(guides(anna.id)) == 2, WAIT)
+        assert guides(anna.id)[1] == file_id and len(api.uploads) == 1
+
+        await live.adapter.stop()  # a restart: a new adapter, nothing kept in memory
+        live.adapter = build(live.settings, Dialogue(live.store, live.clock, on_scheduled=live.dispatcher.wake),
+                             live.clock)
+        live.messengers["telegram"] = live.adapter.messenger
+        await live.adapter.start()
+        api.text(bram, "/adem")
+        await api.wait_for(lambda: len(guides(bram.id)) == 2, WAIT)
+        api.text(anna, "/adem")
+        await api.wait_for(lambda: len(guides(anna.id)) == 3, WAIT)
+        assert guides(bram.id)[1].startswith("attach://")  # uploaded once more after the restart …
+        assert guides(anna.id)[2] in api.uploads  # … and reused for the partner
+        assert len(api.uploads) == 2
+        assert all(c.status == 200 for c in api.of("sendAnimation"))
