@@ -35,6 +35,7 @@ class Phase(enum.StrEnum):
     PAUSE_TENSION = "pause.tension"
     BREATHE = "breathe"
     BREATHE_TENSION = "breathe.tension"
+    SOOTHE = "soothe"  # still tense after breathing: more calming before anything else
     NAME_FEELING = "name.feeling"
     NAME_UNDER = "name.under"
     NAME_NEED = "name.need"
@@ -177,6 +178,8 @@ class Plan:
     feeling_text: str | None = None  # own words
     under: str | None = None
     need: str | None = None
+    need_text: str | None = None  # own words for the need
+    prepared: bool = False  # they started getting ready for the talk (the plan), now or at the prepare reminder
     opener: str | None = None
     topic: str | None = None
     perspective: str | None = None  # vocabulary id or own words
@@ -194,6 +197,7 @@ class Session:
     plan: Plan = field(default_factory=Plan)
     pattern: str = "sigh"
     rounds: int = 0
+    minutes: int = 0  # how long a breathing round lasts (1, 3 or 5); 0: from the tension score
     resume: Phase | None = None  # where SAFETY / SAFETY_ASK / a breathing break go back to
     pending: str | None = None  # text waiting for "keep it for the return?"
     after_for: str | None = None  # time-out whose "how did it go?" is still to come
