@@ -178,13 +178,13 @@ class Plan:
     feeling_text: str | None = None  # own words
     under: str | None = None
     need: str | None = None
-    need_text: str | None = None  # own words for the need
-    prepared: bool = False  # they started getting ready for the talk (the plan), now or at the prepare reminder
     opener: str | None = None
     topic: str | None = None
     perspective: str | None = None  # vocabulary id or own words
     own_part: str | None = None  # vocabulary id or own words
     kept: tuple[str, ...] = ()  # messages meant for the partner, kept for the return
+    need_text: str | None = None  # own words for the need
+    prepared: bool = False  # they started getting ready for the talk (the plan), now or at the prepare reminder
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,6 @@ class Session:
     plan: Plan = field(default_factory=Plan)
     pattern: str = "sigh"
     rounds: int = 0
-    minutes: int = 0  # how long a breathing round lasts (1, 3 or 5); 0: from the tension score
     resume: Phase | None = None  # where SAFETY / SAFETY_ASK / a breathing break go back to
     pending: str | None = None  # text waiting for "keep it for the return?"
     after_for: str | None = None  # time-out whose "how did it go?" is still to come
@@ -206,6 +205,7 @@ class Session:
     notices: tuple[int, ...] = ()  # unix seconds of recent notices to the partner (rate limit)
     keep: bool = True  # False: this person chose that nothing they feel or plan is kept
     answers: tuple[int, ...] = ()  # the private check's answers so far (never stored beyond the check)
+    minutes: int = 0  # how long a breathing round lasts (1, 3 or 5); 0: from the tension score
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from .. import countries, safety
 from ..effects import Effect, Msg, Reply, SetProfile
-from ..events import ChoiceMade, CommandReceived, Event, TimerFired
+from ..events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from ..model import GRACE, Phase, Session, State, evolve
 from . import couple, table
 from .build import LOCALES, NO_PLAN, ROWS, SAFE_PHASES, B, Ctx, in_steps, prompt
@@ -58,9 +58,8 @@ class Step:
 def step(state: State, event: Event, ctx: Ctx) -> Step:
     """One input in, the new state and the effects out. Pure; never raises on user input."""
     b = B(state.session, state.timeout, ctx)
-    if ctx.newcomer and not isinstance(event, TimerFired) and not (
-            isinstance(event, CommandReceived) and ALIASES.get(event.name) == "start"):
-        welcome(b)  # first contact without /start: a welcome, and then what they asked for
+    if ctx.newcomer and isinstance(event, TextReceived):
+        welcome(b)  # first contact in their own words, not /start: a welcome, and then the answer to what they said
     if isinstance(event, TimerFired):
         on_timer(b, event)
     elif isinstance(event, CommandReceived):

@@ -19,10 +19,9 @@ IDLE_CHOICES = (c("go.timeout", "choice.timeout"), c("go.breathe", "choice.breat
                 SAFETY_BUTTON)
 THREE_CHOICES = (c("go.timeout", "choice.timeout"), c("go.breathe", "choice.breathe"), SAFETY_BUTTON)
 """Free text outside any flow: the three things that matter (a time-out, a breath, not feeling safe)."""
-SOOTHE_CHOICES = (c("so.again", "choice.soothe.again"), c("so.walk", "choice.soothe.walk"),
-                  c("so.water", "choice.soothe.water"), c("so.write", "choice.soothe.write"),
+SOOTHE_CHOICES = (c("so.again", "choice.soothe.again"),
+                  *(c(f"so.{x}", f"choice.soothe.{x}") for x in feelings.SOOTHING),
                   c("so.on", "choice.soothe.on"), SAFETY_BUTTON)
-SOOTHING = ("walk", "water", "write")
 STILL_HIGH = 7
 """A tension score after breathing from this on is still high: more soothing comes before anything else."""
 PREPARE_CHOICES = (c("pr.go", "choice.prepare.go"), c("pr.later", "choice.prepare.later"), SAFETY_BUTTON)
@@ -221,7 +220,7 @@ def _breathe_choices(current: str, minutes: int) -> tuple[Choice, ...]:
     lengths = tuple(c(f"br.m{m}", "choice.breathe_minutes", dur=dur(timedelta(minutes=m)))
                     for m in breathing.LENGTHS if m != minutes)
     others = tuple(c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != current)
-    return (c("br.next", "choice.breathe_next"), c("br.again", "choice.breathe_again"), *lengths, *others,
+    return (c("br.again", "choice.breathe_again"), c("br.next", "choice.breathe_next"), *lengths, *others,
             SAFETY_BUTTON)
 
 
@@ -283,7 +282,7 @@ def on_soothe_choice(b: B, cid: str) -> bool:
     if cid == "so.again":
         b.set(rounds=b.s.rounds + 1)
         enter(b, Phase.BREATHE, resume=None)
-    elif cid.startswith("so.") and cid[3:] in SOOTHING:
+    elif cid.startswith("so.") and cid[3:] in feelings.SOOTHING:
         b.say(f"soothe.tip.{cid[3:]}")
         b.say("soothe.more", SOOTHE_CHOICES)
     elif cid == "so.on":

@@ -1,8 +1,8 @@
 """A timer came due: the prepare reminder, the return ping, the one re-ping, the close, and "how did it go?"
 afterwards.
 
-Each member of a time-out has their own prepare reminder and three return timers (see couple.schedule). A timer changes the
-shared record the same way whoever it belongs to (so the other sees the same thing whether or not this
+Each member of a time-out has their own prepare reminder and three return timers (see couple.schedule). A timer
+changes the shared record the same way whoever it belongs to (so the other sees the same thing whether or not this
 person is on the safety screen), and says something only to its own person, never while they are in SAFETY.
 """
 
