@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.codec import load_session, session_fields, ts
 from bot.core.events import ChoiceMade, TextReceived
 from bot.core.model import MAX_TEXT
-from bot.ports import UserRef
+from bot.ports import UserRef, event_from_text
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -332,3 +332,20 @@ async def test_a_stray_error_in_the_step_is_answered_kindly_and_keeps_the_state(
     assert said(out, "nl", "error.step")
     assert await store.query("SELECT data FROM sessions") == before
     assert "SECRET-TYPED-TEXT" not in caplog.text and "ValueError" in caplog.text
+
+
+async def test_a_newcomer_who_writes_before_start_is_welcomed_and_answered(
+    talk: Talk, store: Store, person: Callable[..., UserRef]
+) -> None:
+    """Issue 14: the first words someone ever sends get a welcome first, then the answer to what they wrote (the
+    last message, with its buttons); only the first time, and not for a command."""
+    new = person("nieuw")
+    out = await talk.dialogue.handle(new, event_from_text("'k pak efkes nen time-out"))
+    assert len(out) == 2 and said(out[:1], "nl", "welcome.newcomer") and not out[0].choices
+    assert said(out[1:], "nl", "pause.when") and ids(out[1:])[0].startswith("ret.m")
+    out = await talk.dialogue.handle(new, event_from_text("/stop"))
+    out = await talk.dialogue.handle(new, event_from_text("hoi"))
+    assert not said(out, "nl", "welcome.newcomer") and ids(out) == ["go.timeout", "go.breathe", "safety"]
+    other = person("ander")
+    out = await talk.dialogue.handle(other, event_from_text("/status"))
+    assert not said(out, "nl", "welcome.newcomer") and said(out, "nl", "status.none")

@@ -154,7 +154,7 @@ def test_a_newcomer_is_welcomed_and_still_answered(make):
     d = make()
     d.ctx = lambda: replace(type(d).ctx(d), newcomer=True)  # type: ignore[method-assign]
     d.say("ik neem een time-out")
-    assert d.said() == ["welcome.newcomer", "pause.when"] and len(d.messages()) == 1
+    assert d.said() == ["welcome.newcomer", "pause.when"] and len(d.messages()) == 2  # the answer comes last
     assert d.phase is Phase.PAUSE_CHOOSE
     d = make()
     d.ctx = lambda: replace(type(d).ctx(d), newcomer=True)  # type: ignore[method-assign]

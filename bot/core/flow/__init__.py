@@ -78,6 +78,11 @@ def welcome(b: B) -> None:
     b.say("welcome.newcomer", emergency=countries.call_line(b.ctx.me.country))
 
 
+ALONE = frozenset({"welcome.newcomer"})
+"""Replies that stay a message of their own: the welcome comes first, and the answer to what they wrote is the
+message they read last."""
+
+
 def joined(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
     """Fewer messages: a reply that asks nothing (a thanks, a "your break has started") goes in one message
     with the reply after it (the next question), instead of arriving as two."""
@@ -98,7 +103,7 @@ def joined(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
         else:
             out.append(e)
             at = len(out) - 1
-        lead = at if not e.choices and e.pacer is None else None
+        lead = at if not e.choices and e.pacer is None and e.msg.key not in ALONE else None
     return tuple(out)
 
 

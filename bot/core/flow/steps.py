@@ -533,7 +533,10 @@ def advance(b: B, nxt: Phase) -> None:
         t = b.my_timeout()
         if t is not None and b.s.keep and b.me not in t.hushed:  # the plan comes later, before the return
             at = couple.prepare_at(t)
-            b.say("plan.later" if at > b.now else "plan.later_now", time=at, back=t.back_at)
+            if at > b.now:
+                b.say("plan.later", time=at)
+            else:
+                b.say("plan.later_now", back=t.back_at)
         enter(b, nxt)
     else:
         enter(b, nxt)
