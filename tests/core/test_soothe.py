@@ -131,3 +131,15 @@ def test_never_more_than_one_question_at_a_time(d, after):
         asking = [r for r in d.messages(fx) if r.choices]
         assert len(asking) <= 1, (c, d.said(fx))
     assert d.phase is Phase.WAITING
+
+
+def test_a_danger_signal_typed_while_soothing_stops_everything(two: Two):
+    two.cmd(1, "timeout")
+    two.press(1, "ret.m30")
+    for c in ("t.9", "br.next", "t.9"):
+        two.press(1, c)
+    assert two.phase(1) is Phase.SOOTHE
+    before = list(two.inbox[2])
+    two.say(1, "hij sloeg me")
+    assert two.phase(1) is Phase.SAFETY and two.inbox[2] == before
+    assert 1 in two.timeout().hushed

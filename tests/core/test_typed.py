@@ -199,3 +199,11 @@ def test_the_words_are_data_per_language_and_name_only_known_ids():
                and id(n) not in docs}
     known = {w for d in (nl, en) for v in d.values() if isinstance(v, list) for w in v} - set(nl)  # not its keys
     assert not strings & known, f"words in code: {strings & known}"
+
+
+def test_while_choosing_the_return_time_the_signal_asks_the_question_again(d):
+    d.cmd("timeout")
+    d.say("ik neem een timout")
+    assert d.phase is Phase.PAUSE_CHOOSE and d.state.timeout is None and d.said()[-1] == "pause.when"
+    d.say("20 min")
+    assert d.phase is Phase.PAUSE_TENSION and d.state.timeout is not None

@@ -201,11 +201,8 @@ def _text(b: B, raw: str, reading: safety.Reading = ()) -> None:
         else:
             run(b, "help", "")
         return
-    if phase in (Phase.IDLE, Phase.PAUSE_CHOOSE, Phase.WAITING) and is_signal(text, b.ctx.contract.signal_phrase):
-        if phase is Phase.PAUSE_CHOOSE:
-            prompt(b)
-        else:
-            run(b, "timeout", "")
+    if phase in (Phase.IDLE, Phase.WAITING) and is_signal(text, b.ctx.contract.signal_phrase):
+        run(b, "timeout", "")  # (while choosing the return time, "20 min pauze" is a return time)
         return
     row = ROWS[phase]
     if row.text is None or not row.text(b, text[:4096]):

@@ -161,7 +161,7 @@ def is_timeout_word(text: str) -> bool:
     """A short message asking for a pause: "timeout", "pauze!", "ik wil een time out" (not "geen pauze")."""
     w = words()
     toks = tokens(text)
-    if not toks or len(toks) > 6 or any(t in w.negation for t in toks):
+    if not toks or len(toks) > 5 or any(t in w.negation for t in toks):
         return False
     return any(says(text, k) for k in w.timeout)
 
