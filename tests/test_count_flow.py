@@ -18,3 +18,5 @@ def test_the_way_to_the_waiting_menu_is_short():
     # before issue 14: 16 messages, 10 taps and one typed answer (the topic), whatever the tension did
     assert got["calmer"] == {"messages": 8, "taps": 7, "typed": 0}
     assert got["still_high"] == {"messages": 9, "taps": 8, "typed": 0}  # one more: soothing before naming
+    # the plan, later: the reminder, then opener, topic (typed), their side, your part, and the card with the menu
+    assert got["prepare"] == {"messages": 6, "taps": 4, "typed": 1}
