@@ -122,6 +122,14 @@ class TracingDispatcher(Dispatcher):
             ROW.reset(token)
 
 
+def parts(msg: Any) -> list[str]:
+    """The keys of what one message says: a joined one ("late" + the ping) holds several."""
+    if msg.key != "joined":
+        return [msg.key]
+    p = dict(msg.params)
+    return parts(p["first"]) + parts(p["then"])
+
+
 def append_line(fd: int, record: dict[str, Any]) -> None:
     os.write(fd, (json.dumps(record, separators=(",", ":")) + "\n").encode())  # one write: whole line or none
     os.fsync(fd)
@@ -139,10 +147,10 @@ class StandIn:
 
     async def deliver(self, to: Recipient, out: Outgoing) -> None:
         row = ROW.get()
-        key = load_payload(row.payload)[0].key if row is not None else "?"
+        keys = parts(load_payload(row.payload)[0]) if row is not None else ["?"]
         trip = self.latency * self.rng.uniform(0.5, 1.5)
         await asyncio.sleep(trip / 2)
-        append_line(self.fd, {"t": "d", "inc": self.inc, "user": to.user_id, "key": key,
+        append_line(self.fd, {"t": "d", "inc": self.inc, "user": to.user_id, "key": keys[-1], "keys": keys,
                               "row": row.id if row else None, "wall": time.time()})
         await asyncio.sleep(trip / 2)
 
@@ -265,9 +273,9 @@ class Log:
             self.records.append(r)
             if r["t"] == "ready":
                 self.ready[r["inc"]] = r["wall"]
-            if r["t"] == "d" and r["key"] in RETURN_KEYS:
+            if r["t"] == "d" and RETURN_KEYS.intersection(r["keys"]):
                 self.return_pings.add(r["user"])
-            elif r["t"] == "d" and r["key"] == "return.missed":
+            if r["t"] == "d" and "return.missed" in r["keys"]:
                 self.missed.add(r["user"])
 
 
@@ -427,7 +435,7 @@ def analyse(plan: Sizes, seeded: Seeded, log: Log, incs: list[Incarnation], chec
 
     # 3. pings that were due before the process that sent them was started (due while the bot was down, or
     #    left unsent by a killed one): out within RESTART_LIMIT_S of that restart (its spawn, start-up included)
-    first_ping = {r["user"]: r for r in reversed(deliveries) if r["key"] in RETURN_KEYS}
+    first_ping = {r["user"]: r for r in reversed(deliveries) if RETURN_KEYS.intersection(r["keys"])}
     after_restart: list[float] = []
     up_late: list[float] = []
     for user, ret in seeded.users.items():

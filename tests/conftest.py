@@ -84,7 +84,7 @@ class Talk:
     async def to_waiting(self, who: UserRef, minutes: int = 30) -> list[Outgoing]:
         """A whole solo flow up to WAITING with a return in `minutes`; returns the last replies."""
         await self.say(who, "/timeout")
-        for c in (f"ret.m{minutes}", "t.8", "br.next", "t.5", "f.angry", "u.unseen", "n.seen", "op.use"):
+        for c in (f"ret.m{minutes}", "t.8", "br.next", "t.5", "f.angry", "u.unseen", "n.seen", "w.prepare", "op.use"):
             await self.press(who, c)
         await self.say(who, "Wie de afwas doet")
         await self.press(who, "pf.overwhelmed")

@@ -65,6 +65,7 @@ def dynamic_keys() -> set[str]:
     keys = {f"feeling.{f}" for f in feelings.FEELINGS} | {f"need.{n}" for n in feelings.NEEDS}
     keys |= {f"own.{o}" for o in (*feelings.OWN_PARTS, *feelings.OWN_PARTS_PURSUER)}
     keys |= {f"selfcare.{s}" for s in feelings.SELF_CARE}
+    keys |= {f"soothe.tip.{s}" for s in feelings.SOOTHING} | {f"choice.soothe.{s}" for s in feelings.SOOTHING}
     keys |= {row.hint for row in flow.ROWS.values()}
     keys |= {f"check.a6.{a}" for a in range(3)} | {"check.q6"}
     keys |= {f"pattern.{p}.{x}" for p in breathing.PATTERNS for x in ("name", "how")}

@@ -11,13 +11,13 @@ from bot.core.model import Phase, Plan, Role, Session
 _text = st.none() | st.text(max_size=30)
 plans = st.builds(
     Plan, st.none() | st.integers(0, 10), st.none() | st.integers(0, 10), _text, _text, _text, _text, _text,
-    _text, _text, _text, st.lists(st.text(max_size=20), max_size=3).map(tuple),
+    _text, _text, _text, st.lists(st.text(max_size=20), max_size=3).map(tuple), _text, st.booleans(),
 )
 sessions = st.builds(
     Session, st.sampled_from(Phase), st.none() | st.text(max_size=20), st.sampled_from(Role), plans,
     st.sampled_from(("sigh", "box", "478")), st.integers(0, 9), st.none() | st.sampled_from(Phase), _text,
     _text, st.booleans(), _text, st.lists(st.integers(0, 2**40), max_size=8).map(tuple), st.booleans(),
-    st.lists(st.integers(0, 10), max_size=6).map(tuple),
+    st.lists(st.integers(0, 10), max_size=6).map(tuple), st.sampled_from((0, 1, 3, 5)),
 )
 
 

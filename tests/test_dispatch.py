@@ -68,7 +68,7 @@ async def test_return_ping_fires_at_the_return_time_exactly_once(
     await talk.to_waiting(me)
 
     clock.advance(30 * MIN - timedelta(seconds=1))
-    assert await dispatcher.run_due() == 0
+    assert await dispatcher.run_due() == 1  # the prepare reminder: silent, since they prepared already
     assert recorder.sent == [] and await talk.phase(me) == "waiting"
 
     clock.advance(timedelta(seconds=1))
@@ -463,7 +463,7 @@ async def test_run_forever_is_woken_by_the_dialogue_and_sleeps_until_the_next_du
         await dialogue.handle(me, event_from_text("/timeout"))
         await dialogue.handle(me, event_from_button("ret.m30"))  # schedules the return timer: wakes the loop
         await asyncio.wait_for(sleepy.sleeping.wait(), 2)
-        assert sleepy.spans[-1] == 30 * MIN  # it now sleeps exactly until the return time
+        assert sleepy.spans[-1] == 20 * MIN  # it now sleeps exactly until the next timer (the prepare reminder)
     finally:
         await _stop(task)
 

@@ -128,6 +128,7 @@ async def ann_private_time_out(talk: Talk) -> None:
     await talk.say(ANN, ANN_FEELING)  # a feeling in her own words
     assert await talk.phase(ANN) == "name.need"
     await talk.press(ANN, "n.seen")
+    await talk.press(ANN, "w.prepare")
     await talk.say(ANN, ANN_OPENER)
     await talk.say(ANN, ANN_TOPIC)
     await talk.press(ANN, "pf.overwhelmed")
@@ -141,7 +142,7 @@ async def ann_private_time_out(talk: Talk) -> None:
 async def bob_private_flow(talk: Talk) -> None:
     """Bob answers the notice and writes his own plan."""
     await talk.press(BOB, "p.start")
-    for c in ("br.next", "t.6", "f.hurt", "n.heard", "op.use"):
+    for c in ("br.next", "t.6", "f.hurt", "n.heard", "w.prepare", "op.use"):
         await talk.press(BOB, c)
     await talk.say(BOB, BOB_TOPIC)
     await talk.press(BOB, "pf.overwhelmed")
@@ -422,7 +423,7 @@ async def _private_columns(store: Store) -> list[tuple[Any, ...]]:
     out: list[tuple[Any, ...]] = []
     for (data,) in await store.query("SELECT data FROM sessions"):
         s = session_fields(load_session(data))
-        plan = {k: v for k, v in s["plan"].items() if v not in (None, (), "")}
+        plan = {k: v for k, v in s["plan"].items() if v is not False and v not in (None, (), "")}
         out.append(("session", plan, s["pending"], list(s["answers"])))
     out += await store.query("SELECT 'member', tension_start, tension_after, feeling, under, need FROM timeout_members")
     return out
@@ -647,7 +648,7 @@ async def test_an_ambiguous_message_asks_privately_whether_they_are_safe(
     assert said(out, "nl", "safety.screen") and await talk.phase(ANN) == "safety"
     # Bob knew of the break, so for him it runs on exactly as if Ann had simply not answered: no tell
     bob = await uid(store, BOB)
-    assert await store.query("SELECT count(*) FROM timers WHERE user_id = ?", (bob,)) == [(3,)]
+    assert await store.query("SELECT count(*) FROM timers WHERE user_id = ?", (bob,)) == [(4,)]  # and his prepare
     assert await inbox.take() == {}
 
 
@@ -722,6 +723,7 @@ async def test_logs_hold_no_message_text_no_private_text_and_no_invite_code(
         replies.extend(await talk.press(ANN, c))
     await say(ANN, ANN_FEELING)
     replies.extend(await talk.press(ANN, "n.seen"))
+    replies.extend(await talk.press(ANN, "w.prepare"))
     await say(ANN, ANN_OPENER)
     await say(ANN, ANN_TOPIC)
     await talk.press(ANN, "pf.overwhelmed")

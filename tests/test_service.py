@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.codec import load_session, session_fields, ts
 from bot.core.events import ChoiceMade, TextReceived
 from bot.core.model import MAX_TEXT
-from bot.ports import UserRef
+from bot.ports import UserRef, event_from_text
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ async def test_a_whole_solo_time_out_in_dutch(talk: Talk, store: Store, me: User
     await talk.press(me, "u.unseen")
     assert await talk.phase(me) == "name.need"
     out = await talk.press(me, "n.seen")
+    assert await talk.phase(me) == "waiting" and len(out) == 1  # the thanks, "later", and the waiting menu in one
+    assert "21:30" in out[0].text and "21:40" in out[0].text and ids(out)[0] == "w.prepare"
+    out = await talk.press(me, "w.prepare")  # now, instead of at the prepare reminder at 21:30
     assert await talk.phase(me) == "plan.opener"
     assert "niet gezien" in out[-1].text and "gezien worden" in out[-1].text  # the I-language opener
     await talk.press(me, "op.use")
@@ -192,7 +195,7 @@ async def test_bad_input_is_answered_kindly_and_keeps_the_state(
 
 async def test_a_long_answer_is_clipped_not_refused(talk: Talk, store: Store, me: UserRef) -> None:
     await talk.say(me, "/timeout")
-    for c in ("ret.m30", "skip", "br.next", "skip", "skip", "skip", "skip"):
+    for c in ("ret.m30", "skip", "br.next", "skip", "skip", "skip", "w.prepare", "skip"):
         await talk.press(me, c)
     assert await talk.phase(me) == "plan.topic"
 
@@ -253,7 +256,7 @@ async def test_extend_twice_with_one_extension_allowed(
 
     assert await store.query("SELECT return_at, extensions_used FROM timeouts") == [(t0 + 45 * 60, 1)]
     assert sorted(await store.query("SELECT kind, due_at FROM timers")) == [
-        ("missed", t0 + 75 * 60), ("reping", t0 + 60 * 60), ("return", t0 + 45 * 60)]
+        ("missed", t0 + 75 * 60), ("prepare", t0 + 35 * 60), ("reping", t0 + 60 * 60), ("return", t0 + 45 * 60)]
     assert await talk.phase(me) == "waiting"
 
 
@@ -329,3 +332,20 @@ async def test_a_stray_error_in_the_step_is_answered_kindly_and_keeps_the_state(
     assert said(out, "nl", "error.step")
     assert await store.query("SELECT data FROM sessions") == before
     assert "SECRET-TYPED-TEXT" not in caplog.text and "ValueError" in caplog.text
+
+
+async def test_a_newcomer_who_writes_before_start_is_welcomed_and_answered(
+    talk: Talk, store: Store, person: Callable[..., UserRef]
+) -> None:
+    """Issue 14: the first words someone ever sends get a welcome first, then the answer to what they wrote (the
+    last message, with its buttons); only the first time, and not for a command."""
+    new = person("nieuw")
+    out = await talk.dialogue.handle(new, event_from_text("'k pak efkes nen time-out"))
+    assert len(out) == 2 and said(out[:1], "nl", "welcome.newcomer") and not out[0].choices
+    assert said(out[1:], "nl", "pause.when") and ids(out[1:])[0].startswith("ret.m")
+    out = await talk.dialogue.handle(new, event_from_text("/stop"))
+    out = await talk.dialogue.handle(new, event_from_text("hoi"))
+    assert not said(out, "nl", "welcome.newcomer") and ids(out) == ["go.timeout", "go.breathe", "safety"]
+    other = person("ander")
+    out = await talk.dialogue.handle(other, event_from_text("/status"))
+    assert not said(out, "nl", "welcome.newcomer") and said(out, "nl", "status.none")

@@ -135,7 +135,7 @@ async def test_a_time_out_with_the_partner_from_notice_to_return(
 
     out = await talk.press(BOB, "p.start")
     assert said(out, "en", "partner.intro") and await talk.phase(BOB) == "breathe"
-    for c in ("br.next", "t.6", "f.hurt", "n.heard", "op.use"):
+    for c in ("br.next", "t.6", "f.hurt", "n.heard", "w.prepare", "op.use"):
         await talk.press(BOB, c)
     await talk.say(BOB, "The dishes")
     await talk.press(BOB, "pf.overwhelmed")

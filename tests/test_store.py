@@ -251,7 +251,8 @@ async def test_choosing_a_return_time_writes_session_timeout_and_timer_together(
     assert rows == [(tid, uid, None, ts(now), ts(now) + 30 * 60, "running")]
     timers = await store.query("SELECT user_id, kind, timeout_id, due_at FROM timers ORDER BY due_at")
     back = ts(now) + 30 * 60  # the return, one re-ping, the close: all written with the time-out
-    assert timers == [(uid, "return", tid, back), (uid, "reping", tid, back + 900), (uid, "missed", tid, back + 1800)]
+    assert timers == [(uid, "prepare", tid, back - 600), (uid, "return", tid, back), (uid, "reping", tid, back + 900),
+                      (uid, "missed", tid, back + 1800)]  # and the prepare reminder ten minutes before
 
 
 BOOM_TRIGGER = "CREATE TRIGGER boom BEFORE INSERT ON timers BEGIN SELECT RAISE(ABORT, 'disk says no'); END"

@@ -25,3 +25,15 @@ PATTERNS: dict[str, Pattern] = {
 }
 DEFAULT = "sigh"
 PHASE_KEYS = ("inhale", "top_up", "hold", "exhale")
+
+LENGTHS = (1, 3, 5)
+"""How many minutes a breathing round may last: one of these, chosen by the person."""
+BY_TENSION = ((8, 5), (5, 3), (0, 1))
+"""The length offered first, from the tension score: (at least this score, minutes)."""
+
+
+def minutes_for(tension: int | None) -> int:
+    """The breathing length offered first for a tension score (one minute when there is none)."""
+    if tension is None:
+        return LENGTHS[0]
+    return next(m for score, m in BY_TENSION if tension >= score)

@@ -14,6 +14,7 @@ class TimerKind(enum.StrEnum):
     REPING = "reping"  # one more ping after the grace period
     MISSED = "missed"  # nobody answered: the return counts as missed
     AFTER = "after"  # "how did the conversation go?"
+    PREPARE = "prepare"  # before the return: "shall we get ready for the talk?"
 
 
 @dataclass(frozen=True, slots=True)

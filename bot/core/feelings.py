@@ -13,5 +13,7 @@ NEEDS = (
 )
 OWN_PARTS = ("voice", "left", "interrupted", "hurtful", "old", "blamed")
 SELF_CARE = ("walk", "write", "talk", "water", "music")
+SOOTHING = ("walk", "water", "write")
+"""Still tense after breathing: what else calms a flooded body (tips soothe.tip.<id>)."""
 OWN_PARTS_PURSUER = ("texted", "followed", "voice", "pushed", "blamed", "old")
 """Own parts that fit the one left behind, who often pursues (seed 002): kept texting, followed them, …"""

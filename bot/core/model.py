@@ -35,6 +35,7 @@ class Phase(enum.StrEnum):
     PAUSE_TENSION = "pause.tension"
     BREATHE = "breathe"
     BREATHE_TENSION = "breathe.tension"
+    SOOTHE = "soothe"  # still tense after breathing: more calming before anything else
     NAME_FEELING = "name.feeling"
     NAME_UNDER = "name.under"
     NAME_NEED = "name.need"
@@ -182,6 +183,8 @@ class Plan:
     perspective: str | None = None  # vocabulary id or own words
     own_part: str | None = None  # vocabulary id or own words
     kept: tuple[str, ...] = ()  # messages meant for the partner, kept for the return
+    need_text: str | None = None  # own words for the need
+    prepared: bool = False  # they started getting ready for the talk (the plan), now or at the prepare reminder
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ class Session:
     notices: tuple[int, ...] = ()  # unix seconds of recent notices to the partner (rate limit)
     keep: bool = True  # False: this person chose that nothing they feel or plan is kept
     answers: tuple[int, ...] = ()  # the private check's answers so far (never stored beyond the check)
+    minutes: int = 0  # how long a breathing round lasts (1, 3 or 5); 0: from the tension score
 
 
 @dataclass(frozen=True, slots=True)

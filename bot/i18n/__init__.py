@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.core.effects import Choice, Msg
 
 LOCALES = ("nl", "en")
-VOCABULARIES = frozenset({"danger.toml"})
+VOCABULARIES = frozenset({"danger.toml", "words.toml"})
 """Files beside the catalogs that hold words to understand, not sentences to say (read by bot/lexicon.py)."""
 
 

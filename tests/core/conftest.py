@@ -90,6 +90,11 @@ class Driver:
         return self.state.session.phase
 
     def replies(self, effects: tuple[Effect, ...] | None = None) -> list[Reply]:
+        """The replies, a joined message (a thanks and the next question in one) read as its parts."""
+        return [p for e in (self.last if effects is None else effects) if isinstance(e, Reply) for p in parts(e)]
+
+    def messages(self, effects: tuple[Effect, ...] | None = None) -> list[Reply]:
+        """The replies as sent: one per message the person gets."""
         return [e for e in (self.last if effects is None else effects) if isinstance(e, Reply)]
 
     def said(self, effects: tuple[Effect, ...] | None = None) -> list[str]:
@@ -107,12 +112,22 @@ class Driver:
 
     def to_waiting(self) -> None:
         self.start()
-        for c in ("t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard", "op.use"):
+        for c in ("t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard", "w.prepare", "op.use"):
             self.press(c)
         self.say("the dishes")
         self.press("pf.hurt")
         self.press("own.voice")
         assert self.phase is Phase.WAITING
+
+
+def parts(r: Reply) -> list[Reply]:
+    """A joined reply as the replies it joins: all but the last ask nothing."""
+    if r.msg.key != "joined":
+        return [r]
+    p = dict(r.msg.params)
+    first, then = p["first"], p["then"]
+    assert isinstance(first, Msg) and isinstance(then, Msg)
+    return [*parts(Reply(first)), *parts(Reply(then, r.choices, r.pacer))]
 
 
 def msg_keys(m: Msg) -> set[str]:
@@ -201,7 +216,8 @@ class Two:
         for e in res.effects:
             self.effects.append(e)
             if isinstance(e, Reply):
-                self._deliver(uid, "reply", e.msg, e.choices)
+                for part in parts(e):
+                    self._deliver(uid, "reply", part.msg, part.choices)
             elif isinstance(e, Notify):
                 self._deliver(e.to, "notice", e.msg, e.choices)
             elif isinstance(e, StartTimer):
@@ -265,8 +281,8 @@ class Two:
         """`uid` starts a time-out and goes through the calming steps to the wait, by buttons only."""
         self.cmd(uid, "timeout")
         self.press(uid, f"ret.m{minutes}")
-        for choice in ("t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard", "op.use", "skip", "pf.hurt",
-                       "skip"):
+        for choice in ("t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard", "w.prepare", "op.use", "skip",
+                       "pf.hurt", "skip"):
             self.press(uid, choice)
 
 

@@ -38,6 +38,7 @@ def test_choosing_a_time_starts_the_timeout_and_asks_tension(d):
     timers = [e for e in d.last if isinstance(e, StartTimer)]
     grace = timedelta(minutes=15)
     assert [(x.kind, x.at) for x in timers] == [
+        (TimerKind.PREPARE, t.return_at - timedelta(minutes=10)),
         (TimerKind.RETURN, t.return_at), (TimerKind.REPING, t.return_at + grace),
         (TimerKind.MISSED, t.return_at + 2 * grace)]
 
@@ -111,9 +112,12 @@ def test_full_flow_to_waiting_collects_the_private_plan(d):
     d.press("t.8")
     assert d.phase is Phase.BREATHE
     [r] = d.replies()
-    assert r.pacer == Pacer("sigh", 7)
+    assert r.pacer == Pacer("sigh", 7 * 5)  # tension 8: five minutes offered first
+    assert {"br.m1", "br.m3"} <= {c.id for c in r.choices} and "br.m5" not in {c.id for c in r.choices}
     d.press("br.p.box")
-    assert d.replies()[0].pacer == Pacer("box", 4) and d.state.session.pattern == "box"
+    assert d.replies()[0].pacer == Pacer("box", 4 * 5) and d.state.session.pattern == "box"
+    d.press("br.m1")
+    assert d.replies()[0].pacer == Pacer("box", 4) and d.state.session.minutes == 1
     d.press("br.next")
     assert d.phase is Phase.BREATHE_TENSION and d.said() == ["tension.ask.after_was"]
     d.say("5")
@@ -122,6 +126,9 @@ def test_full_flow_to_waiting_collects_the_private_plan(d):
     assert d.phase is Phase.NAME_UNDER  # anger guards a softer feeling
     d.press("u.hurt")
     d.press("n.heard")
+    assert d.phase is Phase.WAITING and d.said() == ["name.need.thanks", "plan.later", "waiting.prompt"]
+    assert len(d.messages()) == 1 and d.choices()[0] == "w.prepare"  # the plan comes later, or now if they want
+    d.press("w.prepare")
     assert d.phase is Phase.PLAN_OPENER
     opener = dict(d.replies()[0].msg.params)["opener"]
     assert opener.key == "opener.template"
@@ -151,15 +158,19 @@ def test_every_plan_step_can_be_skipped(d):
     while d.phase is not Phase.WAITING:
         seen.append(d.phase)
         d.press("br.next" if d.phase is Phase.BREATHE else "skip")
-    assert seen == [Phase.PAUSE_TENSION, Phase.BREATHE, Phase.BREATHE_TENSION, Phase.NAME_FEELING, Phase.NAME_NEED,
-                    Phase.PLAN_OPENER, Phase.PLAN_TOPIC, Phase.PLAN_PERSPECTIVE, Phase.PLAN_OWN_PART]
+    assert seen == [Phase.PAUSE_TENSION, Phase.BREATHE, Phase.BREATHE_TENSION, Phase.NAME_FEELING, Phase.NAME_NEED]
+    d.press("w.prepare")
+    while d.phase is not Phase.WAITING:
+        seen.append(d.phase)
+        d.press("skip")
+    assert seen[5:] == [Phase.PLAN_OPENER, Phase.PLAN_TOPIC, Phase.PLAN_PERSPECTIVE, Phase.PLAN_OWN_PART]
     card = dict(d.replies()[0].msg.params)["card"]
     assert [m.key for m in card] == ["card.rule"]
 
 
 def test_long_text_is_clipped_and_said_so(d):
     d.start()
-    for c in ("skip", "br.next", "skip", "skip", "skip", "skip"):
+    for c in ("skip", "br.next", "skip", "skip", "skip", "w.prepare", "skip"):
         d.press(c)
     assert d.phase is Phase.PLAN_TOPIC
     d.say("x" * 100_000)
@@ -210,7 +221,8 @@ def test_text_in_waiting_is_not_relayed_but_can_be_kept(couple):
 
 def test_return_ping_reping_and_missed(d):
     d.to_waiting()
-    [fired] = d.wait(timedelta(minutes=30))
+    [prepare, fired] = d.wait(timedelta(minutes=30))
+    assert d.said(prepare) == []  # they prepared already: the prepare reminder says nothing
     assert d.phase is Phase.RETURN and d.said(fired) == ["return.ping"]
     assert {"r.ready", "r.more", "safety"} <= {c.id for r in d.replies(fired) for c in r.choices}
     [reping] = d.wait(timedelta(minutes=15))
@@ -244,7 +256,7 @@ def test_more_time_at_the_return(d):
     d.press("r.more")
     assert d.phase is Phase.WAITING and d.state.timeout.status is TimeoutStatus.RUNNING
     assert d.state.timeout.return_at == d.now + timedelta(minutes=15)
-    assert d.wait(timedelta(minutes=14)) == []
+    assert [d.said(x) for x in d.wait(timedelta(minutes=14))] == [[]]  # prepared already: a silent reminder
     [ping] = d.wait(timedelta(minutes=1))
     assert d.said(ping) == ["return.ping"]
 

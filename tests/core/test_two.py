@@ -233,7 +233,7 @@ def test_after_not_good_offers_a_way_on(two: Two):
 def test_the_one_left_behind_gets_own_parts_that_fit_the_pursuer(two: Two):
     two.take(SAM, 60)
     two.press(ROBIN, "p.start")
-    for choice in ("br.next", "t.5", "f.hurt", "n.heard", "op.use", "skip", "skip"):
+    for choice in ("br.next", "t.5", "f.hurt", "n.heard", "w.prepare", "op.use", "skip", "skip"):
         two.press(ROBIN, choice)
     assert "own.texted" in two.choices(ROBIN) and "own.followed" in two.choices(ROBIN)
 

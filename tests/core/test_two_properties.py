@@ -18,11 +18,13 @@ from .conftest import Two
 COMMANDS = ["timeout", "pauze", "status", "extend", "ready", "klaar", "cancel", "stop", "breathe", "skip",
             "help", "safety", "check", "frobnicate"]
 TEXTS = ["20 min", "morgen 9", "7", "11", "ik voel me zo alleen", "ik neem een time-out", "klaar", "x" * 5000,
-         "ik ben bang", "hij sloeg me", "²", "9" * 20, "waarom doe je dit nou"]
+         "ik ben bang", "hij sloeg me", "²", "9" * 20, "waarom doe je dit nou", "'k pak efkes nen time-out", "kwaad",
+         "hulp", "triestig"]
 STARTS = frozenset({"timeout", "pauze"})
 
 IDS = ["r.ready", "r.talking", "r.more", "w.ready", "w.cancel", "w.cancel.yes", "w.extend", "w.breathe", "keep.yes",
-       "p.start", "br.next", "t.3", "again", "ret.m20", "ret.m60", "go.timeout", "safety.continue", "sa.yes"]
+       "p.start", "br.next", "t.3", "again", "ret.m20", "ret.m60", "go.timeout", "safety.continue", "sa.yes",
+       "w.prepare", "pr.go", "pr.later", "op.use", "so.walk", "so.again", "so.on", "br.m5", "t.9"]
 act = st.one_of(
     st.tuples(st.sampled_from([1, 2]), st.just("press_id"), st.sampled_from(IDS)),
     st.tuples(st.sampled_from([1, 2]), st.just("press_id"), st.sampled_from(IDS)),
@@ -56,6 +58,8 @@ def event_for(two: Two, who: int, kind: str, arg: object) -> Event | None:
 
 
 def run(two: Two, actions: list[tuple[int, str, object]], check: bool = True) -> None:
+    if check:
+        watch_prepare(two)
     for who, kind, arg in actions:
         if kind == "wait":
             two.wait(timedelta(minutes=int(arg)))  # type: ignore[call-overload]
@@ -72,6 +76,31 @@ def run(two: Two, actions: list[tuple[int, str, object]], check: bool = True) ->
             nobody_changes_the_others_break(two, who, before, after)
             closed_words_are_gone(two)
             within_the_contract(two)
+
+
+def watch_prepare(two: Two) -> None:
+    """The prepare reminder (a timer of each member) never speaks after a safety signal, on the safety screen,
+    or to someone not waiting in that time-out; it only ever offers the plan."""
+    from bot.core.events import TimerFired, TimerKind
+    from bot.core.flow.build import SAFE_PHASES
+    from bot.core.model import Phase
+
+    step = two.step
+
+    def checked(uid: int, event: Event):  # type: ignore[no-untyped-def]
+        before = two.sessions[uid]
+        t = two.timeouts.get(event.timeout_id) if isinstance(event, TimerFired) else None
+        out = step(uid, event)
+        if isinstance(event, TimerFired) and event.kind is TimerKind.PREPARE:
+            keys = [m.key for _, m, _ in out]
+            assert keys in ([], ["prepare.ask"]), keys
+            if keys:
+                assert t is not None and uid not in t.hushed and before.phase not in SAFE_PHASES
+                assert before.phase is Phase.WAITING and before.timeout_id == t.id and not before.plan.prepared
+                assert two.sessions[uid] == before  # it only asks: nothing changes until they answer
+        return out
+
+    two.step = checked  # type: ignore[method-assign]
 
 
 def nobody_changes_the_others_break(two: Two, who: int, before: dict, after: dict) -> None:
@@ -142,7 +171,7 @@ def _no_new_breaks(actions: list[tuple[int, str, object]], who: int) -> list[tup
 @given(START, st.lists(act, max_size=20), st.lists(act, max_size=30), st.sampled_from([1, 2]),
        st.sampled_from(["press", "say", "ask"]), st.lists(st.sampled_from(
            ["safety.continue", "sa.yes", "r.ready", "r.talking", "w.ready", "w.cancel", "w.cancel.yes", "w.extend",
-            "r.more", "keep.yes", "br.next", "t.3", "fg.no"]), max_size=8))
+            "r.more", "keep.yes", "br.next", "t.3", "fg.no", "w.prepare", "pr.go", "pr.later", "so.on"]), max_size=8))
 def test_a_safety_signal_looks_to_the_other_exactly_like_silence(start, before, after, who, how, presses):
     """The same interleaving twice: once the person gives a safety signal and goes on acting on the time-out,
     once they simply stop answering. The other person must receive exactly the same messages."""

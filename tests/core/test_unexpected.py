@@ -9,6 +9,8 @@ import pytest
 from bot.core.events import ChoiceMade, CommandReceived, TextReceived
 from bot.core.model import Contract, Couple, Person, Phase
 
+WAIT = ["/timeout", "ret.m30", "skip", "br.next", "skip", "skip", "skip"]
+"""To the waiting menu, skipping what can be skipped (the plan comes later: "w.prepare")."""
 RECIPES: dict[Phase, list[str]] = {
     Phase.IDLE: [],
     Phase.PAUSE_CHOOSE: ["/timeout"],
@@ -18,13 +20,14 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.NAME_FEELING: ["/timeout", "ret.m30", "t.8", "br.next", "t.5"],
     Phase.NAME_UNDER: ["/timeout", "ret.m30", "t.8", "br.next", "t.5", "f.angry"],
     Phase.NAME_NEED: ["/timeout", "ret.m30", "t.8", "br.next", "t.5", "f.angry", "u.hurt"],
-    Phase.PLAN_OPENER: ["/timeout", "ret.m30", "t.8", "br.next", "t.5", "f.angry", "u.hurt", "n.heard"],
-    Phase.PLAN_TOPIC: ["/timeout", "ret.m30", "t.8", "br.next", "t.5", "f.sad", "n.heard", "op.use"],
-    Phase.PLAN_PERSPECTIVE: ["/timeout", "ret.m30", "skip", "br.next", "skip", "skip", "skip", "skip", "skip"],
-    Phase.PLAN_OWN_PART: ["/timeout", "ret.m30", "skip", "br.next", "skip", "skip", "skip", "skip", "skip", "skip"],
-    Phase.WAITING: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7],
-    Phase.RETURN: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30"],
-    Phase.AFTER: ["/timeout", "ret.m30", "skip", "br.next", *["skip"] * 7, "!wait 30", "r.ready", "!wait 600"],
+    Phase.SOOTHE: ["/timeout", "ret.m30", "t.8", "br.next", "t.8"],
+    Phase.PLAN_OPENER: [*WAIT, "w.prepare"],
+    Phase.PLAN_TOPIC: [*WAIT, "w.prepare", "op.use"],
+    Phase.PLAN_PERSPECTIVE: [*WAIT, "w.prepare", "skip", "skip"],
+    Phase.PLAN_OWN_PART: [*WAIT, "w.prepare", "skip", "skip", "skip"],
+    Phase.WAITING: WAIT,
+    Phase.RETURN: [*WAIT, "!wait 30"],
+    Phase.AFTER: [*WAIT, "!wait 30", "r.ready", "!wait 600"],
     Phase.SAFETY_ASK: ["/timeout", "ret.m30", "skip", "br.next", "!say ik ben bang"],
     Phase.SAFETY: ["/timeout", "ret.m30", "safety"],
     Phase.SAFETY_PLAN: ["/timeout", "ret.m30", "safety", "sp.edit"],

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import safety
-from ..effects import Effect, SetProfile
-from ..events import ChoiceMade, CommandReceived, Event, TimerFired
+from .. import countries, safety
+from ..effects import Effect, Msg, Reply, SetProfile
+from ..events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from ..model import GRACE, Phase, Session, State, evolve
 from . import couple, table
 from .build import LOCALES, NO_PLAN, ROWS, SAFE_PHASES, B, Ctx, in_steps, prompt
@@ -40,7 +40,7 @@ from .safety_screen import ask_safe, to_safety
 from .screening import on_screen_choice
 from .steps import on_after_bad
 from .timers import on_timer
-from .words import is_signal
+from .words import is_help_word, is_signal
 
 __all__ = ["ALIASES", "GRACE", "LOCALES", "REGISTRY", "SAFE_IN_SAFETY", "Ctx", "Step", "step"]
 
@@ -58,6 +58,8 @@ class Step:
 def step(state: State, event: Event, ctx: Ctx) -> Step:
     """One input in, the new state and the effects out. Pure; never raises on user input."""
     b = B(state.session, state.timeout, ctx)
+    if ctx.newcomer and isinstance(event, TextReceived):
+        welcome(b)  # first contact in their own words, not /start: a welcome, and then the answer to what they said
     if isinstance(event, TimerFired):
         on_timer(b, event)
     elif isinstance(event, CommandReceived):
@@ -67,7 +69,42 @@ def step(state: State, event: Event, ctx: Ctx) -> Step:
     else:
         _text(b, event.text, event.reading)
     effects = couple.screen(b, tuple(b.fx), b.s.safety_hold)
-    return Step(State(b.s, b.t), effects)
+    return Step(State(b.s, b.t), joined(effects))
+
+
+def welcome(b: B) -> None:
+    from .. import countries
+
+    b.say("welcome.newcomer", emergency=countries.call_line(b.ctx.me.country))
+
+
+ALONE = frozenset({"welcome.newcomer"})
+"""Replies that stay a message of their own: the welcome comes first, and the answer to what they wrote is the
+message they read last."""
+
+
+def joined(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
+    """Fewer messages: a reply that asks nothing (a thanks, a "your break has started") goes in one message
+    with the reply after it (the next question), instead of arriving as two."""
+    if sum(isinstance(e, Reply) for e in effects) < 2:
+        return effects
+    out: list[Effect] = []
+    lead: int | None = None  # where in `out` the last reply that asks nothing is
+    for e in effects:
+        if not isinstance(e, Reply) or e.aside:
+            out.append(e)
+            continue
+        if lead is not None:
+            first = out[lead]
+            assert isinstance(first, Reply)
+            e = Reply(Msg.of("joined", first=first.msg, then=e.msg), e.choices, e.pacer)
+            out[lead] = e
+            at = lead
+        else:
+            out.append(e)
+            at = len(out) - 1
+        lead = at if not e.choices and e.pacer is None and e.msg.key not in ALONE else None
+    return tuple(out)
 
 
 def released(session: Session, timeout_id: str) -> Session:
@@ -158,11 +195,14 @@ def _text(b: B, raw: str, reading: safety.Reading = ()) -> None:
     if level is safety.Level.POSSIBLE and phase not in SAFE_PHASES:
         ask_safe(b)
         return
-    if phase in (Phase.IDLE, Phase.PAUSE_CHOOSE, Phase.WAITING) and is_signal(text, b.ctx.contract.signal_phrase):
-        if phase is Phase.PAUSE_CHOOSE:
-            prompt(b)
+    if phase not in SAFE_PHASES and phase not in (Phase.CONTRACT_EDIT, Phase.PLAN_TOPIC) and is_help_word(text):
+        if phase is Phase.BREATHE:  # a word on the side: the breathing goes on
+            b.fx.append(Reply(Msg.of("help.text", emergency=countries.call_line(b.ctx.me.country)), aside=True))
         else:
-            run(b, "timeout", "")
+            run(b, "help", "")
+        return
+    if phase in (Phase.IDLE, Phase.WAITING) and is_signal(text, b.ctx.contract.signal_phrase):
+        run(b, "timeout", "")  # (while choosing the return time, "20 min pauze" is a return time)
         return
     row = ROWS[phase]
     if row.text is None or not row.text(b, text[:4096]):

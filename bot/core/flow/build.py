@@ -40,6 +40,7 @@ class Ctx:
     history: tuple[Fact, ...] = ()  # for /patterns: this person's time-outs of the last 90 days
     unannounced: bool = False  # the partner's notice of this time-out is not delivered yet
     fresh: int = 0  # a random number drawn by the shell: the id of a time-out or couple this step creates
+    newcomer: bool = False  # the first thing this person ever sent the bot (no session yet)
 
 
 class B:

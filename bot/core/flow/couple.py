@@ -39,8 +39,10 @@ MERGE_WINDOW = timedelta(minutes=2)
 AFTER_DELAY = timedelta(hours=2)
 """When to ask "how did the conversation go?" after coming back."""
 AFTER_STALE = timedelta(hours=12)
-RETURN_KINDS = (TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
-NUDGES = (TimerKind.RETURN, TimerKind.REPING)
+PREPARE_LEAD = timedelta(minutes=10)
+"""The prepare reminder comes this long before the return; for a break shorter than twice this, at half-time."""
+RETURN_KINDS = (TimerKind.PREPARE, TimerKind.RETURN, TimerKind.REPING, TimerKind.MISSED)
+NUDGES = (TimerKind.PREPARE, TimerKind.RETURN, TimerKind.REPING)
 
 
 # -- reading the record ------------------------------------------------------------------------------------
@@ -88,10 +90,22 @@ def disarm(b: B, t: Timeout, who: tuple[int | None, ...], *kinds: TimerKind) -> 
             b.fx.extend(CancelTimer(u, k, t.id) for k in kinds)
 
 
+def prepare_at(t: Timeout) -> datetime:
+    """When the prepare reminder comes: PREPARE_LEAD before the return, or half-way through a short break."""
+    span = t.back_at - t.started_at
+    return t.back_at - PREPARE_LEAD if span >= 2 * PREPARE_LEAD else t.started_at + span / 2
+
+
 def schedule(b: B, t: Timeout) -> None:
-    """(Re)arm the return of both members at `back_at`: the ping, one re-ping, the close. Upserts by id."""
+    """(Re)arm the return of both members at `back_at`: the prepare reminder before it, the ping, one re-ping,
+    the close. Upserts by id; a prepare reminder whose moment has passed is taken back."""
     at = t.back_at
+    prepare = prepare_at(t)
     for u in t.members():
+        if prepare > b.now and u not in t.hushed:
+            b.fx.append(StartTimer(u, TimerKind.PREPARE, t.id, prepare))
+        else:
+            b.fx.append(CancelTimer(u, TimerKind.PREPARE, t.id))
         b.fx.append(StartTimer(u, TimerKind.RETURN, t.id, at))
         b.fx.append(StartTimer(u, TimerKind.REPING, t.id, at + GRACE))
         b.fx.append(StartTimer(u, TimerKind.MISSED, t.id, at + 2 * GRACE))
@@ -155,6 +169,7 @@ def close(b: B, status: TimeoutStatus, *, keep_missed: bool = False, late: bool 
     b.set(plan=NO_PLAN, pending=None)  # this person's private words for it go too, wherever they are
     others = tuple(u for u in t.members() if u != b.me)
     late = late and t.status is TimeoutStatus.RUNNING  # no return timer fired yet: nobody was pinged
+    disarm(b, t, t.members(), TimerKind.PREPARE)
     if keep_missed and late:  # closed past its window (the bot was down): the others were never pinged either;
         disarm(b, t, t.members(), TimerKind.REPING, TimerKind.MISSED)  # their own return timer tells them so
         arm(b, t, others, TimerKind.RETURN, b.now)
@@ -162,7 +177,7 @@ def close(b: B, status: TimeoutStatus, *, keep_missed: bool = False, late: bool 
         disarm(b, t, t.members(), TimerKind.RETURN, TimerKind.REPING)
         arm(b, t, others, TimerKind.MISSED, b.now)
     else:
-        disarm(b, t, t.members(), *RETURN_KINDS)
+        disarm(b, t, t.members(), *RETURN_KINDS[1:])
     other = b.other()
     if other is not None:
         b.fx.append(Release(other, t.id))
@@ -317,6 +332,7 @@ def hush(b: B) -> None:
     if t is None:
         return
     b.fx.append(CancelNotices(t.id))
+    disarm(b, t, (b.me,), TimerKind.PREPARE)  # no "get ready for the talk" after a safety signal
     if t.partner is None or b.me in t.hushed:
         return
     if b.ctx.unannounced and b.me == t.initiator:

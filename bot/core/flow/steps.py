@@ -17,6 +17,14 @@ from .build import MAX_KEPT, NO_PLAN, SAFETY_BUTTON, SKIP, B, c, clip, dur, ente
 _SCORE_IDS = frozenset(str(i) for i in range(11))
 IDLE_CHOICES = (c("go.timeout", "choice.timeout"), c("go.breathe", "choice.breathe"), c("go.help", "choice.help"),
                 SAFETY_BUTTON)
+THREE_CHOICES = (c("go.timeout", "choice.timeout"), c("go.breathe", "choice.breathe"), SAFETY_BUTTON)
+"""Free text outside any flow: the three things that matter (a time-out, a breath, not feeling safe)."""
+SOOTHE_CHOICES = (c("so.again", "choice.soothe.again"),
+                  *(c(f"so.{x}", f"choice.soothe.{x}") for x in feelings.SOOTHING),
+                  c("so.on", "choice.soothe.on"), SAFETY_BUTTON)
+STILL_HIGH = 7
+"""A tension score after breathing from this on is still high: more soothing comes before anything else."""
+PREPARE_CHOICES = (c("pr.go", "choice.prepare.go"), c("pr.later", "choice.prepare.later"), SAFETY_BUTTON)
 SCORE_CHOICES = (*(c(f"t.{i}", "choice.number", n=i) for i in range(11)), SKIP, SAFETY_BUTTON)
 FEELING_CHOICES = (*(c(f"f.{f}", f"feeling.{f}") for f in feelings.FEELINGS), SKIP, SAFETY_BUTTON)
 UNDER_CHOICES = (*(c(f"u.{f}", f"feeling.{f}") for f in feelings.UNDER), c("u.none", "choice.under.none"),
@@ -84,8 +92,7 @@ def on_idle_text(b: B, text: str) -> bool:
         # the one left behind wrote something while the other's break runs: their own support, not a menu
         b.set(timeout_id=t.id, role=Role.PARTNER, phase=Phase.WAITING)
         return on_waiting_text(b, text)
-    b.say("idle.hint")
-    prompt(b)
+    b.say("idle.hint", THREE_CHOICES)
     return True
 
 
@@ -202,22 +209,32 @@ def _score(b: B, n: int) -> bool:
         b.plan(tension_after=n)
         if before is not None:
             b.say("tension.change" if n < before else "tension.same", before=before, after=n)
-        advance(b, Phase.NAME_FEELING)
+        advance(b, Phase.SOOTHE if n >= STILL_HIGH else Phase.NAME_FEELING)
     return True
 
 
 # -- BREATHE ----------------------------------------------------------------------------------------------
 
 @cache
-def _breathe_choices(current: str) -> tuple[Choice, ...]:
+def _breathe_choices(current: str, minutes: int) -> tuple[Choice, ...]:
+    lengths = tuple(c(f"br.m{m}", "choice.breathe_minutes", dur=dur(timedelta(minutes=m)))
+                    for m in breathing.LENGTHS if m != minutes)
     others = tuple(c(f"br.p.{p}", f"pattern.{p}.name") for p in breathing.PATTERNS if p != current)
-    return (c("br.again", "choice.breathe_again"), c("br.next", "choice.breathe_next"), *others, SAFETY_BUTTON)
+    return (c("br.again", "choice.breathe_again"), c("br.next", "choice.breathe_next"), *lengths, *others,
+            SAFETY_BUTTON)
+
+
+def breath_minutes(b: B) -> int:
+    """This round's length: chosen, or offered from the tension score."""
+    return b.s.minutes if b.s.minutes in breathing.LENGTHS else breathing.minutes_for(b.s.plan.tension_start)
 
 
 def p_breathe(b: B) -> None:
     pattern = breathing.PATTERNS[b.s.pattern]
-    b.say("breathe.round", _breathe_choices(b.s.pattern), Pacer(pattern.id, pattern.cycles),
-          pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"))
+    minutes = breath_minutes(b)
+    b.say("breathe.round", _breathe_choices(b.s.pattern, minutes), Pacer(pattern.id, pattern.cycles * minutes),
+          pattern=Msg.of(f"pattern.{pattern.id}.name"), how=Msg.of(f"pattern.{pattern.id}.how"),
+          dur=dur(timedelta(minutes=minutes)))
 
 
 def on_breathe_text(b: B, text: str) -> bool:
@@ -238,6 +255,9 @@ def on_breathe_choice(b: B, cid: str) -> bool:
     elif cid.startswith("br.p.") and cid[5:] in breathing.PATTERNS:
         b.set(pattern=cid[5:], rounds=b.s.rounds + 1)
         prompt(b)
+    elif cid in _LENGTH_IDS:
+        b.set(minutes=_LENGTH_IDS[cid], rounds=b.s.rounds + 1)
+        prompt(b)
     elif cid == "br.next":
         if b.s.resume is not None:  # a breathing break from elsewhere: go back there
             b.say("breathe.done")
@@ -247,6 +267,47 @@ def on_breathe_choice(b: B, cid: str) -> bool:
     else:
         return False
     return True
+
+
+_LENGTH_IDS = {f"br.m{m}": m for m in breathing.LENGTHS}
+
+
+# -- SOOTHE: still tense after breathing ------------------------------------------------------------------
+
+def p_soothe(b: B) -> None:
+    b.say("soothe.ask", SOOTHE_CHOICES)
+
+
+def on_soothe_choice(b: B, cid: str) -> bool:
+    if cid == "so.again":
+        b.set(rounds=b.s.rounds + 1)
+        enter(b, Phase.BREATHE, resume=None)
+    elif cid.startswith("so.") and cid[3:] in feelings.SOOTHING:
+        b.say(f"soothe.tip.{cid[3:]}")
+        b.say("soothe.more", SOOTHE_CHOICES)
+    elif cid == "so.on":
+        advance(b, Phase.NAME_FEELING)
+    else:
+        return False
+    return True
+
+
+def on_soothe_text(b: B, text: str) -> bool:
+    """A typed score says how it is now; "ok"/"klaar" goes on; anything else, the choices again."""
+    from .words import is_ready_word, is_stop_word
+
+    n = parse_score(text)
+    if n is not None:
+        b.plan(tension_after=n)
+        if n < STILL_HIGH:
+            advance(b, Phase.NAME_FEELING)
+        else:
+            b.say("soothe.more", SOOTHE_CHOICES)
+        return True
+    if is_stop_word(text) or is_ready_word(text):
+        advance(b, Phase.NAME_FEELING)
+        return True
+    return False
 
 
 # -- NAME ------------------------------------------------------------------------------------------------
@@ -270,6 +331,12 @@ def on_feeling_choice(b: B, cid: str) -> bool:
 
 
 def on_feeling_text(b: B, text: str) -> bool:
+    """A typed feeling: the vocabulary word it names ("kwaad" is angry, "triestig" sad), or their own words."""
+    from .words import feeling_of
+
+    fid = feeling_of(text, feelings.FEELINGS)
+    if fid is not None:
+        return _feeling(b, fid, None)
     return _feeling(b, None, clip(b, text, MAX_TEXT))
 
 
@@ -293,34 +360,60 @@ def on_under_choice(b: B, cid: str) -> bool:
 
 
 def on_under_text(b: B, text: str) -> bool:
-    b.plan(feeling_text=clip(b, text, MAX_TEXT))
+    from .words import feeling_of
+
+    fid = feeling_of(text, feelings.UNDER)
+    if fid is not None:
+        return on_under_choice(b, f"u.{fid}")
+    b.plan(under=None, feeling_text=clip(b, text, MAX_TEXT))
+    b.say("name.under.thanks")
     enter(b, Phase.NAME_NEED)
     return True
 
 
 def on_need_choice(b: B, cid: str) -> bool:
     if cid.startswith("n.") and cid[2:] in feelings.NEEDS:
-        b.plan(need=cid[2:])
-        enter(b, Phase.PLAN_OPENER)
+        b.plan(need=cid[2:], need_text=None)
+        b.say("name.need.thanks")
+        advance(b, Phase.WAITING)
         return True
     return False
 
 
 def on_need_text(b: B, text: str) -> bool:
-    clip(b, text, MAX_TEXT)  # own words for the need are welcome but not kept: the opener uses the vocabulary
+    """A typed need: the vocabulary word it names, or kept in their own words for the opener."""
+    from .words import need_of
+
+    nid = need_of(text, feelings.NEEDS)
+    if nid is not None:
+        return on_need_choice(b, f"n.{nid}")
+    b.plan(need=None, need_text=clip(b, text, MAX_TEXT))
     b.say("name.need.thanks")
-    enter(b, Phase.PLAN_OPENER)
+    advance(b, Phase.WAITING)
     return True
 
 
 # -- PLAN -------------------------------------------------------------------------------------------------
 
 def opener(plan: Plan) -> Msg:
-    f = plan.under if plan.under and plan.under != "none" else plan.feeling
-    feeling = Msg.of(f"feeling.{f}") if f else Msg.of("opener.gap")
-    if not plan.need:
+    """The suggested first sentence, from what they named: vocabulary words, or their own words."""
+    feeling: Msg | str = Msg.of("opener.gap")
+    if plan.under and plan.under != "none":
+        feeling = Msg.of(f"feeling.{plan.under}")
+    elif plan.feeling_text:  # their own words, typed for the feeling or for what lies under it
+        feeling = plan.feeling_text
+    elif plan.feeling:
+        feeling = Msg.of(f"feeling.{plan.feeling}")
+    need: Msg | str | None = Msg.of(f"need.{plan.need}") if plan.need else plan.need_text
+    if not need:
         return Msg.of("opener.template_open", feeling=feeling)
-    return Msg.of("opener.template", feeling=feeling, need=Msg.of(f"need.{plan.need}"))
+    return Msg.of("opener.template", feeling=feeling, need=need)
+
+
+def prepare(b: B) -> None:
+    """Get ready for the talk: the plan's steps (opener, one topic, their side, your part), now."""
+    b.plan(prepared=True)
+    enter(b, Phase.PLAN_OPENER)
 
 
 def p_opener(b: B) -> None:
@@ -390,7 +483,8 @@ def on_own_text(b: B, text: str) -> bool:
 def card(p: Plan, role: Role = Role.INITIATOR) -> tuple[Msg, ...]:
     """The private plan card: what this person prepared, shown back to them only."""
     lines: list[Msg] = []
-    if p.opener == "":  # they chose the suggested opener
+    named = p.feeling or p.feeling_text or p.need or p.need_text
+    if p.opener == "" or (p.opener is None and not p.prepared and named):  # the suggested opener
         lines.append(Msg.of("card.opener", text=opener(p)))
     elif p.opener:
         lines.append(Msg.of("card.opener", text=p.opener))
@@ -432,8 +526,17 @@ def advance(b: B, nxt: Phase) -> None:
         return
     if nxt is Phase.BREATHE:
         enter(b, nxt, rounds=0, resume=None)
-    elif nxt is Phase.WAITING:
+    elif nxt is Phase.WAITING and b.s.plan.prepared:
         b.say("plan.card", card=card(b.s.plan, b.s.role))
+        enter(b, nxt)
+    elif nxt is Phase.WAITING:
+        t = b.my_timeout()
+        if t is not None and b.s.keep and b.me not in t.hushed:  # the plan comes later, before the return
+            at = couple.prepare_at(t)
+            if at > b.now:
+                b.say("plan.later", time=at)
+            else:
+                b.say("plan.later_now", back=t.back_at)
         enter(b, nxt)
     else:
         enter(b, nxt)
@@ -442,9 +545,10 @@ def advance(b: B, nxt: Phase) -> None:
 # -- WAITING ----------------------------------------------------------------------------------------------
 
 @cache
-def _waiting_set(owner: bool, extension: timedelta | None) -> tuple[Choice, ...]:
+def _waiting_set(owner: bool, extension: timedelta | None, prepare: bool = False) -> tuple[Choice, ...]:
     """The buttons while a break runs. The one left behind gets no controls over the other's break."""
-    out = [c("w.breathe", "choice.breathe"), c("w.selfcare", "choice.selfcare"), c("w.status", "choice.status")]
+    out = [c("w.prepare", "choice.prepare.now")] if prepare else []
+    out += [c("w.breathe", "choice.breathe"), c("w.selfcare", "choice.selfcare"), c("w.status", "choice.status")]
     if extension is not None:
         out.append(c("w.extend", "choice.extend", dur=dur(extension)))
     if owner:
@@ -463,10 +567,12 @@ def p_waiting(b: B) -> None:
         return
     owner = couple.running_own(t, b.me, b.now)
     ext = b.ctx.contract.extension if owner and couple.can_extend(b, t) else None
+    ready = b.s.keep and not b.s.plan.prepared and b.s.timeout_id == t.id and b.me not in t.hushed \
+        and t.status is TimeoutStatus.RUNNING
     if owner:
-        b.say("waiting.prompt", _waiting_set(True, ext), time=t.back_at)
+        b.say("waiting.prompt", _waiting_set(True, ext, ready), time=t.back_at)
     else:
-        b.say("waiting.partner", _waiting_set(False, None), name=_name(b), time=t.back_at)
+        b.say("waiting.partner", _waiting_set(False, None, ready), name=_name(b), time=t.back_at)
 
 
 def _name(b: B) -> str:
@@ -478,6 +584,16 @@ def on_waiting_choice(b: B, cid: str) -> bool:
 
     if cid == "w.breathe":
         run(b, "breathe", "")
+    elif cid in ("w.prepare", "pr.go"):
+        t = b.my_timeout()
+        if t is None or b.s.plan.prepared or not b.s.keep or b.s.timeout_id != t.id:
+            b.say("prepare.done")
+            prompt(b)
+        else:
+            prepare(b)
+    elif cid == "pr.later":
+        b.say("prepare.later")
+        prompt(b)
     elif cid == "w.selfcare":
         b.say("selfcare", items=tuple(Msg.of(f"selfcare.{s}") for s in feelings.SELF_CARE))
         prompt(b)

@@ -1,7 +1,8 @@
-"""A timer came due: the return ping, the one re-ping, the close, and "how did it go?" afterwards.
+"""A timer came due: the prepare reminder, the return ping, the one re-ping, the close, and "how did it go?"
+afterwards.
 
-Each member of a time-out has their own three return timers (see couple.schedule). A timer changes the
-shared record the same way whoever it belongs to (so the other sees the same thing whether or not this
+Each member of a time-out has their own prepare reminder and three return timers (see couple.schedule). A timer
+changes the shared record the same way whoever it belongs to (so the other sees the same thing whether or not this
 person is on the safety screen), and says something only to its own person, never while they are in SAFETY.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from .. import contract
 from ..events import TimerFired, TimerKind
-from ..model import GRACE, Phase, Role, TimeoutStatus, evolve
+from ..model import GRACE, Phase, Role, Timeout, TimeoutStatus, evolve
 from . import couple
 from .build import LATE, SAFE_PHASES, B, enter
-from .steps import return_choices_for
+from .steps import PREPARE_CHOICES, return_choices_for
 
 REPING_LATE = timedelta(minutes=1)
 """A re-ping held up longer than this comes right after a late return ping: it is dropped."""
@@ -34,6 +36,9 @@ def on_timer(b: B, ev: TimerFired) -> None:
     if t is None or t.id != ev.timeout_id or b.me not in t.members():
         return  # a timer of a time-out that has moved on: nothing to do
     quiet = b.s.phase in SAFE_PHASES
+    if ev.kind is TimerKind.PREPARE:
+        _prepare(b, t, late, quiet)
+        return
     if ev.kind is TimerKind.MISSED:
         _close_missed(b, quiet, late=False)  # a late close follows a late ping, or the return's own late note
         return
@@ -70,6 +75,19 @@ def on_timer(b: B, ev: TimerFired) -> None:
         if b.now - ev.due > REPING_LATE:  # held up (the bot was down): the late return ping just went out
             return
         b.say("return.reping", return_choices_for(b), time=t.back_at)
+
+
+def _prepare(b: B, t: Timeout, late: bool, quiet: bool) -> None:
+    """Before the return: offer to get ready for the talk (the plan). Only to someone waiting in this time-out
+    who has not prepared yet; never after a safety signal, in the quiet hours, or when held up."""
+    if quiet or late or b.me in t.hushed or t.status is not TimeoutStatus.RUNNING or b.now >= t.back_at:
+        return
+    s = b.s
+    if s.phase is not Phase.WAITING or s.timeout_id != t.id or not s.keep or s.plan.prepared:
+        return  # still in the calming steps (the waiting menu offers it), or nothing to keep
+    if contract.in_quiet_hours(b.ctx.contract, b.now, b.ctx.me.tz):
+        return
+    b.say("prepare.ask", PREPARE_CHOICES, time=t.back_at, name=_name(b))
 
 
 def _close_missed(b: B, quiet: bool, late: bool) -> None:

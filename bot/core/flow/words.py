@@ -1,38 +1,209 @@
-"""What people type that the flow understands without a button: the signal phrase, "ready"."""
+"""What people type that the flow understands without a button: the signal phrase, "ready", "stop", "help",
+a feeling or a need in their own words.
+
+The words are data, one file per language (bot/i18n/<locale>/words.toml); both languages are understood
+whatever the person's language is, since people mix them. One rule reads all of them:
+
+1. *Normalise*: fold (lowercase, no accents), punctuation to spaces, spoken and Flemish forms to the
+   written one (`[forms]`: 'k -> ik, nen -> een, efkes -> even, pak -> neem), small filler words out.
+2. *Compare compactly*: spaces and hyphens do not count ("time out" = "time-out" = "timeout").
+3. *Allow typos by length*: an optimal-string-alignment distance (the one rapidfuzz's `OSA` computes; written
+   out here because the core imports only the standard library) of at most one edit for 5-8 letters, two for
+   9-15, three from 16 on; short words must be exact. A phrase may stand anywhere in a short message.
+
+So "ik neem een timout", "Ik  neem een time out!!" and "'k pak efkes nen time-out" all say "ik neem een
+time-out", without any of them being listed.
+"""
 
 from __future__ import annotations
 
-from ..parse import fold, phrase_matches
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-DEFAULT_SIGNALS = ("ik neem een time-out", "i'm taking a time-out", "ik neem een time out", "im taking a time out")
-READY_WORDS = frozenset({"ready", "klaar", "ja", "yes", "ik ben klaar", "i'm ready", "im ready", "ok", "oke"})
-STOP_WORDS = frozenset({"stop", "klaar", "genoeg", "done", "enough", "ok", "oke", "verder", "next", "stoppen"})
-"""Typed during breathing: end the round (anything else typed lets the pacer go on)."""
-HELP_WORDS = frozenset({"help", "hulp", "help me", "help mij", "wat nu", "what now", "wat kan ik doen"})
-TIMEOUT_WORDS = frozenset({"timeout", "time-out", "time out", "timout", "pauze", "pause", "break", "ik wil pauze",
-                           "i need a break", "ik heb pauze nodig", "even pauze", "efkes pauze"})
+from ..parse import fold
 
-
-def _plain(text: str) -> str:
-    return fold(text).strip(" .!?,")
-
-
-def is_ready_word(text: str) -> bool:
-    return _plain(text) in READY_WORDS
+LOCALES = ("nl", "en")
+MAX_WORDS = 12
+"""A message longer than this is not a signal phrase or a one-word answer: it is something they are saying."""
+_PUNCT = re.compile(r"[^\w' ]+")
 
 
-def is_stop_word(text: str) -> bool:
-    return _plain(text) in STOP_WORDS
+@dataclass(frozen=True, slots=True)
+class Words:
+    signals: tuple[str, ...]
+    timeout: tuple[str, ...]
+    negation: frozenset[str]
+    ready: tuple[str, ...]
+    stop: tuple[str, ...]
+    help: tuple[str, ...]
+    fillers: frozenset[str]
+    forms: dict[str, str]
+    feelings: tuple[tuple[str, str], ...]  # (compact words, id), in file order
+    needs: tuple[tuple[str, str], ...]
 
 
-def is_help_word(text: str) -> bool:
-    return _plain(text) in HELP_WORDS
+@cache
+def words() -> Words:
+    """Both languages' words, merged (people mix languages, and a couple may not share one)."""
+    data = [tomllib.loads(resources.files("bot").joinpath("i18n", loc, "words.toml").read_text("utf-8"))
+            for loc in LOCALES]
+    forms: dict[str, str] = {}
+    fillers: set[str] = set()
+    for d in data:
+        forms.update({fold(k): fold(v) for k, v in d.get("forms", {}).items()})
+        fillers |= {fold(w) for w in d.get("fillers", ())}
+
+    def phrases(key: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(fold(w) for d in data for w in d.get(key, ())))
+
+    def vocab(key: str) -> tuple[tuple[str, str], ...]:
+        out = []
+        for d in data:
+            for vid, ws in d.get(key, {}).items():
+                out += [(w, vid) for w in ws]
+        return tuple(out)
+
+    return Words(phrases("signals"), phrases("timeout"), frozenset(phrases("negation")), phrases("ready"),
+                 phrases("stop"), phrases("help"), frozenset(fillers), forms, vocab("feelings"), vocab("needs"))
+
+
+# -- the one rule ----------------------------------------------------------------------------------------
+
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of `text`, normalised: folded, forms replaced, fillers out."""
+    w = words()
+    out = []
+    for tok in _PUNCT.sub(" ", fold(text).replace("-", " ")).split():
+        tok = tok.strip("'") if tok not in w.forms else tok
+        tok = w.forms.get(tok, tok)
+        if tok and tok not in w.fillers:
+            out.append(tok)
+    return tuple(out)
+
+
+def _compact(toks: tuple[str, ...]) -> str:
+    return "".join(toks).replace("'", "")
+
+
+def allowed(n: int) -> int:
+    """How many typos a phrase of `n` letters tolerates."""
+    return 0 if n < 5 else 1 if n < 9 else 2 if n < 16 else 3
+
+
+def distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (edits, with adjacent swaps), or limit + 1 once it is beyond."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
+
+
+def near(a: str, b: str) -> bool:
+    """Is `a` the phrase `b`, give or take a few typos (same first letter)?"""
+    if a == b:
+        return True
+    if not a or not b or a[0] != b[0]:
+        return False
+    limit = allowed(len(b))
+    return limit > 0 and distance(a, b, limit) <= limit
+
+
+def says(text: str, phrase: str, *, anywhere: bool = True) -> bool:
+    """Does `text` say `phrase` (by the rule above)? `anywhere`: it may stand inside a short message."""
+    target = _compact(tokens(phrase))
+    if not target:
+        return False
+    toks = tokens(text)
+    if not toks or len(toks) > MAX_WORDS:
+        return False
+    if near(_compact(toks), target):
+        return True
+    if not anywhere:
+        return False
+    n = len(tokens(phrase))
+    for size in range(max(1, n - 1), n + 2):
+        for i in range(0, len(toks) - size + 1):
+            if near(_compact(toks[i:i + size]), target):
+                return True
+    return False
+
+
+def _exactly(text: str, phrases: tuple[str, ...]) -> bool:
+    return any(says(text, p, anywhere=False) for p in phrases)
+
+
+# -- what the flow asks ----------------------------------------------------------------------------------
+
+def is_signal(text: str, phrase: str) -> bool:
+    """The couple's own signal phrase, one of the default ones, or a short "time-out" without a "not"."""
+    if phrase.strip() and says(text, phrase):
+        return True
+    if any(says(text, p) for p in words().signals):
+        return True
+    return is_timeout_word(text)
 
 
 def is_timeout_word(text: str) -> bool:
-    return _plain(text) in TIMEOUT_WORDS
+    """A short message asking for a pause: "timeout", "pauze!", "ik wil een time out" (not "geen pauze")."""
+    w = words()
+    toks = tokens(text)
+    if not toks or len(toks) > 5 or any(t in w.negation for t in toks):
+        return False
+    return any(says(text, k) for k in w.timeout)
 
 
-def is_signal(text: str, phrase: str) -> bool:
-    """The couple's own signal phrase, or one of the default ones."""
-    return (bool(phrase) and phrase_matches(text, phrase)) or any(phrase_matches(text, p) for p in DEFAULT_SIGNALS)
+def is_ready_word(text: str) -> bool:
+    return _exactly(text, words().ready)
+
+
+def is_stop_word(text: str) -> bool:
+    """Typed during breathing: end the round."""
+    return _exactly(text, words().stop)
+
+
+def is_help_word(text: str) -> bool:
+    return _exactly(text, words().help)
+
+
+def _match(text: str, vocab: tuple[tuple[str, str], ...], ids: tuple[str, ...]) -> str | None:
+    """The vocabulary id a typed answer names (the first one in the text), or None: then it is their own words."""
+    toks = tokens(text)
+    if not toks or len(toks) > MAX_WORDS:
+        return None
+    negation = words().negation
+    best: tuple[int, str] | None = None
+    for word, vid in vocab:
+        if vid not in ids:
+            continue
+        wt = tokens(word)
+        target = _compact(wt)
+        for i in range(len(toks) - len(wt) + 1):
+            if near(_compact(toks[i:i + len(wt)]), target):
+                if i > 0 and toks[i - 1] in negation and wt[0] not in negation:
+                    continue  # "niet boos": not this one
+                if best is None or i < best[0]:
+                    best = (i, vid)
+                break
+    return best[1] if best else None
+
+
+def feeling_of(text: str, ids: tuple[str, ...]) -> str | None:
+    return _match(text, words().feelings, ids)
+
+
+def need_of(text: str, ids: tuple[str, ...]) -> str | None:
+    return _match(text, words().needs, ids)

@@ -175,8 +175,10 @@ contract_of = lru_cache(maxsize=512)(load_contract)
 def load_ctx(
     c: sqlite3.Connection, person: Person, event: Event, now: datetime,
     random_bytes: Callable[[int], bytes] = secrets.token_bytes, timeout: Timeout | None = None, fresh: int = 0,
+    *, newcomer: bool = False,
 ) -> flow.Ctx:
-    """Everything `flow.step` may know besides the state, for this person and this event."""
+    """Everything `flow.step` may know besides the state, for this person and this event. `newcomer`: the
+    person has no session yet (this is the first thing they ever sent)."""
     couple = load_couple(c, person.id)
     invite: Invite | None = None
     failures = 0
@@ -200,7 +202,7 @@ def load_ctx(
         partner=couple.partner if couple else None,
         contract=couple.contract if couple else contract.DEFAULT,
         couple=couple, invite=invite, join_failures=failures, fresh_code=code, history=history,
-        unannounced=unannounced, fresh=fresh,
+        unannounced=unannounced, fresh=fresh, newcomer=newcomer,
     )
 
 

@@ -248,7 +248,8 @@ class SqliteStore:
             if timeout is None and session.timeout_id:
                 timeout = load_timeout(c, session.timeout_id)
         try:
-            ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id())
+            ctx = load_ctx(c, person, event, now, self.random_bytes, timeout, self.random_id(),
+                           newcomer=srow is None and not isinstance(event, TimerFired))
             result = flow.step(State(session, timeout), event, ctx)
         except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
             log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))

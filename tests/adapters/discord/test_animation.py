@@ -15,8 +15,10 @@ from bot.media import breathing_gif
 EN, NL = catalog("en"), catalog("nl")
 
 
-def round_text(cat: dict[str, str], pattern: str = "sigh") -> str:
-    return cat["breathe.round"].format(pattern=cat[f"pattern.{pattern}.name"], how=cat[f"pattern.{pattern}.how"])
+def round_text(cat: dict[str, str], pattern: str = "sigh", minutes: int = 1) -> str:
+    """The round's text: /breathe outside a time-out has no tension score, so it offers one minute first."""
+    return cat["breathe.round"].format(pattern=cat[f"pattern.{pattern}.name"], how=cat[f"pattern.{pattern}.how"],
+                                       dur=cat["dur.minutes"].format(n=minutes))
 
 
 def guides(world, person) -> list[dict]:

@@ -28,9 +28,11 @@ async def until(check: Callable[[], bool]) -> None:
     raise AssertionError("condition never held")
 
 
-def round_text(locale: str, pattern: str = "sigh") -> str:
+def round_text(locale: str, pattern: str = "sigh", minutes: int = 1) -> str:
+    """The round's text: /breathe outside a time-out has no tension score, so it offers one minute first."""
     texts = catalog(locale)
-    return texts["breathe.round"].format(pattern=texts[f"pattern.{pattern}.name"], how=texts[f"pattern.{pattern}.how"])
+    return texts["breathe.round"].format(pattern=texts[f"pattern.{pattern}.name"], how=texts[f"pattern.{pattern}.how"],
+                                         dur=texts["dur.minutes"].format(n=minutes))
 
 
 async def test_a_round_is_one_animation_with_its_way_out_from_the_first_second(
