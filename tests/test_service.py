@@ -54,7 +54,9 @@ async def test_a_whole_solo_time_out_in_dutch(talk: Talk, store: Store, me: User
 
     out = await talk.press(me, "ret.m30")
     assert said(out, "nl", "start.solo") and "tot 21:40" in out[0].text
-    assert said(out, "nl", "tension.ask.start") and ids(out)[:11] == [f"t.{i}" for i in range(11)]
+    assert said(out, "nl", "notice.solo") and out[1].text.startswith("Ik heb even een pauze nodig.")
+    assert ids(out)[:2] == ["link.share", "sn.edit"]  # the message for the partner: its own, ready to forward
+    assert said(out, "nl", "tension.ask.start") and ids(out)[2:13] == [f"t.{i}" for i in range(11)]
 
     out = await talk.press(me, "t.8")
     assert await talk.phase(me) == "breathe"

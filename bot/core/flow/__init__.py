@@ -26,9 +26,9 @@ then the phase's row. Input a row does not take is answered with a short hint an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .. import safety
+from .. import drafts, safety
 from ..effects import Effect, SetProfile
 from ..events import ChoiceMade, CommandReceived, Event, TimerFired
 from ..model import GRACE, Phase, Session, State, evolve
@@ -57,6 +57,9 @@ class Step:
 
 def step(state: State, event: Event, ctx: Ctx) -> Step:
     """One input in, the new state and the effects out. Pure; never raises on user input."""
+    if ctx.couple is None and ctx.partner is None and state.session.settings:
+        # alone: their own settings are their contract (in a couple, the couple's contract holds)
+        ctx = replace(ctx, contract=drafts.personal(state.session.settings, ctx.me.id))
     b = B(state.session, state.timeout, ctx)
     if isinstance(event, TimerFired):
         on_timer(b, event)
@@ -94,6 +97,16 @@ def _choice(b: B, cid: str) -> None:
         from .agreements import on_contract_choice
 
         on_contract_choice(b, cid)
+        return
+    if cid == "sn.edit" and not unsafe:
+        from .solo import on_choice
+
+        on_choice(b, cid)
+        return
+    if cid.startswith("gd.") and not unsafe:
+        from .agreements import on_guide_choice
+
+        on_guide_choice(b, cid)
         return
     if cid in ("cs.yes", "cs.no") and phase is not Phase.CONSENT:  # from the welcome
         if cid == "cs.yes":
