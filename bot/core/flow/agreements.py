@@ -71,7 +71,7 @@ def cmd_join(b: B, arg: str) -> None:
 
 def _changes_msg(lines: tuple[Msg, ...]) -> Msg:
     """"Changed from the standard:" and the lines, or nothing when there are none."""
-    return Msg.of("contract.from_own", lines=lines) if lines else Msg.of("contract.nothing")
+    return Msg.of("contract.from_own", lines=lines) if lines else Msg.of("contract.no_own")
 
 
 def contract_lines(k: Contract, me: int, partner: int | None) -> tuple[Msg, ...]:
@@ -83,8 +83,12 @@ def contract_lines(k: Contract, me: int, partner: int | None) -> tuple[Msg, ...]
     ]
     if partner is not None:
         lines.append(Msg.of("contract.line.notify_yes" if k.notify_partner else "contract.line.notify_no"))
-    lines.append(Msg.of("contract.line.signal", text=k.signal_phrase) if k.signal_phrase
-                 else Msg.of("contract.line.signal_default"))
+    if partner is None:  # alone: one's own signal, not "ours"
+        lines.append(Msg.of("contract.line.own_signal", text=k.signal_phrase) if k.signal_phrase
+                     else Msg.of("contract.line.own_signal_default"))
+    else:
+        lines.append(Msg.of("contract.line.signal", text=k.signal_phrase) if k.signal_phrase
+                     else Msg.of("contract.line.signal_default"))
     mine, theirs = k.sentence_of(me), (k.sentence_of(partner) if partner is not None else "")
     lines.append(Msg.of("contract.line.my_sentence", text=mine) if mine else Msg.of("contract.line.no_sentence"))
     if theirs:
