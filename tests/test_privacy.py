@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from adempauze_testkit import Inbox, ids, marker, said
+from adempauze_testkit import Inbox, ids, marker, said, send_id
 
 from bot.clock import ManualClock
 from bot.codec import dump_payload, dump_session, load_session, session_fields
@@ -112,11 +112,9 @@ async def pair(talk: Talk, inbox: Inbox) -> str:
 
 async def sentences(talk: Talk, inbox: Inbox) -> None:
     """Each writes their own time-out sentence into the contract; the other accepts it."""
-    await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")
-    await talk.press(ANN, "ct.send")
+    await talk.press(ANN, send_id(await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")))
     assert said(await talk.say(BOB, "/accept"), "en", "contract.accepted")
-    await talk.say(BOB, f"/contract sentence {BOB_SENTENCE}")
-    await talk.press(BOB, "ct.send")
+    await talk.press(BOB, send_id(await talk.say(BOB, f"/contract sentence {BOB_SENTENCE}")))
     assert said(await talk.say(ANN, "/akkoord"), "nl", "contract.accepted")
     await inbox.take()
 
@@ -168,8 +166,7 @@ async def a_full_history(talk: Talk, inbox: Inbox, clock: ManualClock) -> str:
     notice = (await inbox.take())[BOB.external_id]
     assert said(notice, "en", "notice.start") and "p.start" in ids(notice)
     await bob_private_flow(talk)
-    await talk.say(BOB, "/contract extensions 2")
-    await talk.press(BOB, "ct.send")  # not delivered yet: an outbox row for Ann
+    await talk.press(BOB, send_id(await talk.say(BOB, "/contract extensions 2")))  # not delivered yet: for Ann
     return code
 
 
@@ -354,8 +351,7 @@ async def test_a_proposal_still_waiting_for_the_partner_is_erased_with_the_perso
 ) -> None:
     await pair(talk, inbox)
     recorder.fail_next(RetryLater("discord is down", 600), times=3)  # Bob cannot be reached for a while
-    await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")
-    await talk.press(ANN, "ct.send")
+    await talk.press(ANN, send_id(await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")))
     await inbox.take()
     await talk.say(ANN, "/forget")
     await talk.press(ANN, "fg.yes")
@@ -718,7 +714,7 @@ async def test_logs_hold_no_message_text_no_private_text_and_no_invite_code(
     await say(BOB, f"/join {shown.lower()}")
     await say(BOB, "/accept")
     await say(ANN, f"/afspraken zin {ANN_SENTENCE}")
-    replies.extend(await talk.press(ANN, "ct.send"))
+    replies.extend(await talk.press(ANN, send_id(replies)))
     await say(BOB, "/accept")
     await inbox.take()
     await say(ANN, "/pauze")

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from adempauze_testkit import Inbox, ids, said
+from adempauze_testkit import Inbox, ids, said, send_id
 
 from bot.clock import ManualClock
 from bot.core import couples
@@ -96,7 +96,7 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     await pair(talk, inbox)
     out = await talk.say(ANN, "/afspraken verlengingen 2")
     assert said(out, "nl", "contract.drafted") and await inbox.new(BOB) == []  # a draft, not sent yet
-    assert said(await talk.press(ANN, "ct.send"), "nl", "contract.sent")
+    assert said(await talk.press(ANN, send_id(out)), "nl", "contract.sent")
     proposal = await inbox.new(BOB)
     (cid,) = (await store.query("SELECT id FROM couples"))[0]
     assert said(proposal, "en", "contract.proposed") and ids(proposal) == ["ct.show"]  # the text when asked
@@ -110,8 +110,8 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "active"), (2, "rejected")
     ]
-    await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
-    await talk.press(ANN, "ct.send")
+    out = await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
+    await talk.press(ANN, send_id(out))
     assert ids(await inbox.new(BOB)) == ["ct.show"]
     assert f"ct.accept.{cid}.3" in ids(await talk.press(BOB, "ct.show"))
     assert said(await talk.press(BOB, f"ct.accept.{cid}.2"), "en", "contract.stale")  # the rejected one's button

@@ -9,6 +9,7 @@ draft does not undo it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import timedelta
 
@@ -96,6 +97,11 @@ def _set(k: Contract, field: str, v: Value, me: int) -> Contract:
         if start.isdigit() and end.isdigit() and int(start) < 1440 and int(end) < 1440:
             return replace(k, quiet_start=int(start), quiet_end=int(end))
     return k
+
+
+def fingerprint(ovr: Overrides) -> str:
+    """A short name for one state of a draft: the buttons under it name it, so an older draft's button is stale."""
+    return hashlib.sha256(repr(ovr).encode()).hexdigest()[:10]
 
 
 def personal(ovr: Overrides, me: int) -> Contract:

@@ -142,6 +142,11 @@ def test_unpair_when_not_paired(make):
 
 # -- the contract ---------------------------------------------------------------------------------------------
 
+def send(d) -> None:
+    """Press the "send" button under the draft as shown (it names that state of the draft)."""
+    d.press(next(i for i in d.choices() if i.startswith("ct.send.")))
+
+
 def test_contract_show_solo_and_paired(make):
     d = make()
     d.cmd("afspraken")
@@ -155,7 +160,7 @@ def test_propose_by_subcommand_needs_the_other_to_accept(make):
     d = paired(make)
     d.cmd("contract", "min 30")
     assert d.said() == ["contract.drafted"] and not effects_of(d, Propose) and not effects_of(d, Notify)
-    d.press("ct.send")
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.version == 2 and p.contract.min_break == timedelta(minutes=30)
     assert p.contract.default_break == timedelta(minutes=30)  # the usual break moved up with the minimum
@@ -233,7 +238,7 @@ def test_edit_by_buttons(make):
     d.press("ct.f.max")
     assert "ct.v.max.240" in d.choices()
     d.press("ct.v.max.240")
-    d.press("ct.send")
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.contract.max_break == timedelta(hours=4)
     d.press("ct.v.max.999")  # forged
@@ -246,7 +251,7 @@ def test_own_sentence_is_checked_for_the_three_parts_but_not_forced(make):
     assert d.phase is Phase.CONTRACT_EDIT
     d.say("Ik moet even weg.")
     missing = [r for r in d.replies() if r.msg.key == "sentence.missing"]
-    d.press("ct.send")
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.contract.sentence_of(1) == "Ik moet even weg."
     parts = [m.key for m in dict(missing[0].msg.params)["parts"]]
@@ -270,7 +275,7 @@ def test_contract_buttons_alone_change_own_settings(make):
     assert d.said() == ["contract.solo_notify"]
     d.press("ct.accept.7.1")
     assert d.said() == ["contract.stale"] and not effects_of(d, Decide)
-    d.press("ct.send")
+    d.press("ct.send.0123456789")
     assert d.said() == ["contract.not_paired"] and not effects_of(d, Propose)
 
 
@@ -320,13 +325,13 @@ def test_partner_notices_are_rate_limited(make):
     sent = 0
     for _ in range(couples.NOTICE_LIMIT + 2):
         d.cmd("contract", "min 30")
-        d.press("ct.send")
+        send(d)
         sent += len(effects_of(d, Notify))
     assert sent <= couples.NOTICE_LIMIT
     assert any(isinstance(e, Reply) and e.msg.key == "notices.limited" for e in d.log)
     d.now += timedelta(hours=1, minutes=1)
     d.cmd("contract", "min 30")
-    d.press("ct.send")
+    send(d)
     assert effects_of(d, Notify)
 
 

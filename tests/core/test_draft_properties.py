@@ -16,11 +16,12 @@ from .conftest import Two
 CHANGES = ["min 30", "min 45", "max 4h", "extensions 2", "extensions 0", "quiet 22-07", "quiet off", "notify no",
            "zin Ik stop even, het is geen nee, om tien uur ben ik terug.", "signal rode vlag", "min 5", "max ²"]
 COMMANDS = ["accept", "reject", "withdraw", "akkoord", "contract"]
-IDS = ["ct.send", "ct.show", "ct.discard", "ct.edit", "ct.f.min", "ct.v.min.30", "ct.v.rules.alcohol",
+IDS = ["ct.send", "ct.send.0123456789", "ct.show", "ct.discard", "ct.edit", "ct.f.min", "ct.v.min.30",
+       "ct.v.rules.alcohol",
        "ct.accept.7.1", "ct.accept.7.2", "ct.reject.7.3", "ct.withdraw.7.2", "ct.accept.8.2", "ct.accept.²"]
 
 PROPOSE = st.tuples(st.sampled_from([1, 2]), st.sampled_from(CHANGES[:10])).map(
-    lambda p: [(p[0], "change", p[1]), (p[0], "press", "ct.send")])
+    lambda p: [(p[0], "change", p[1]), (p[0], "send", 0)])
 """A change and its sending, back to back: so that many runs have proposals to decide on."""
 DECIDE = st.tuples(st.sampled_from([1, 2]), st.just("cmd"), st.sampled_from(["accept", "accept", "reject"])).map(
     lambda a: [a])
@@ -44,6 +45,8 @@ def event_for(two: Two, who: int, kind: str, arg: object, seen: list[str]) -> Ev
     if kind == "old":  # any decision button shown to anyone earlier
         return ChoiceMade(seen[int(arg) % len(seen)]) if seen else None  # type: ignore[call-overload]
     offered = two.choices(who)
+    if kind == "send":  # the send button under the draft as last shown to them, if any
+        return ChoiceMade(next((i for i in offered if i.startswith("ct.send.")), "ct.send.0123456789"))
     return ChoiceMade(offered[int(arg) % len(offered)]) if offered else None  # type: ignore[call-overload]
 
 

@@ -31,6 +31,11 @@ def last(two: Two, uid: int, key: str) -> tuple[Msg, tuple[str, ...]]:
     return next((m, ids) for _, m, ids in reversed(two.inbox[uid]) if m.key == key)
 
 
+def send(two: Two, uid: int) -> None:
+    """Press the "send" button under `uid`'s draft as last shown (it names that state of the draft)."""
+    two.press(uid, next(i for i in two.choices(uid) if i.startswith("ct.send.")))
+
+
 def alone() -> Two:
     return Two(paired=False)
 
@@ -218,9 +223,9 @@ def test_changes_collect_in_one_draft_and_go_as_one_proposal():
     two.press(SAM, "ct.v.extensions.2")
     assert not [e for e in two.effects if isinstance(e, Propose)] and two.inbox[ROBIN] == []  # nothing sent yet
     msg, ids = last(two, SAM, "contract.drafted")
-    assert ids == ("ct.send", "ct.edit", "ct.discard")
+    assert ids[0].startswith("ct.send.") and ids[1] == "ct.edit" and ids[2].startswith("ct.discard.")
     assert "Shortest break: 20 min → 45 min" in text(msg) and "Extra time, how often: 1 → 2" in text(msg)
-    two.press(SAM, "ct.send")
+    send(two, SAM)
     [p] = [e for e in two.effects if isinstance(e, Propose)]
     assert p.contract.min_break == 45 * MIN and p.contract.extensions == 2
     assert two.keys(ROBIN) == ["contract.proposed"] and two.sessions[SAM].draft == ()
@@ -236,7 +241,7 @@ def test_changes_collect_in_one_draft_and_go_as_one_proposal():
 def test_contract_shows_the_active_version_and_the_open_proposal_apart():
     two = Two()
     two.cmd(SAM, "contract", "max 4h")
-    two.press(SAM, "ct.send")
+    send(two, SAM)
     two.cmd(ROBIN, "contract")
     assert two.keys(ROBIN) == ["contract.show", "contract.proposal.theirs"]
     active, ids = two.last[ROBIN][0][1], two.last[ROBIN][0][2]
@@ -256,10 +261,10 @@ def test_version_numbers_count_one_up_per_accepted_change_set():
     numbers = [two.number]
     for change in ("min 30", "extensions 2", "quiet 22-07"):
         two.cmd(SAM, "contract", change)
-        two.press(SAM, "ct.send")
+        send(two, SAM)
         two.cmd(ROBIN, "reject")  # a rejected set counts for nothing
         two.cmd(SAM, "contract", change)
-        two.press(SAM, "ct.send")
+        send(two, SAM)
         two.cmd(ROBIN, "accept")
         numbers.append(two.number)
         assert f"(version {two.number})" in text(last(two, SAM, "contract.accepted.notice")[0])
@@ -271,11 +276,11 @@ def test_version_numbers_count_one_up_per_accepted_change_set():
 def test_a_stale_button_says_so_and_decides_nothing():
     two = Two()
     two.cmd(SAM, "contract", "min 30")
-    two.press(SAM, "ct.send")
+    send(two, SAM)
     two.press(ROBIN, "ct.show")
     _, old = last(two, ROBIN, "contract.proposal.theirs")
     two.cmd(SAM, "contract", "max 2h")  # Sam adds to it and sends again: a new proposal
-    two.press(SAM, "ct.send")
+    send(two, SAM)
     two.press(ROBIN, old[0])
     assert two.keys(ROBIN) == ["contract.stale"] and two.number == 1
     two.press(ROBIN, "ct.show")
@@ -285,18 +290,31 @@ def test_a_stale_button_says_so_and_decides_nothing():
     assert two.number == 2 and two.contract.max_break == timedelta(hours=2) and two.contract.min_break == 30 * MIN
     two.press(ROBIN, new[0])  # the same button once more, after it was used
     assert two.keys(ROBIN) == ["contract.stale"] and two.number == 2
-    two.press(SAM, "ct.send")  # nothing drafted
+    two.press(SAM, "ct.send.0123456789")  # nothing drafted
     assert two.keys(SAM) == ["contract.no_draft"]
+
+
+def test_an_old_send_button_of_a_changed_draft_says_so_and_sends_nothing():
+    two = Two()
+    two.cmd(SAM, "contract", "min 30")
+    old = two.choices(SAM)[0]
+    two.cmd(SAM, "contract", "max 2h")
+    two.press(SAM, old)
+    assert two.keys(SAM) == ["contract.draft_stale", "contract.draft"] and two.proposal is None
+    send(two, SAM)
+    assert two.proposal is not None and two.proposal.contract.max_break == timedelta(hours=2)
 
 
 def test_a_draft_keeps_only_its_own_fields_when_the_other_change_is_accepted_first():
     two = Two()
     two.cmd(SAM, "contract", "quiet 22-07")  # Sam's draft, not sent
     two.cmd(ROBIN, "contract", "extensions 3")
-    two.press(ROBIN, "ct.send")
+    send(two, ROBIN)
     two.cmd(SAM, "accept")
     assert two.contract.extensions == 3
-    two.press(SAM, "ct.send")
+    two.cmd(SAM, "contract")  # the draft is still there, over the new contract
+    assert two.keys(SAM)[-1] == "contract.draft"
+    send(two, SAM)
     two.cmd(ROBIN, "accept")
     assert two.contract.extensions == 3 and two.contract.quiet_start == 22 * 60 and two.number == 3
 
@@ -304,20 +322,20 @@ def test_a_draft_keeps_only_its_own_fields_when_the_other_change_is_accepted_fir
 def test_a_draft_cannot_be_sent_over_the_partners_open_proposal_and_can_be_thrown_away():
     two = Two()
     two.cmd(ROBIN, "contract", "min 30")
-    two.press(ROBIN, "ct.send")
+    send(two, ROBIN)
     two.cmd(SAM, "contract", "max 2h")
     assert two.keys(SAM) == ["contract.theirs_open"]
     two.cmd(ROBIN, "contract", "min 30")  # the same as her open proposal: the draft stays empty
     assert two.keys(ROBIN) == ["contract.draft_empty"]
     two.cmd(ROBIN, "contract", "max 2h")
-    two.press(ROBIN, "ct.discard")
+    two.press(ROBIN, next(i for i in two.choices(ROBIN) if i.startswith("ct.discard.")))
     assert two.keys(ROBIN) == ["contract.draft_discarded"] and two.sessions[ROBIN].draft == ()
 
 
 def test_the_proposal_shows_sentences_as_whose_they_are():
     two = Two(contract=Contract())
     two.cmd(SAM, "contract", "zin Ik neem even pauze, het is geen nee, om tien uur ben ik terug.")
-    two.press(SAM, "ct.send")
+    send(two, SAM)
     two.press(ROBIN, "ct.show")
     msg, _ = last(two, ROBIN, "contract.proposal.theirs")
     assert "contract.change.their_sentence" in msg_keys(msg) and "contract.change.my_sentence" not in msg_keys(msg)

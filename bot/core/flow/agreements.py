@@ -157,9 +157,10 @@ def _say_draft(b: B, just_changed: bool) -> None:
     assert couple is not None
     drafted = drafts.apply(_base(b), b.s.draft, b.me)
     diff = drafts.changes(couple.contract, drafted, b.me, couple.partner.id)
+    fp = drafts.fingerprint(b.s.draft)  # the buttons name this state of the draft
     b.say("contract.drafted" if just_changed else "contract.draft",
-          (c("ct.send", "choice.contract.send", name=couple.partner.name or ""), EDIT,
-                c("ct.discard", "choice.contract.discard")), lines=diff or (Msg.of("contract.nothing"),))
+          (c(f"ct.send.{fp}", "choice.contract.send", name=couple.partner.name or ""), EDIT,
+           c(f"ct.discard.{fp}", "choice.contract.discard")), lines=diff or (Msg.of("contract.nothing"),))
 
 
 def _change(b: B, field: str, value: str) -> None:
@@ -281,11 +282,18 @@ def on_contract_choice(b: B, cid: str) -> None:
     elif cid == "ct.edit":
         fields = couples.FIELDS if b.ctx.couple is not None else drafts.PERSONAL
         b.say("contract.pick", tuple(c(f"ct.f.{f}", f"contract.field.{f}") for f in fields))
-    elif cid == "ct.send":
-        _send(b)
-    elif cid == "ct.discard":
-        b.say("contract.draft_discarded" if b.s.draft else "contract.no_draft")
-        b.set(draft=())
+    elif len(parts) == 3 and parts[1] in ("send", "discard"):
+        if not b.s.draft:
+            b.say("contract.not_paired" if b.ctx.couple is None else "contract.no_draft")
+        elif parts[2] != drafts.fingerprint(b.s.draft):  # the draft changed since this button was shown
+            b.say("contract.draft_stale")
+            if b.ctx.couple is not None:
+                _say_draft(b, False)
+        elif parts[1] == "send":
+            _send(b)
+        else:
+            b.say("contract.draft_discarded")
+            b.set(draft=())
     elif len(parts) == 3 and parts[1] == "f" and parts[2] in couples.FIELDS:
         field = parts[2]
         if b.ctx.couple is None and field not in drafts.PERSONAL:
