@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -331,3 +332,24 @@ async def test_a_stray_error_in_the_step_is_answered_kindly_and_keeps_the_state(
     assert said(out, "nl", "error.step")
     assert await store.query("SELECT data FROM sessions") == before
     assert "SECRET-TYPED-TEXT" not in caplog.text and "ValueError" in caplog.text
+
+
+async def test_alone_the_reworded_message_is_sent_back_and_never_stored(
+    talk: Talk, store: Store, me: UserRef, db_path: Path
+) -> None:
+    """Issue 15: once per time-out the message for the partner can be put in one's own words; those words are
+    in the reply only: no row and no byte of the database file (or its WAL) holds them."""
+    await talk.say(me, "/timeout")
+    await talk.press(me, "ret.m30")
+    out = await talk.press(me, "sn.edit")
+    assert said(out, "nl", "solo.edit_ask") and await talk.phase(me) == "notice.edit"
+    words = "ZEBRA-REWORD-4711 ik ben te boos om te praten, om 21:40 ben ik terug"
+    out = await talk.say(me, words)
+    assert said(out, "nl", "solo.edit_ready") and words in [o.text for o in out]
+    assert ids(out)[:1] == ["link.share"] and await talk.phase(me) == "pause.tension"
+    assert said(await talk.press(me, "sn.edit"), "nl", "solo.edit_once")
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        if path.exists():
+            assert b"ZEBRA-REWORD" not in path.read_bytes(), path
+    out = await talk.say(me, "/timeout")  # still on the break: the message is not offered again
+    assert not said(out, "nl", "notice.solo")
