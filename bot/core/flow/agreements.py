@@ -368,6 +368,8 @@ def cmd_withdraw(b: B, arg: str) -> None:
 
 def on_guide_choice(b: B, cid: str) -> None:
     """The calm-time guide: how to bring time-outs up with one's partner, and an invitation ready to send."""
+    from .solo import SHARE
+
     if cid == "gd.invite":
         b.say("guide.invite.intro")
         b.say("guide.invite", (SHARE,))
@@ -376,10 +378,6 @@ def on_guide_choice(b: B, cid: str) -> None:
         cmd_pair(b, "")
     else:
         b.say("guide.talk", (c("gd.invite", "choice.guide.invite"),))
-
-
-SHARE = c("link.share", "choice.share")
-"""On Telegram a share button that hands the text of its message to a chat of the person's choice."""
 
 
 def cmd_patterns(b: B, arg: str) -> None:
