@@ -63,6 +63,9 @@ def load_session(text: str | None) -> Session:
     for name in ("notices", "answers"):
         if name in d:
             d[name] = tuple(d[name])
+    for name in ("settings", "draft"):
+        if name in d:
+            d[name] = tuple((str(f), v) for f, v in d[name])
     if "phase" in d:
         d["phase"] = Phase(d["phase"])
     if "role" in d:

@@ -83,6 +83,9 @@ def dynamic_keys() -> set[str]:
              "contract.bad.quiet", "contract.bad.field", "contract.bad.link"}
     keys |= {"contract.bad.min_break", "contract.bad.max_break", "contract.bad.default_break",
              "contract.bad.signal_phrase", "contract.bad.sentence"}  # from contract.validate
+    keys |= {f"choice.contract.{v}" for v in ("accept", "reject", "withdraw")}  # agreements._decision
+    keys |= {f"contract.change.{f}" for f in ("min", "default", "max")}  # drafts.changes
+    keys |= {f"contract.rulename.{r}" for r in couples.RULES}
     keys |= patterns.keys()
     keys |= {f"check.q{q}" for q in range(1, 6)} | {f"check.a{q}.{a}" for q in range(1, 6) for a in range(3)}
     keys |= {f"check.result.{r}" for r in ("noise", "mixed", "unsafe")}
@@ -122,10 +125,11 @@ def test_menu_commands_are_understood_and_described():
 RELATIONAL = {
     # every notice about a time-out: the boundary (a break), an acknowledgement (not a no; it matters), a return
     "en": (("break", "time-out"), ("isn't a no", "not a no", "matters"), ("back", "until", "ready", "over", "again")),
-    "nl": (("time-out",), ("geen nee", "belangrijk", "ertoe doet"), ("terug", "tot", "klaar", "voorbij", "weer")),
+    "nl": (("time-out", "pauze"), ("geen nee", "belangrijk", "ertoe doet"),
+           ("terug", "tot", "klaar", "voorbij", "weer")),
 }
 TIMEOUT_NOTICES = ("notice.start", "notice.extended", "notice.merged", "notice.ready_early", "notice.both_ready",
-                   "notice.cancelled", "notice.solo")
+                   "notice.cancelled", "notice.solo", "notice.solo_later", "notice.not_told")
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -136,5 +140,5 @@ def test_every_time_out_notice_is_a_relational_no(locale, key):
     assert any(b in text for b in boundary), f"{locale} {key}: no boundary"
     assert any(a in text for a in acknowledgement), f"{locale} {key}: no acknowledgement"
     assert any(r in text for r in ret), f"{locale} {key}: no return"
-    if key in ("notice.start", "notice.extended", "notice.merged", "notice.solo"):
+    if key in ("notice.start", "notice.extended", "notice.merged", "notice.solo", "notice.solo_later"):
         assert "{time}" in text, f"{locale} {key}: the time of return"

@@ -245,7 +245,8 @@ async def test_quit_stops_and_blank_lines_are_ignored(console: Console, screen: 
 async def test_run_stops_at_end_of_input(console: Console, screen: Screen, store: Store) -> None:
     await console.run(io.StringIO("/timeout\n2\n"))  # no !quit: EOF ends it
     assert (await store.session_of(ME))[0] == "consent"
-    assert screen.text.count("[to me]") == 2  # the question; the start and the consent question in one message
+    # the question; the start; the message to forward to a partner not on the bot (its own message); the consent
+    assert screen.text.count("[to me]") == 4
 
     screen.take()
     await console.run(io.StringIO("!quit\n/status\n"))

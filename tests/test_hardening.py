@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from adempauze_testkit import Inbox, ids, said
+from adempauze_testkit import Inbox, ids, said, send_id
 
 from bot.clock import ManualClock
 from bot.core import contract, couples
@@ -208,7 +208,10 @@ async def test_a_proposal_notice_carries_no_contract_text_which_is_shown_when_as
     talk: Talk, inbox: Inbox
 ) -> None:
     await pair(talk, inbox)
-    assert said(await talk.say(ANN, f"/afspraken zin {SENTENCE}"), "nl", "contract.sent")
+    out = await talk.say(ANN, f"/afspraken zin {SENTENCE}")
+    assert said(out, "nl", "contract.drafted")
+    assert await inbox.take() == {}  # a draft goes nowhere until it is sent
+    assert said(await talk.press(ANN, send_id(out)), "nl", "contract.sent")
     notice = (await inbox.take())[BOB.external_id]
     assert said(notice, "en", "contract.proposed") and ids(notice) == ["ct.show"]
     assert not any("ZEBRA-7313" in o.text for o in notice)
@@ -222,7 +225,7 @@ async def test_a_proposal_at_three_in_the_night_waits_for_the_end_of_the_quiet_h
 ) -> None:
     await pair(talk, inbox)
     clock.advance(timedelta(hours=5, minutes=50))  # Saturday 03:00 in Amsterdam, inside 23:00-07:00
-    await talk.say(ANN, "/afspraken verlengingen 2")
+    await talk.press(ANN, send_id(await talk.say(ANN, "/afspraken verlengingen 2")))
     assert await inbox.take() == {}
     await talk.say(ANN, "/pauze")  # a time-out notice is no nudge: it still goes at once, not behind the proposal
     await talk.press(ANN, "ret.m30")
@@ -242,7 +245,7 @@ async def test_notices_to_someone_on_the_safety_screen_wait_until_they_leave_it(
 ) -> None:
     await pair(talk, inbox)
     assert said(await talk.press(BOB, "safety"), "en", "safety.screen")
-    await talk.say(ANN, "/afspraken verlengingen 2")
+    await talk.press(ANN, send_id(await talk.say(ANN, "/afspraken verlengingen 2")))
     await talk.say(ANN, "/pauze")
     await talk.press(ANN, "ret.m30")
     for _ in range(3):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from adempauze_testkit import Inbox, ids, marker, said
+from adempauze_testkit import Inbox, ids, marker, said, send_id
 
 from bot.clock import ManualClock
 from bot.codec import dump_payload, dump_session, load_session, session_fields
@@ -112,9 +112,9 @@ async def pair(talk: Talk, inbox: Inbox) -> str:
 
 async def sentences(talk: Talk, inbox: Inbox) -> None:
     """Each writes their own time-out sentence into the contract; the other accepts it."""
-    await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")
+    await talk.press(ANN, send_id(await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")))
     assert said(await talk.say(BOB, "/accept"), "en", "contract.accepted")
-    await talk.say(BOB, f"/contract sentence {BOB_SENTENCE}")
+    await talk.press(BOB, send_id(await talk.say(BOB, f"/contract sentence {BOB_SENTENCE}")))
     assert said(await talk.say(ANN, "/akkoord"), "nl", "contract.accepted")
     await inbox.take()
 
@@ -167,7 +167,7 @@ async def a_full_history(talk: Talk, inbox: Inbox, clock: ManualClock) -> str:
     notice = (await inbox.take())[BOB.external_id]
     assert said(notice, "en", "notice.start") and "p.start" in ids(notice)
     await bob_private_flow(talk)
-    await talk.say(BOB, "/contract extensions 2")  # not delivered yet: an outbox row for Ann
+    await talk.press(BOB, send_id(await talk.say(BOB, "/contract extensions 2")))  # not delivered yet: for Ann
     return code
 
 
@@ -352,7 +352,7 @@ async def test_a_proposal_still_waiting_for_the_partner_is_erased_with_the_perso
 ) -> None:
     await pair(talk, inbox)
     recorder.fail_next(RetryLater("discord is down", 600), times=3)  # Bob cannot be reached for a while
-    await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")
+    await talk.press(ANN, send_id(await talk.say(ANN, f"/afspraken zin {ANN_SENTENCE}")))
     await inbox.take()
     await talk.say(ANN, "/forget")
     await talk.press(ANN, "fg.yes")
@@ -447,7 +447,7 @@ async def test_without_consent_nothing_personal_is_kept_but_breathing_is_still_t
     await shy.press(sam, "br.next")
     assert await shy.phase(sam) == "waiting"  # no scores, feelings or plans asked
     out = await shy.say(sam, "ZEBRA-UNKEPT-4711 jij luistert nooit")
-    assert said(out, "nl", "waiting.not_relayed") and "keep.yes" not in ids(out)
+    assert said(out, "nl", "waiting.solo_not_kept") and "keep.yes" not in ids(out)  # alone: to nobody
     await shy.press(sam, "t.7")  # an old score button pressed anyway is not taken either
 
     sessions = "".join(d for (d,) in await store.query("SELECT data FROM sessions"))
@@ -715,6 +715,7 @@ async def test_logs_hold_no_message_text_no_private_text_and_no_invite_code(
     await say(BOB, f"/join {shown.lower()}")
     await say(BOB, "/accept")
     await say(ANN, f"/afspraken zin {ANN_SENTENCE}")
+    replies.extend(await talk.press(ANN, send_id(replies)))
     await say(BOB, "/accept")
     await inbox.take()
     await say(ANN, "/pauze")

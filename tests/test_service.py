@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -54,7 +55,9 @@ async def test_a_whole_solo_time_out_in_dutch(talk: Talk, store: Store, me: User
 
     out = await talk.press(me, "ret.m30")
     assert said(out, "nl", "start.solo") and "tot 21:40" in out[0].text
-    assert said(out, "nl", "tension.ask.start") and ids(out)[:11] == [f"t.{i}" for i in range(11)]
+    assert said(out, "nl", "notice.solo") and out[1].text.startswith("Ik heb even een pauze nodig.")
+    assert ids(out)[:2] == ["link.share", "sn.edit"]  # the message for the partner: its own, ready to forward
+    assert said(out, "nl", "tension.ask.start") and ids(out)[2:13] == [f"t.{i}" for i in range(11)]
 
     out = await talk.press(me, "t.8")
     assert await talk.phase(me) == "breathe"
@@ -349,3 +352,24 @@ async def test_a_newcomer_who_writes_before_start_is_welcomed_and_answered(
     other = person("ander")
     out = await talk.dialogue.handle(other, event_from_text("/status"))
     assert not said(out, "nl", "welcome.newcomer") and said(out, "nl", "status.none")
+
+
+async def test_alone_the_reworded_message_is_sent_back_and_never_stored(
+    talk: Talk, store: Store, me: UserRef, db_path: Path
+) -> None:
+    """Issue 15: once per time-out the message for the partner can be put in one's own words; those words are
+    in the reply only: no row and no byte of the database file (or its WAL) holds them."""
+    await talk.say(me, "/timeout")
+    await talk.press(me, "ret.m30")
+    out = await talk.press(me, "sn.edit")
+    assert said(out, "nl", "solo.edit_ask") and await talk.phase(me) == "notice.edit"
+    words = "ZEBRA-REWORD-4711 ik ben te boos om te praten, om 21:40 ben ik terug"
+    out = await talk.say(me, words)
+    assert said(out, "nl", "solo.edit_ready") and words in [o.text for o in out]
+    assert ids(out)[:1] == ["link.share"] and await talk.phase(me) == "pause.tension"
+    assert said(await talk.press(me, "sn.edit"), "nl", "solo.edit_once")
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        if path.exists():
+            assert b"ZEBRA-REWORD" not in path.read_bytes(), path
+    out = await talk.say(me, "/timeout")  # still on the break: the message is not offered again
+    assert not said(out, "nl", "notice.solo")

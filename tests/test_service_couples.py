@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from adempauze_testkit import Inbox, ids, said
+from adempauze_testkit import Inbox, ids, said, send_id
 
 from bot.clock import ManualClock
 from bot.core import couples
@@ -63,8 +63,10 @@ async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox
     (cid,) = (await store.query("SELECT id FROM couples"))[0]
     assert {f"ct.accept.{cid}.1", f"ct.reject.{cid}.1"} <= set(ids(out))  # the joiner sees it and can decide
     joined = await inbox.new(ANN)
-    assert len(joined) == 2 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
-    assert said(joined[1:], "nl", "screen.ask")  # the calm-time question, to Ann alone
+    assert len(joined) == 3 and said(joined, "nl", "pair.joined") and "Bob" in joined[0].text
+    assert said(joined[1:2], "nl", "contract.first.inviter")  # the inviter sees the first contract too
+    assert "Een time-out duurt minstens 20 min" in joined[1].text
+    assert said(joined[2:], "nl", "screen.ask")  # the calm-time question, to Ann alone
     assert said(out, "en", "screen.ask")  # and to Bob alone
     assert await inbox.new(BOB) == []
     rows = await store.query(
@@ -93,7 +95,8 @@ async def test_pair_join_accept_across_platforms(talk: Talk, store: Store, inbox
 async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, store: Store, inbox: Inbox) -> None:
     await pair(talk, inbox)
     out = await talk.say(ANN, "/afspraken verlengingen 2")
-    assert said(out, "nl", "contract.sent")
+    assert said(out, "nl", "contract.drafted") and await inbox.new(BOB) == []  # a draft, not sent yet
+    assert said(await talk.press(ANN, send_id(out)), "nl", "contract.sent")
     proposal = await inbox.new(BOB)
     (cid,) = (await store.query("SELECT id FROM couples"))[0]
     assert said(proposal, "en", "contract.proposed") and ids(proposal) == ["ct.show"]  # the text when asked
@@ -107,11 +110,14 @@ async def test_a_changed_contract_holds_only_once_the_other_accepts(talk: Talk, 
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "active"), (2, "rejected")
     ]
-    await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
+    out = await talk.say(ANN, "/afspraken verlengingen 3")  # a new number: versions are never reused
+    await talk.press(ANN, send_id(out))
     assert ids(await inbox.new(BOB)) == ["ct.show"]
     assert f"ct.accept.{cid}.3" in ids(await talk.press(BOB, "ct.show"))
     assert said(await talk.press(BOB, f"ct.accept.{cid}.2"), "en", "contract.stale")  # the rejected one's button
-    assert said(await talk.press(BOB, f"ct.accept.{cid}.3"), "en", "contract.accepted")
+    accepted = await talk.press(BOB, f"ct.accept.{cid}.3")
+    assert said(accepted, "en", "contract.accepted") and "(version 2)" in accepted[0].text  # one up per set
+    assert "(versie 2)" in (await inbox.new(ANN))[0].text
     assert await store.query("SELECT version, status FROM contracts ORDER BY version") == [
         (1, "superseded"), (2, "rejected"), (3, "active")
     ]
@@ -219,3 +225,30 @@ async def test_the_telegram_deep_link_joins(talk: Talk, store: Store) -> None:
     out = await talk.say(ANN, f"/start {payload}")
     assert said(out, "nl", "join.ok")
     assert await store.query("SELECT count(*) FROM couples") == [(1,)]
+
+
+async def test_own_settings_made_alone_become_the_first_proposal_for_both(
+    talk: Talk, store: Store, inbox: Inbox
+) -> None:
+    """Issue 15: /afspraken works before pairing (own settings, kept in one's session), and at pairing both
+    people's own settings are the first proposal, which the inviter sees as well as the joiner."""
+    out = await talk.say(ANN, "/afspraken min 45")
+    assert said(out, "nl", "contract.saved_own") and "Kortste time-out: 20 min → 45 min" in out[0].text
+    assert said(await talk.say(BOB, "/contract quiet 22-07"), "en", "contract.saved_own")
+    out = await talk.say(ANN, "/pauze")
+    assert "ret.m45" in ids(out) and "ret.m20" not in ids(out)  # her own minimum holds, alone
+    await talk.say(ANN, "/stop")
+    assert await store.query("SELECT count(*) FROM contracts") == [(0,)]  # nothing of a couple yet
+
+    code = code_in(await talk.say(ANN, "/koppel"))
+    out = await talk.say(BOB, f"/join {code}")
+    first = next(o for o in out if said([o], "en", "contract.first"))
+    assert "Shortest break: 20 min → 45 min" in first.text and "Quiet hours: 23:00–07:00 → 22:00–07:00" in first.text
+    joined = await inbox.new(ANN)
+    assert said(joined, "nl", "contract.first.inviter") and any("minstens 45 min" in o.text for o in joined)
+    accepted = await talk.say(BOB, "/accept")
+    assert said(accepted, "en", "contract.accepted") and "(version 1)" in accepted[0].text
+    (data,) = (await store.query("SELECT data FROM contracts WHERE status = 'active'"))[0]
+    assert json.loads(data)["min"] == 45 * 60 and json.loads(data)["quiet"] == [22 * 60, 7 * 60]
+    out = await talk.say(BOB, "/timeout")
+    assert "ret.m45" in ids(out) and "ret.m20" not in ids(out)  # the couple's contract now, for both

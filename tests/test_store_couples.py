@@ -32,6 +32,7 @@ from bot.store import (
     connect_pragmas,
     load_couple,
     load_ctx,
+    load_invite,
     migrate_sync,
     migration_files,
 )
@@ -277,14 +278,14 @@ def test_accept_reject_withdraw_and_supersede(conn: sqlite3.Connection) -> None:
     apply(conn, bob, Decide(cid, 1, "accepted"), now=later)
     assert contract_rows(conn, cid) == [(1, "active", ann.id, ts(later))]
     couple = load_couple(conn, ann.id)
-    assert couple is not None and (couple.version, couple.proposal) == (1, None)
+    assert couple is not None and (couple.version, couple.number, couple.proposal) == (1, 1, None)
 
     v2 = Contract(extensions=2)
     v3 = Contract(extensions=3)
     apply(conn, bob, Propose(cid, 2, v2))
-    apply(conn, bob, Propose(cid, 3, v3))  # a new proposal replaces the open one
+    apply(conn, bob, Propose(cid, 3, v3))  # a new proposal replaces the open one: the old one is withdrawn
     assert contract_rows(conn, cid) == [
-        (1, "active", ann.id, ts(later)), (2, "superseded", bob.id, ts(NOW)), (3, "proposed", bob.id, None),
+        (1, "active", ann.id, ts(later)), (2, "withdrawn", bob.id, ts(NOW)), (3, "proposed", bob.id, None),
     ]
     couple = load_couple(conn, ann.id)
     assert couple is not None and couple.proposal == Proposal(3, bob.id, v3) and couple.contract == contract.DEFAULT
@@ -297,9 +298,10 @@ def test_accept_reject_withdraw_and_supersede(conn: sqlite3.Connection) -> None:
         apply(conn, ann, Decide(cid, 2, "accepted"))  # a superseded proposal is not open
 
     apply(conn, ann, Decide(cid, 3, "accepted"))
-    assert [r[:2] for r in contract_rows(conn, cid)] == [(1, "superseded"), (2, "superseded"), (3, "active")]
+    assert [r[:2] for r in contract_rows(conn, cid)] == [(1, "superseded"), (2, "withdrawn"), (3, "active")]
     couple = load_couple(conn, bob.id)
     assert couple is not None and (couple.contract, couple.version, couple.proposal) == (v3, 3, None)
+    assert couple.number == 2  # as people count: the second accepted change set (its row is revision 3)
 
     apply(conn, ann, Propose(cid, 4, v2))
     apply(conn, bob, Decide(cid, 4, "rejected"))
@@ -308,6 +310,7 @@ def test_accept_reject_withdraw_and_supersede(conn: sqlite3.Connection) -> None:
     assert [r[:2] for r in contract_rows(conn, cid)][3:] == [(4, "rejected"), (5, "withdrawn")]
     couple = load_couple(conn, bob.id)
     assert couple is not None and (couple.contract, couple.version, couple.proposal) == (v3, 3, None)
+    assert couple.number == 2  # rejected and withdrawn sets count for nothing
 
 
 def test_version_numbers_are_never_reused(conn: sqlite3.Connection) -> None:
@@ -472,3 +475,19 @@ async def test_logs_and_errors_never_hold_an_invite_code(
     text = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records) + str(e.value)
     for form in (code, shown, wrong, couples.show_code(wrong)):
         assert form not in text and form.lower() not in text
+
+
+def test_an_invite_brings_its_owners_own_settings_for_the_first_proposal(conn: sqlite3.Connection) -> None:
+    """Issue 15: the settings someone made alone (in their session row) reach the joiner's step with the code."""
+    from bot.codec import dump_session
+    from bot.core.model import Session
+
+    ann = add_user(conn, "ann")
+    own = (("min", 45 * 60), ("sentence", "Ik neem even afstand, het is geen nee, over een uur ben ik terug."))
+    conn.execute("INSERT INTO sessions (user_id, data, updated_at) VALUES (?, ?, 0)",
+                 (ann.id, dump_session(Session(settings=own))))
+    apply(conn, ann, CreateInvite(CODE, NOW + couples.INVITE_TTL))
+    assert load_invite(conn, CODE, NOW).settings == own
+    bob = add_user(conn, "bob")
+    apply(conn, bob, CreateInvite(couples.new_code(bytes(range(2, 10))), NOW + couples.INVITE_TTL))
+    assert load_invite(conn, couples.new_code(bytes(range(2, 10))), NOW).settings == ()  # no session row: none

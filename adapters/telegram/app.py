@@ -327,7 +327,7 @@ class TelegramAdapter:
         caption) or, when that cannot be sent, text then the text pacer (keyboard on both from the start); a
         document."""
         bot = self.application.bot
-        markup = keyboard(out.choices, _username(bot))
+        markup = keyboard(out.choices, _username(bot), out.text)
         if not out.frames:
             await send_text(bot, chat_id, out.text, markup)
         elif out.breath is None or not await self._breathe(chat_id, out, markup):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import timedelta
+from urllib.parse import quote
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -69,13 +70,26 @@ LINK_START = "link.start."
 """A choice id the core uses for an invite: on Telegram a URL button t.me/<bot>?start=<code> (a deep link)."""
 
 
-def keyboard(choices: Choices, bot_username: str = "") -> InlineKeyboardMarkup | None:
-    rows = layout([(cid, label) for cid, label in choices if not cid.startswith(LINK_START)])
+LINK_SHARE = "link.share"
+"""A choice id the core uses for a message meant to be passed on (alone: the message for one's partner): on
+Telegram a URL button to t.me/share/url carrying that message's text, so the person picks the chat to send it to.
+(A URL button needs no inline mode, which switch_inline_query would.)"""
+SHARE_URL = "https://t.me/share/url?url="
+
+
+def share_url(text: str) -> str:
+    """Telegram's share link for a text: it opens the chat picker with the text ready to send."""
+    return SHARE_URL + quote(text, safe="")
+
+
+def keyboard(choices: Choices, bot_username: str = "", text: str = "") -> InlineKeyboardMarkup | None:
+    rows = layout([(cid, label) for cid, label in choices if not cid.startswith("link.")])
     links = [
         [InlineKeyboardButton(label, url=f"https://t.me/{bot_username}?start={cid[len(LINK_START):]}")]
         for cid, label in choices
         if cid.startswith(LINK_START) and bot_username and cid[len(LINK_START):].isalnum()
-    ]
+    ] + [[InlineKeyboardButton(label, url=share_url(text))] for cid, label in choices
+         if cid == LINK_SHARE and text.strip()]
     buttons = [[InlineKeyboardButton(label, callback_data=cid) for cid, label in r] for r in rows] + links
     return InlineKeyboardMarkup(buttons) if buttons else None
 

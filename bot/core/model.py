@@ -52,6 +52,7 @@ class Phase(enum.StrEnum):
     CONTRACT_EDIT = "contract.edit"  # typing a contract value (signal phrase, own sentence)
     CONSENT = "consent"  # may the bot keep what this person feels and plans?
     CHECK = "check"  # the private check: incident or pattern, repair, self-trust, adjusting, boundaries
+    NOTICE_EDIT = "notice.edit"  # alone: putting the message for one's partner in one's own words (once)
 
 
 class Role(enum.StrEnum):
@@ -206,6 +207,9 @@ class Session:
     keep: bool = True  # False: this person chose that nothing they feel or plan is kept
     answers: tuple[int, ...] = ()  # the private check's answers so far (never stored beyond the check)
     minutes: int = 0  # how long a breathing round lasts (1, 3 or 5); 0: from the tension score
+    settings: tuple[tuple[str, str | int], ...] = ()  # own settings, alone: changed fields (core/drafts.py)
+    draft: tuple[tuple[str, str | int], ...] = ()  # contract changes not sent to the partner yet (core/drafts.py)
+    reworded: str | None = None  # the time-out whose message for the partner was put in own words (once)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,9 +236,10 @@ class Couple:
     id: int
     partner: Person
     contract: Contract  # the active version (the defaults until the first is accepted)
-    version: int = 0  # the active version's number (0: defaults)
+    version: int = 0  # the active version's row (0: defaults); a revision id, never shown (see `number`)
     proposal: Proposal | None = None
     last_version: int = 0  # the highest version ever proposed: numbers are never reused
+    number: int = 0  # the active contract as people count it: one more for every accepted change set
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +251,7 @@ class Invite:
     expired: bool = False
     used: bool = False
     owner_paired: bool = False
+    settings: tuple[tuple[str, str | int], ...] = ()  # the owner's own settings: part of the first contract
 
 
 @dataclass(frozen=True, slots=True)

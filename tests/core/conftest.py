@@ -181,6 +181,13 @@ class Two:
         self.now = now
         self.paired = paired
         self.effects: list[Effect] = []
+        # the couple's contract rows, as the store keeps them: the active one, the open proposal, the numbers
+        self.couple_id = 7
+        self.revision = 1 if paired else 0
+        self.number = 1 if paired else 0  # accepted change sets so far
+        self.proposal = None
+        self.last_revision = self.revision
+        self.invites: dict[str, int] = {}  # code -> owner
 
     # -- who is who -----------------------------------------------------------------------------------
     def ctx(self, uid: int) -> flow.Ctx:
@@ -188,8 +195,34 @@ class Two:
 
         other = self.people[3 - uid]
         if not self.paired:
-            return flow.Ctx(self.now, self.people[uid], None, Contract())
-        return flow.Ctx(self.now, self.people[uid], other, self.contract, Couple(7, other, self.contract, 1))
+            return flow.Ctx(self.now, self.people[uid], None, Contract(), invite=self._invite, fresh=self.fresh,
+                            fresh_code=self._code)
+        couple = Couple(self.couple_id, other, self.contract, self.revision, self.proposal, self.last_revision,
+                        self.number)
+        return flow.Ctx(self.now, self.people[uid], other, self.contract, couple, fresh=self.fresh)
+
+    _invite = None
+    fresh = 0
+    _code = ""
+    _codes = 0
+
+    def code_of(self, uid: int) -> str:
+        """The invite code `uid` was given last (as /pair showed it)."""
+        from bot.core import couples
+
+        return couples.show_code(next(c for c, owner in reversed(self.invites.items()) if owner == uid))
+
+    def _find_invite(self, event: Event):
+        """What the store finds for a typed code (/join CODE): its owner and the owner's own settings."""
+        from bot.core import couples
+        from bot.core.model import Invite
+
+        if not isinstance(event, CommandReceived) or event.name not in ("join", "doemee"):
+            return None
+        owner = self.invites.get(couples.normalise_code(event.arg) or "")
+        if owner is None:
+            return Invite(False)
+        return Invite(True, owner, settings=self.sessions[owner].settings)
 
     def active(self, uid: int):
         """What the store finds for a person: their newest open time-out."""
@@ -208,6 +241,14 @@ class Two:
             t = self.timeouts.get(event.timeout_id)
         else:
             t = self.active(uid) or (self.timeouts.get(s.timeout_id) if s.timeout_id else None)
+        self._invite = self._find_invite(event)
+        if (isinstance(event, CommandReceived) and event.name in ("pair", "koppel")) \
+                or (isinstance(event, ChoiceMade) and event.choice == "gd.pair"):
+            from bot.core import couples
+
+            self._codes += 1
+            self._code = couples.new_code(self._codes.to_bytes(8, "big"))  # the shell draws it at random
+        self.fresh = 8 if not self.paired else 0  # the id of a couple made in this step
         res = flow.step(State(s, t), event, self.ctx(uid))  # type: ignore[arg-type]
         self.sessions[uid] = res.state.session
         if res.state.timeout is not None:
@@ -228,7 +269,33 @@ class Two:
                 self.sessions[e.user] = flow.released(self.sessions[e.user], e.timeout_id)
             elif isinstance(e, Unpair):
                 self.paired = False
+            else:
+                self._contract_rows(uid, e)
         return self.last[uid]
+
+    def _contract_rows(self, uid: int, e: Effect) -> None:
+        """Pairing and the contract's proposals, as the store's contract rows do them."""
+        from bot.core.effects import CreateInvite, Decide, Pair, Propose
+        from bot.core.model import Proposal
+
+        if isinstance(e, CreateInvite):
+            self.invites[e.code] = uid
+        elif isinstance(e, Pair):
+            self.invites.pop(e.code, None)
+            self.paired, self.couple_id = True, e.couple_id or 7
+            self.contract, self.revision, self.number = Contract(), 0, 0
+            self.proposal, self.last_revision = Proposal(1, e.inviter, e.first), 1
+        elif isinstance(e, Propose):
+            assert self.proposal is None or self.proposal.by == uid, "a proposal over the partner's open one"
+            assert e.version > self.last_revision, "a revision number used twice"
+            self.proposal, self.last_revision = Proposal(e.version, uid, e.contract), e.version
+        elif isinstance(e, Decide):
+            p = self.proposal
+            assert p is not None and p.version == e.version, "a decision on a proposal that is not open"
+            assert (p.by == uid) == (e.decision == "withdrawn"), "the wrong partner decided"
+            if e.decision == "accepted":
+                self.contract, self.revision, self.number = p.contract, p.version, self.number + 1
+            self.proposal = None
 
     def _deliver(self, to: int, how: str, msg: Msg, choices) -> None:
         item = (how, msg, tuple(c.id for c in choices))

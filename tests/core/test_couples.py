@@ -70,7 +70,8 @@ def test_join_with_a_good_code_pairs_and_proposes_v1(make):
     d.cmd("join", couples.show_code(code))
     [pair] = effects_of(d, Pair)
     assert pair.inviter == 1 and pair.code == code and pair.first == Contract() and pair.couple_id == 4242
-    assert [(n.to, n.msg.key) for n in effects_of(d, Notify)] == [(1, "pair.joined"), (1, "screen.ask")]
+    assert [(n.to, n.msg.key) for n in effects_of(d, Notify)] == [
+        (1, "pair.joined"), (1, "contract.first.inviter"), (1, "screen.ask")]  # the inviter sees it too
     assert d.said() == ["join.ok", "contract.first", "screen.ask"]  # each asked alone, in their own chat
     assert [c.id for c in d.replies()[1].choices] == ["ct.accept.4242.1", "ct.reject.4242.1"]
 
@@ -141,10 +142,15 @@ def test_unpair_when_not_paired(make):
 
 # -- the contract ---------------------------------------------------------------------------------------------
 
+def send(d) -> None:
+    """Press the "send" button under the draft as shown (it names that state of the draft)."""
+    d.press(next(i for i in d.choices() if i.startswith("ct.send.")))
+
+
 def test_contract_show_solo_and_paired(make):
     d = make()
     d.cmd("afspraken")
-    assert d.said() == ["contract.solo"]
+    assert d.said() == ["contract.solo"] and [c.id for c in d.replies()[0].choices] == ["ct.edit", "gd.guide"]
     d = paired(make)
     d.cmd("contract")
     assert d.said() == ["contract.show"] and [c.id for c in d.replies()[0].choices] == ["ct.edit"]
@@ -153,6 +159,8 @@ def test_contract_show_solo_and_paired(make):
 def test_propose_by_subcommand_needs_the_other_to_accept(make):
     d = paired(make)
     d.cmd("contract", "min 30")
+    assert d.said() == ["contract.drafted"] and not effects_of(d, Propose) and not effects_of(d, Notify)
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.version == 2 and p.contract.min_break == timedelta(minutes=30)
     assert p.contract.default_break == timedelta(minutes=30)  # the usual break moved up with the minimum
@@ -230,6 +238,7 @@ def test_edit_by_buttons(make):
     d.press("ct.f.max")
     assert "ct.v.max.240" in d.choices()
     d.press("ct.v.max.240")
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.contract.max_break == timedelta(hours=4)
     d.press("ct.v.max.999")  # forged
@@ -241,9 +250,10 @@ def test_own_sentence_is_checked_for_the_three_parts_but_not_forced(make):
     d.press("ct.f.sentence")
     assert d.phase is Phase.CONTRACT_EDIT
     d.say("Ik moet even weg.")
+    missing = [r for r in d.replies() if r.msg.key == "sentence.missing"]
+    send(d)
     [p] = effects_of(d, Propose)
     assert p.contract.sentence_of(1) == "Ik moet even weg."
-    missing = [r for r in d.replies() if r.msg.key == "sentence.missing"]
     parts = [m.key for m in dict(missing[0].msg.params)["parts"]]
     assert parts == ["sentence.part.acknowledgement", "sentence.part.return"]
     assert d.phase is Phase.IDLE
@@ -257,11 +267,16 @@ def test_signal_phrase_from_the_contract_starts_a_timeout(make):
     assert d.phase is Phase.PAUSE_CHOOSE
 
 
-def test_contract_buttons_need_a_couple(make):
+def test_contract_buttons_alone_change_own_settings(make):
     d = make()
-    for c in ("ct.edit", "ct.f.min", "ct.accept.7.1"):
-        d.press(c)
-        assert d.said()[0] in ("contract.not_paired",)
+    d.press("ct.edit")
+    assert d.said() == ["contract.pick"] and "ct.f.notify" not in d.choices()  # no partner to notify
+    d.press("ct.f.notify")
+    assert d.said() == ["contract.solo_notify"]
+    d.press("ct.accept.7.1")
+    assert d.said() == ["contract.stale"] and not effects_of(d, Decide)
+    d.press("ct.send.0123456789")
+    assert d.said() == ["contract.not_paired"] and not effects_of(d, Propose)
 
 
 # -- the partner's side and the return together -------------------------------------------------------------
@@ -310,11 +325,13 @@ def test_partner_notices_are_rate_limited(make):
     sent = 0
     for _ in range(couples.NOTICE_LIMIT + 2):
         d.cmd("contract", "min 30")
+        send(d)
         sent += len(effects_of(d, Notify))
     assert sent <= couples.NOTICE_LIMIT
     assert any(isinstance(e, Reply) and e.msg.key == "notices.limited" for e in d.log)
     d.now += timedelta(hours=1, minutes=1)
     d.cmd("contract", "min 30")
+    send(d)
     assert effects_of(d, Notify)
 
 

@@ -34,7 +34,7 @@ def test_choosing_a_time_starts_the_timeout_and_asks_tension(d):
     assert t is not None and t.status is TimeoutStatus.RUNNING
     assert t.return_at == d.now + timedelta(minutes=30)
     assert d.phase is Phase.PAUSE_TENSION
-    assert d.said() == ["start.solo", "tension.ask.start"]
+    assert d.said() == ["start.solo", "notice.solo", "tension.ask.start"]
     timers = [e for e in d.last if isinstance(e, StartTimer)]
     grace = timedelta(minutes=15)
     assert [(x.kind, x.at) for x in timers] == [
@@ -45,9 +45,9 @@ def test_choosing_a_time_starts_the_timeout_and_asks_tension(d):
 
 def test_solo_start_gives_a_relational_text_to_send(d):
     d.start(30)
-    solo = d.replies()[0].msg
-    text = dict(solo.params)["text"]
-    assert text.key == "notice.solo" and dict(text.params)["time"] == d.state.timeout.return_at
+    text = d.replies()[1]  # a message of its own, ready to forward
+    assert text.msg.key == "notice.solo" and dict(text.msg.params)["time"] == d.state.timeout.return_at
+    assert [c.id for c in text.choices] == ["link.share", "sn.edit"]
 
 
 def test_partner_gets_a_relational_notice_not_the_private_words(couple):

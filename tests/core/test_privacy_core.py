@@ -31,7 +31,7 @@ def test_keep_nothing_means_breathing_then_the_wait_and_nothing_stored(make):
     d.press("br.next")
     assert d.phase is Phase.WAITING and d.state.session.plan == Plan()
     d.say("you never listen")
-    assert d.said() == ["waiting.not_relayed"] and d.state.session.pending is None
+    assert d.said() == ["waiting.solo_not_kept"] and d.state.session.pending is None
     d.now += timedelta(minutes=25)
     d.cmd("ready")
     [rec] = [e for e in d.last if isinstance(e, RecordOutcome)]

@@ -250,20 +250,11 @@ def test_numbers_never_raise(two: Two):
 
 
 def _paired_by_code(two: Two) -> None:
-    from bot.core import couples
-    from bot.core.model import Invite
-
+    """Sam invites, Robin joins with the code: the real steps of both."""
     two.paired = False
-    two.people[1] = two.people[1]
-    code = couples.new_code(b"abcdefgh")
-
-    def ctx_with_invite(uid: int, orig=two.ctx):
-        from dataclasses import replace as r
-        return r(orig(uid), invite=Invite(True, owner=1))
-
-    two.ctx = ctx_with_invite  # type: ignore[method-assign]
-    two.cmd(ROBIN, "join", couples.show_code(code))
-    two.paired = True
+    two.cmd(SAM, "pair")
+    two.cmd(ROBIN, "join", two.code_of(SAM))
+    assert two.paired
 
 
 def test_the_calm_time_question_is_asked_of_each_alone_and_a_yes_tells_nobody(two: Two):

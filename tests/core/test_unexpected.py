@@ -34,6 +34,7 @@ RECIPES: dict[Phase, list[str]] = {
     Phase.CONTRACT_EDIT: ["!paired", "ct.f.signal"],
     Phase.CONSENT: ["!unconsented", "/timeout", "ret.m30"],
     Phase.CHECK: ["/check", "ck.1.0"],
+    Phase.NOTICE_EDIT: ["/timeout", "ret.m30", "sn.edit"],
 }
 TEXT_IS_UNEXPECTED = {Phase.RETURN, Phase.AFTER, Phase.SAFETY_ASK, Phase.IDLE, Phase.SAFETY,
                       Phase.CONSENT, Phase.CHECK}

@@ -29,6 +29,11 @@ def ids(outs: list[Outgoing]) -> list[str]:
     return [cid for o in outs for cid, _ in o.choices]
 
 
+def send_id(outs: list[Outgoing]) -> str:
+    """The "send to my partner" button under the newest draft shown (it names that state of the draft)."""
+    return next(i for i in reversed(ids(outs)) if i.startswith("ct.send."))
+
+
 class Inbox:
     """What the dispatcher delivered to whom since the last look (optionally: only to these people's chats)."""
 

@@ -26,9 +26,9 @@ then the phase's row. Input a row does not take is answered with a short hint an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .. import countries, safety
+from .. import countries, drafts, safety
 from ..effects import Effect, Msg, Reply, SetProfile
 from ..events import ChoiceMade, CommandReceived, Event, TextReceived, TimerFired
 from ..model import GRACE, Phase, Session, State, evolve
@@ -57,6 +57,9 @@ class Step:
 
 def step(state: State, event: Event, ctx: Ctx) -> Step:
     """One input in, the new state and the effects out. Pure; never raises on user input."""
+    if ctx.couple is None and ctx.partner is None and state.session.settings:
+        # alone: their own settings are their contract (in a couple, the couple's contract holds)
+        ctx = replace(ctx, contract=drafts.personal(state.session.settings, ctx.me.id))
     b = B(state.session, state.timeout, ctx)
     if ctx.newcomer and isinstance(event, TextReceived):
         welcome(b)  # first contact in their own words, not /start: a welcome, and then the answer to what they said
@@ -78,9 +81,13 @@ def welcome(b: B) -> None:
     b.say("welcome.newcomer", emergency=countries.call_line(b.ctx.me.country))
 
 
-ALONE = frozenset({"welcome.newcomer"})
+ALONE = frozenset({
+    "welcome.newcomer",
+    *("notice.solo", "notice.solo_later", "notice.solo_own", "notice.solo_own_later", "notice.own_words"),
+    "guide.invite",
+})
 """Replies that stay a message of their own: the welcome comes first, and the answer to what they wrote is the
-message they read last."""
+message they read last; the message for a partner who is not on the bot is one to forward, nothing else in it."""
 
 
 def joined(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
@@ -94,7 +101,7 @@ def joined(effects: tuple[Effect, ...]) -> tuple[Effect, ...]:
         if not isinstance(e, Reply) or e.aside:
             out.append(e)
             continue
-        if lead is not None:
+        if lead is not None and e.msg.key not in ALONE:
             first = out[lead]
             assert isinstance(first, Reply)
             e = Reply(Msg.of("joined", first=first.msg, then=e.msg), e.choices, e.pacer)
@@ -131,6 +138,16 @@ def _choice(b: B, cid: str) -> None:
         from .agreements import on_contract_choice
 
         on_contract_choice(b, cid)
+        return
+    if cid == "sn.edit" and not unsafe:
+        from .solo import on_choice
+
+        on_choice(b, cid)
+        return
+    if cid.startswith("gd.") and not unsafe:
+        from .agreements import on_guide_choice
+
+        on_guide_choice(b, cid)
         return
     if cid in ("cs.yes", "cs.no") and phase is not Phase.CONSENT:  # from the welcome
         if cid == "cs.yes":

@@ -150,7 +150,12 @@ def start(b: B, at: datetime) -> str:
         b.say("start.told", time=at)
     else:
         b.t = t
-        b.say("start.solo" if partner is None else "start.not_told", time=at, text=Msg.of("notice.solo", time=at))
+        if partner is None:
+            from .solo import offer
+
+            offer(b, at)
+        else:
+            b.say("start.not_told", time=at, text=Msg.of("notice.not_told", time=at))
     schedule(b, t)
     return "new"
 

@@ -626,13 +626,13 @@ def on_waiting_text(b: B, text: str) -> bool:
     t = b.my_timeout()
     left_behind = t is not None and not couple.running_own(t, b.me, b.now)
     if not b.s.keep:
-        b.say("waiting.not_relayed")
+        b.say("waiting.not_relayed" if b.ctx.partner is not None else "waiting.solo_not_kept")
         return True
     b.set(pending=clip(b, text, MAX_TEXT))
     if left_behind and t is not None:
         b.say("waiting.partner_keep_ask", KEEP_CHOICES, name=_name(b), time=t.back_at)
-    else:
-        b.say("waiting.keep_ask", KEEP_CHOICES[:2])
+    else:  # alone, nobody on the bot to pass it to: a note for oneself, nothing more
+        b.say("waiting.keep_ask" if b.ctx.partner is not None else "waiting.solo_keep_ask", KEEP_CHOICES[:2])
     return True
 
 

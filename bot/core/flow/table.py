@@ -7,7 +7,7 @@ Changing a step of the flow is one row here plus its catalog lines. The README's
 from __future__ import annotations
 
 from ..model import Phase
-from . import agreements, privacy, safety_screen, steps
+from . import agreements, privacy, safety_screen, solo, steps
 from .build import ROWS, Row
 
 ROWS.update({
@@ -40,6 +40,7 @@ ROWS.update({
                              agreements.on_contract_edit_text),
     Phase.CONSENT: Row(privacy.p_consent, privacy.on_consent_choice),
     Phase.CHECK: Row(privacy.p_check, privacy.on_check_choice),
+    Phase.NOTICE_EDIT: Row(solo.p_notice_edit, solo.on_notice_edit_choice, solo.on_notice_edit_text),
 })
 
 EDGES: tuple[tuple[Phase, Phase, str], ...] = (
@@ -68,6 +69,7 @@ EDGES: tuple[tuple[Phase, Phase, str], ...] = (
     (Phase.IDLE, Phase.SAFETY_ASK, "with a safety note: are you safe?"),
     (Phase.IDLE, Phase.CHECK, "/check"),
     (Phase.IDLE, Phase.CONTRACT_EDIT, "edit a text field"),
+    (Phase.PAUSE_TENSION, Phase.NOTICE_EDIT, "alone: in my own words"),
 )
 """The arrows of the diagram that are not "skip"/next arrows of the rows (those are drawn from ROWS)."""
 

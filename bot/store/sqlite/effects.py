@@ -152,8 +152,9 @@ def _own_couple(c: sqlite3.Connection, couple_id: int, me: int) -> None:
 
 def _propose(c: sqlite3.Connection, fx: Propose, me: int, now: datetime) -> None:
     _own_couple(c, fx.couple_id, me)
+    # a proposal replaced by its author's next one counts as withdrawn ('superseded' is for accepted versions)
     c.execute(
-        "UPDATE contracts SET status = 'superseded', decided_at = ? WHERE couple_id = ? AND status = 'proposed'",
+        "UPDATE contracts SET status = 'withdrawn', decided_at = ? WHERE couple_id = ? AND status = 'proposed'",
         (ts(now), fx.couple_id),
     )
     # Versions are never reused (the core numbers from the couple's highest version), so an old button

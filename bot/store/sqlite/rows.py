@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.codec import dt, load_contract, load_session, session_fields, ts
 from bot.core import contract, countries, couples, flow
-from bot.core.events import CommandReceived, Event, TimerFired
+from bot.core.events import ChoiceMade, CommandReceived, Event, TimerFired
 from bot.core.model import CountryFrom, Couple, Fact, Invite, Person, Proposal, Timeout, TimeoutStatus
 from bot.core.parse import fold
 from bot.ports import UserRef
@@ -137,7 +137,9 @@ def load_active_timeout(c: sqlite3.Connection, uid: int, now: datetime) -> Timeo
 _COUPLE_SQL = (
     "SELECT cp.id, u.id, u.locale, u.tz, u.country, u.name, act.version, act.data, "
     "pr.version, pr.proposed_by, pr.data, "
-    "(SELECT max(version) FROM contracts WHERE couple_id = cp.id) "
+    "(SELECT max(version) FROM contracts WHERE couple_id = cp.id), "
+    # the active contract as people count it: the accepted versions (a replaced proposal is 'withdrawn')
+    "(SELECT count(*) FROM contracts WHERE couple_id = cp.id AND status IN ('active', 'superseded')) "
     "FROM (SELECT id, b AS other FROM couples WHERE a = ?1 UNION ALL SELECT id, a FROM couples WHERE b = ?1) cp "
     "JOIN users u ON u.id = cp.other "
     "LEFT JOIN contracts act ON act.couple_id = cp.id AND act.status = 'active' "
@@ -146,7 +148,8 @@ _COUPLE_SQL = (
 )
 _INVITE_SQL = (
     "SELECT user_id, expires_at, used_at, "
-    "EXISTS (SELECT 1 FROM couples WHERE a = i.user_id) OR EXISTS (SELECT 1 FROM couples WHERE b = i.user_id) "
+    "EXISTS (SELECT 1 FROM couples WHERE a = i.user_id) OR EXISTS (SELECT 1 FROM couples WHERE b = i.user_id), "
+    "(SELECT data FROM sessions WHERE user_id = i.user_id) "  # the owner's own settings: the first proposal
     "FROM invites i WHERE code_hash = ?"
 )
 _UNANNOUNCED_SQL = (
@@ -193,6 +196,8 @@ def load_ctx(
             failures = c.execute(_JOIN_FAILURES_SQL, (person.id, ts(now - couples.JOIN_WINDOW))).fetchone()[0]
         elif name == "patterns":
             history = load_history(c, person.id, now)
+    elif isinstance(event, ChoiceMade) and event.choice == "gd.pair":  # the guide's "make an invite code"
+        code = couples.new_code(random_bytes(8))
     unannounced = False
     if timeout is not None and timeout.notified and timeout.status.active and not isinstance(event, TimerFired):
         # the partner was never told of this time-out yet: its start notice still waits in the outbox
@@ -211,11 +216,12 @@ def load_couple(c: sqlite3.Connection, uid: int) -> Couple | None:
     row = c.execute(_COUPLE_SQL, (uid,)).fetchone()
     if row is None:
         return None
-    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data, last = row
+    cid, pid, locale, tz, country, name, version, data, p_version, p_by, p_data, last, number = row
     proposal = Proposal(p_version, p_by or 0, contract_of(p_data)) if p_version is not None else None
     return Couple(
         cid, Person(pid, locale, tz, country, name),
         contract_of(data) if data is not None else contract.DEFAULT, version or 0, proposal, last or 0,
+        number or 0,
     )
 
 
@@ -227,8 +233,9 @@ def load_invite(c: sqlite3.Connection, typed: str, now: datetime) -> Invite:
     row = c.execute(_INVITE_SQL, (code_hash(code),)).fetchone()
     if row is None:
         return Invite(found=False)
-    owner, expires_at, used_at, owner_paired = row
-    return Invite(True, owner, expires_at <= ts(now), used_at is not None, bool(owner_paired))
+    owner, expires_at, used_at, owner_paired, session = row
+    return Invite(True, owner, expires_at <= ts(now), used_at is not None, bool(owner_paired),
+                  load_session(session).settings)
 
 
 def load_history(c: sqlite3.Connection, uid: int, now: datetime) -> tuple[Fact, ...]:

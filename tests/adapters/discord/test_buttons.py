@@ -28,7 +28,9 @@ async def test_a_press_marks_the_choice_at_once_and_the_next_question_follows(wo
     assert all(b["disabled"] for b in buttons)
     assert [b["custom_id"] for b in buttons if b["style"] == SUCCESS] == ["ap:ret.m30"]
     assert any(t.startswith(EN["start.solo"].split("{", 1)[0]) for t in s.texts(sam))
-    assert len(s.dms(sam)) == 2  # the reply came as a follow-up in the DM: the start and the next question in one
+    notice = EN["notice.solo"].split("{", 1)[0]
+    assert [m["content"].startswith(notice) for m in s.dms(sam)] == [False, False, True, False]  # its own message
+    assert len(s.dms(sam)) == 4  # follow-ups in the DM: the start, the message to forward, the next question
 
 
 async def test_buttons_keep_working_after_a_restart(world):
@@ -113,3 +115,18 @@ def test_long_text_and_many_buttons_are_split_within_discords_limits():
     assert "".join(p.content.replace(" ", "") for p in out) == text.replace(" ", "")
     assert [len(p.choices) for p in out if p.choices] == [25, 5]
     assert split_text("short") == ["short"]
+
+
+async def test_alone_the_message_for_the_partner_is_its_own_dm_and_can_be_reworded(world):
+    """Issue 15: the honest message arrives as a DM of its own (easy to forward in Discord), with "In my own
+    words"; the Telegram share button is not drawn here. Reworded, it comes back on its own as well."""
+    s = world.standin
+    sam = s.person("sam")
+    await world.slash(sam, "timeout")
+    await world.press(sam, s.last_with_buttons(sam), "ret.m30")
+    [message] = [m for m in s.dms(sam) if m.get("content", "").startswith("I need a break.")]
+    assert "agreed" not in message["content"]
+    assert [b["custom_id"] for b in s.buttons(message)] == ["ap:sn.edit"]
+    await world.press(sam, message, "sn.edit")
+    await world.type_dm(sam, "Too angry to talk now. Back at 21:40, I promise.")
+    assert "Too angry to talk now. Back at 21:40, I promise." in [m.get("content") for m in s.dms(sam)]

@@ -216,3 +216,19 @@ async def test_a_service_message_is_not_answered(api: StandIn, feed: Feed) -> No
     msg["pinned_message"] = api.message_json(anna, "earlier")
     await feed(api.push({"message": msg}))
     assert api.sent() == []
+
+
+async def test_alone_the_message_for_the_partner_comes_on_its_own_with_a_share_button(api: StandIn, feed: Feed) -> None:
+    """Issue 15: without a partner on the bot, the message to pass on is a message of its own, with a URL button
+    to t.me/share/url carrying exactly that message's text (the chat picker opens with it ready to send)."""
+    from urllib.parse import unquote
+
+    anna = api.person(111, "Anna", "en")
+    await feed(api.text(anna, "/timeout"))
+    await feed(api.press(anna, "ret.m30"))
+    [message] = [c for c in api.sent(111) if "not a no to you" in c.params.get("text", "")]
+    text = message.params["text"]
+    assert text.startswith("I need a break.") and "agreed" not in text
+    [share] = [b for row in message.params["reply_markup"]["inline_keyboard"] for b in row if "url" in b]
+    assert share["url"].startswith("https://t.me/share/url?url=") and unquote(share["url"].split("=", 1)[1]) == text
+    assert "sn.edit" in [i for row in buttons(message.params) for i in row]
