@@ -23,7 +23,8 @@ from bot.core import breathing
 from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
-from bot.ports import Breath, Frame, Outgoing, UserRef
+from bot.media import patterns_chart
+from bot.ports import Breath, Frame, Outgoing, Picture, UserRef
 from bot.reader import read
 from bot.store import Handled, StoreError, StorePort
 
@@ -61,6 +62,9 @@ def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
 def render_reply(r: Renderer, reply: Reply) -> Outgoing:
     label = r.label
     out = render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
+    if reply.chart is not None:
+        png = patterns_chart.render(reply.chart, r)
+        out = replace(out, image=Picture(patterns_chart.FILE_NAME, png, r.text(Msg.of("patterns.chart.caption"))))
     return replace(out, aside=True) if reply.aside else out
 
 

@@ -14,14 +14,16 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.dispatch import Dispatcher
-from bot.ports import Outgoing, Recipient, UserRef, event_from_button, event_from_text
+from bot.ports import Outgoing, Picture, Recipient, UserRef, event_from_button, event_from_text
 from bot.service import Dialogue
 
 PLATFORM = "console"
@@ -39,16 +41,20 @@ def _ref(name: str, terminal: str = "") -> UserRef:
 class ConsoleMessenger:
     """Prints messages for console users, and remembers each person's last buttons."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], pictures: Path | None = None) -> None:
         self.write = write
         self.options: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.pictures = pictures if pictures is not None else Path(tempfile.gettempdir())
 
     async def deliver(self, to: Recipient, out: Outgoing) -> None:
         self.show(to.external_id, out)
 
     def show(self, name: str, out: Outgoing) -> None:
         out = replace(out, choices=tuple(c for c in out.choices if not c[0].startswith("link.")))  # no links here
-        lines = [f"[to {name}]", out.text]
+        lines = [f"[to {name}]"]
+        if out.image is not None:
+            lines.append(f"{out.image.caption}\n[picture: {self._save(name, out.image)}]")
+        lines.append(out.text)
         if out.document is not None:
             filename, content = out.document
             lines.append(f"--- {filename} ---\n{content.decode('utf-8', 'replace')}\n--- end ---")
@@ -64,6 +70,15 @@ class ConsoleMessenger:
                 rest, start = out.choices, 1
             lines.extend(f"  {i}) {label}" for i, (_, label) in enumerate(rest, start))
         self.write("\n".join(lines) + "\n\n")
+
+    def _save(self, name: str, picture: Picture) -> Path:
+        """Write a picture as a file beside the database (one per person, the newest): its path."""
+        who = "".join(ch for ch in name if ch.isascii() and ch.isalnum())[:32] or "me"
+        stem, dot, ext = picture.name.rpartition(".")
+        path = self.pictures / f"{stem}-{who}{dot}{ext}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(picture.png)
+        return path
 
     @staticmethod
     def _pacer(out: Outgoing) -> str:
