@@ -113,6 +113,22 @@ def test_console_end_to_end_over_stdin(tmp_path: Path) -> None:
         c.close()
 
 
+def test_patterns_in_the_console_writes_the_chart_beside_the_database_and_prints_its_path(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "console.sqlite3"
+    db.parent.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console"], input="/timeout\n2\n/patronen\n!quit\n",
+        env=_env(DATABASE_PATH=str(db)), cwd=tmp_path, capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    [shown] = [t for _, t in messages(proc.stdout) if "[picture: " in t]
+    path = Path(re.search(r"\[picture: (.+)\]", shown).group(1))  # type: ignore[union-attr]
+    assert path == db.parent / "adempauze-patterns-me.png"
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert shown.startswith(NL["patterns.chart.caption"])  # the caption, the path, then the overview in words
+    assert line_of("patterns.reflect") in shown or "Voor een rustig moment" in shown
+
+
 def test_demo_prints_a_whole_time_out_quickly(tmp_path: Path) -> None:
     started = time.monotonic()
     proc = subprocess.run(
