@@ -23,7 +23,6 @@ from bot.core import breathing
 from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
-from bot.media import patterns_chart
 from bot.ports import Breath, Frame, Outgoing, Picture, UserRef
 from bot.reader import read
 from bot.store import Handled, StoreError, StorePort
@@ -63,6 +62,8 @@ def render_reply(r: Renderer, reply: Reply) -> Outgoing:
     label = r.label
     out = render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
     if reply.chart is not None:
+        from bot.media import patterns_chart  # Pillow loads on the first /patterns, not at every start-up
+
         png = patterns_chart.render(reply.chart, r)
         out = replace(out, image=Picture(patterns_chart.FILE_NAME, png, r.text(Msg.of("patterns.chart.caption"))))
     return replace(out, aside=True) if reply.aside else out
