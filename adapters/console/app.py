@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -44,7 +45,8 @@ class ConsoleMessenger:
     def __init__(self, write: Callable[[str], None], pictures: Path | None = None) -> None:
         self.write = write
         self.options: dict[str, tuple[tuple[str, str], ...]] = {}
-        self.pictures = pictures if pictures is not None else Path(tempfile.gettempdir())
+        self.pictures = pictures  # None: a private temporary folder, made on the first picture, gone at close()
+        self._made: Path | None = None
 
     async def deliver(self, to: Recipient, out: Outgoing) -> None:
         self.show(to.external_id, out)
@@ -72,13 +74,23 @@ class ConsoleMessenger:
         self.write("\n".join(lines) + "\n\n")
 
     def _save(self, name: str, picture: Picture) -> Path:
-        """Write a picture as a file beside the database (one per person, the newest): its path."""
+        """Write a picture as a file (one per person, the newest) and return its path."""
+        folder = self.pictures
+        if folder is None:
+            if self._made is None:
+                self._made = Path(tempfile.mkdtemp(prefix="adempauze-"))  # readable by this user only
+            folder = self._made
         who = "".join(ch for ch in name if ch.isascii() and ch.isalnum())[:32] or "me"
         stem, dot, ext = picture.name.rpartition(".")
-        path = self.pictures / f"{stem}-{who}{dot}{ext}"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{stem}-{who}{dot}{ext}"
         path.write_bytes(picture.png)
         return path
+
+    def close(self) -> None:
+        """Remove the pictures shown in this console (what /forget erases must not linger in a file)."""
+        if self._made is not None:
+            shutil.rmtree(self._made, ignore_errors=True)
+            self._made = None
 
     @staticmethod
     def _pacer(out: Outgoing) -> str:
