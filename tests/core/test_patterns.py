@@ -400,13 +400,32 @@ facts_st = st.builds(
     tension_after=SCORES,
     feeling=WORDS,
     under=WORDS,
+    extended_by_me=st.booleans(),
+    extended_by_partner=st.booleans(),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(facts_st, max_size=25).map(tuple), st.booleans())
 def test_random_histories_never_raise_and_always_render(facts, paired):
-    msg = patterns.summary(facts, NOW, paired)
+    msg = patterns.summary(facts, NOW, paired, "America/St_Johns")
     assert emitted(msg) <= patterns.keys()
     for text in render_both(msg).values():
         assert text.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(facts_st, max_size=40).map(tuple), st.booleans())
+def test_random_histories_give_a_chart_whose_counts_add_up(facts, paired):
+    c = patterns.chart(facts, NOW, paired, "Pacific/Chatham")
+    shown = [f for f in facts if f.started_at >= NOW - timedelta(weeks=patterns.CHART_WEEKS)]
+    if not shown:
+        assert c is None
+        return
+    assert c is not None and len(c.weeks) == patterns.CHART_WEEKS and c.total == len(shown)
+    assert c.started_by_me + c.started_by_partner == c.total
+    assert c.on_time + c.extended + c.missed <= c.total
+    assert c.extended_by_me <= c.total and c.extended_by_partner <= c.total
+    assert (c.tension_before is None) == (c.tension_after is None)
+    for t in (c.tension_before, c.tension_after):
+        assert t is None or 0 <= t <= 100

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
 from bot.core.chart import Chart
 from bot.core.effects import Msg, Reply
 from bot.core.model import TimeoutStatus
 from bot.i18n import Renderer
 
 from .conftest import Two, msg_keys
+from .test_two_properties import START, act, run
 
 SAM, ROBIN = 1, 2
 
@@ -119,3 +123,41 @@ def test_patterns_with_nothing_yet_sends_no_chart():
     two = Two()
     reply = patterns_of(two, SAM)
     assert reply.msg == Msg.of("patterns.empty") and reply.chart is None
+
+
+# --- random interleavings: the shared counts always mirror ---------------------------------------------------
+
+
+def asked(two: Two, uid: int) -> Reply | None:
+    before = len(two.effects)
+    two.cmd(uid, "patterns")
+    found = [e for e in two.effects[before:] if isinstance(e, Reply) and e.msg.key.startswith("patterns.")]
+    return found[0] if found else None
+
+
+def shared(c: Chart, mirrored: bool) -> tuple[object, ...]:
+    me, them = (c.started_by_partner, c.started_by_me) if mirrored else (c.started_by_me, c.started_by_partner)
+    ext_me, ext_them = ((c.extended_by_partner, c.extended_by_me) if mirrored
+                        else (c.extended_by_me, c.extended_by_partner))
+    return c.weeks, c.first_day, c.on_time, c.extended, c.missed, me, them, ext_me, ext_them
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(START, st.lists(act, max_size=40), st.lists(st.integers(0, 3 * 24 * 60), max_size=3))
+def test_after_any_interleaving_both_see_the_same_shared_counts(start, actions, gaps):
+    two = Two()
+    run(two, start + actions, check=False)
+    for gap in gaps:  # more time-outs, days apart
+        two.wait(timedelta(minutes=gap))
+        run(two, [(1 + gap % 2, "cmd", "timeout"), (1 + gap % 2, "press_id", "ret.m30")], check=False)
+    two.wait(timedelta(hours=3))
+    for uid in (SAM, ROBIN):  # leave a safety screen, where /patterns waits
+        two.press(uid, "safety.continue")
+    replies = [asked(two, uid) for uid in (SAM, ROBIN)]
+    assume(None not in replies)  # someone still on a safety screen: /patterns is not answered there
+    sam, robin = (r.chart for r in replies if r is not None)
+    if sam is None or robin is None:
+        assert sam is None and robin is None
+        return
+    assert shared(sam, False) == shared(robin, True)
+    assert sam.total == len(two.timeouts)
