@@ -6,6 +6,8 @@ import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from bot.core import patterns
@@ -109,3 +111,18 @@ def test_the_same_figures_draw_the_same_picture():
     c = two_hundred()
     r = Renderer("en", "UTC", NOW)
     assert patterns_chart.render(c, r) == patterns_chart.render(c, r)
+
+
+COUNT = st.integers(0, 10**6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(COUNT, min_size=13, max_size=13), COUNT, COUNT, COUNT, COUNT, COUNT, COUNT, COUNT,
+       st.one_of(st.none(), st.tuples(st.integers(0, 100), st.integers(0, 100))), st.booleans(),
+       st.sampled_from(LOCALES))
+def test_any_figures_draw_within_the_page(weeks, on_time, extended, missed, me, them, ext_me, ext_them, tension,
+                                          paired, locale):
+    c = Chart(tuple(weeks), date(2026, 8, 21), on_time, extended, missed, me, them, ext_me, ext_them,
+              *(tension or (None, None)), paired=paired)
+    image = png(c, locale)
+    assert image.size[0] == patterns_chart.WIDTH and image.size[1] < patterns_chart.TALL

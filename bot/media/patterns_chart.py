@@ -93,7 +93,7 @@ def render(chart: Chart, r: Renderer) -> bytes:
     c.text(MARGIN, say("patterns.chart.footer"), 30, MUTED)
     c.y += 40 + MARGIN
     out = io.BytesIO()
-    image.crop((0, 0, WIDTH, min(c.y, TALL))).save(out, format="PNG", optimize=True)
+    image.crop((0, 0, WIDTH, min(c.y, TALL))).save(out, format="PNG", compress_level=6)  # ~5x faster than optimize
     return out.getvalue()
 
 
@@ -156,8 +156,10 @@ def _returns(c: Canvas, chart: Chart, say: Say) -> None:
         return
     x = float(MARGIN)
     shown = [(n, colour) for n, colour, _ in parts if n]
+    least = 28.0  # every part that happened stays visible, however few next to the others
+    room = INNER - least * len(shown)
     for i, (n, colour) in enumerate(shown):
-        w = INNER * n / total if i < len(shown) - 1 else WIDTH - MARGIN - x
+        w = least + room * n / total if i < len(shown) - 1 else WIDTH - MARGIN - x
         c.draw.rectangle((x, c.y, x + w, c.y + 51), fill=colour)
         x += w
     _round_ends(c, c.y, 52)
