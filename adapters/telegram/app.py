@@ -39,7 +39,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -329,7 +329,10 @@ class TelegramAdapter:
         bot = self.application.bot
         markup = keyboard(out.choices, _username(bot))
         if out.image is not None:
-            await send_picture(bot, chat_id, out.image)
+            try:
+                await send_picture(bot, chat_id, out.image)
+            except BadRequest as e:  # a picture refused for what it is: the words still go
+                log.warning("picture not sent: %s", classify(e))
         if not out.frames:
             await send_text(bot, chat_id, out.text, markup)
         elif out.breath is None or not await self._breathe(chat_id, out, markup):

@@ -187,6 +187,21 @@ async def test_patterns_sends_each_partner_a_chart_as_a_photo_in_their_language(
         assert photos[anna.id].params["photo_bytes"] != photos[bram.id].params["photo_bytes"]  # own language
 
 
+async def test_a_refused_picture_still_lets_the_words_through(tmp_path: Path) -> None:
+    async with running(tmp_path) as live:
+        api = live.api
+        anna = api.person(111, "Anna", "en")
+        api.text(anna, "/timeout")
+        await live.arrives(anna.id, "en", "pause.when")
+        api.press(anna, "ret.m30")
+        await live.arrives(anna.id, "en", "start.solo")
+        api.fail_next("sendPhoto", 400, description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+        api.text(anna, "/patterns")
+        await live.arrives(anna.id, "en", "patterns.reflect.helped")
+        assert [c.status for c in api.of("sendPhoto")] == [400]
+        assert not api.sent(anna.id, "sendPhoto")
+
+
 async def test_a_whole_conversation_at_debug_logs_no_token_no_text_and_no_code(
     tmp_path: Path, debug_log: io.StringIO
 ) -> None:
