@@ -161,3 +161,13 @@ def test_after_any_interleaving_both_see_the_same_shared_counts(start, actions, 
         return
     assert shared(sam, False) == shared(robin, True)
     assert sam.total == len(two.timeouts)
+
+
+def test_anything_after_the_command_is_ignored_kindly():
+    two = history(signal=False)
+    plain = patterns_of(two, SAM)
+    for arg in ("²", "9" * 20, "x" * 5000, "30 dagen", "\u200b"):
+        before = len(two.effects)
+        two.cmd(SAM, "patronen", arg)
+        got = [e for e in two.effects[before:] if isinstance(e, Reply) and e.msg.key.startswith("patterns.")]
+        assert got == [plain], arg
