@@ -66,7 +66,7 @@ async def _console(
     try:
         await store.attach("console", ("console",))  # other consoles (and a bot) may share the file
         clock = ManualClock(start)
-        messenger = ConsoleMessenger(_write)
+        messenger = ConsoleMessenger(_write)  # the /patterns chart: a temporary file, removed when it closes
         dispatcher = Dispatcher(store, {"console": messenger}, clock)
         console = Console(Dialogue(store, clock), dispatcher, clock, messenger, echo=script is not None,
                           terminal=store.process_id)
@@ -84,6 +84,7 @@ async def _console(
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+            messenger.close()
     finally:
         await store.close()
     return 0

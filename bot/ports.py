@@ -53,14 +53,24 @@ class Breath:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An image to show (the /patterns chart): a PNG, its file name, and a caption that also serves as alt text."""
+
+    name: str
+    png: bytes
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """A message ready for an adapter: text, buttons (id, label) and an optional pacer animation."""
+    """A message ready for an adapter: text, buttons (id, label), an optional pacer animation, file or picture."""
 
     text: str
     choices: tuple[tuple[str, str], ...] = ()
     frames: tuple[Frame, ...] = ()
     after_frames: str = ""
     document: tuple[str, bytes] | None = None  # (file name, content), e.g. the /export JSON
+    image: Picture | None = None  # shown before the text: a photo on Telegram, an attachment on Discord
     aside: bool = False  # a word on the side: a running breathing animation goes on
     breath: Breath | None = None  # with frames: the round as an animation; the frames are its text fallback
 

@@ -12,6 +12,7 @@ and nothing is said that was not saved.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,10 +21,11 @@ from functools import lru_cache, partial
 
 from bot.clock import Clock
 from bot.core import breathing
+from bot.core.chart import Chart
 from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
-from bot.ports import Breath, Frame, Outgoing, UserRef
+from bot.ports import Breath, Frame, Outgoing, Picture, UserRef
 from bot.reader import read
 from bot.store import Handled, StoreError, StorePort
 
@@ -59,9 +61,18 @@ def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
 
 
 def render_reply(r: Renderer, reply: Reply) -> Outgoing:
+    """A reply as text and buttons (a chart it carries is drawn apart, by `picture`)."""
     label = r.label
     out = render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
     return replace(out, aside=True) if reply.aside else out
+
+
+def picture(r: Renderer, chart: Chart) -> Picture:
+    """The /patterns chart drawn for one reader (about 0.1 s of Pillow: run it off the store's thread)."""
+    from bot.media import patterns_chart  # Pillow loads on the first /patterns, not at every start-up
+
+    png = patterns_chart.render(chart, r)
+    return Picture(patterns_chart.FILE_NAME, png, r.text(Msg.of("patterns.chart.caption")))
 
 
 def _valid(text: str) -> str:
@@ -92,14 +103,19 @@ def clean_event(event: Event, locale: str | None = None) -> Event:
     return event
 
 
-def _rendered(now: datetime, done: Handled) -> tuple[bool, list[Outgoing]]:
+Charts = list[tuple[int, Renderer, Chart]]
+"""Replies (by position) whose picture is still to be drawn, with the reader's renderer."""
+
+
+def _rendered(now: datetime, done: Handled) -> tuple[bool, list[Outgoing], Charts]:
     """The replies for the person who acted, in their language and time zone (run on the store's thread,
-    right after the commit: pure work, so the event loop is free meanwhile)."""
+    right after the commit: pure work, so the event loop is free meanwhile). Charts are left to draw."""
     r = Renderer(done.person.locale, done.person.tz, now)
     out = [render_reply(r, reply) for reply in done.replies]
+    charts = [(i, r, reply.chart) for i, reply in enumerate(done.replies) if reply.chart is not None]
     if done.export is not None:
         out.append(Outgoing(r.text(Msg.of("export.caption")), document=("adempauze-export.json", done.export)))
-    return done.scheduled, out
+    return done.scheduled, out, charts
 
 
 class Dialogue:
@@ -115,12 +131,17 @@ class Dialogue:
         event = clean_event(event, ref.locale[:2])
         now = self.clock.now()
         try:
-            scheduled, out = await self.store.handle_then(ref, event, now, partial(_rendered, now))
+            scheduled, out, charts = await self.store.handle_then(ref, event, now, partial(_rendered, now))
         except StoreError as e:
             log.error("event not saved: %s", e)
             return [self.apology(ref, now)]
         if scheduled and self.on_scheduled is not None:
             self.on_scheduled()
+        for i, r, chart in charts:  # drawn in a worker thread: the store's thread goes on with other events
+            try:
+                out[i] = replace(out[i], image=await asyncio.to_thread(picture, r, chart))
+            except Exception:  # the words still go; the picture is a bonus
+                log.exception("chart not drawn")
         return out
 
     def apology(self, ref: UserRef, now: datetime) -> Outgoing:

@@ -113,6 +113,34 @@ def test_console_end_to_end_over_stdin(tmp_path: Path) -> None:
         c.close()
 
 
+def test_patterns_in_the_console_prints_the_path_of_the_chart_and_removes_it_at_the_end(tmp_path: Path) -> None:
+    db = tmp_path / "console.sqlite3"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "console"], input="/timeout\n2\n/patronen\n!quit\n",
+        env=_env(DATABASE_PATH=str(db)), cwd=tmp_path, capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    [shown] = [t for _, t in messages(proc.stdout) if "[picture: " in t]
+    path = Path(re.search(r"\[picture: (.+)\]", shown).group(1))  # type: ignore[union-attr]
+    assert path.name == "adempauze-patterns-me.png" and path.is_absolute()
+    assert shown.startswith(NL["patterns.chart.caption"])  # the caption, the path, then the overview in words
+    assert "Voor een rustig moment:" in shown
+    assert not path.exists() and not path.parent.exists()  # gone with the console: nothing lingers after /forget
+
+
+async def test_the_console_writes_a_png_while_it_runs(store: Store, clock: ManualClock, screen: Screen) -> None:
+    messenger = ConsoleMessenger(screen)
+    dispatcher = Dispatcher(store, {"console": messenger}, clock)
+    console = Console(Dialogue(store, clock, on_scheduled=dispatcher.wake), dispatcher, clock, messenger)
+    for line in ("/timeout", "2", "/patterns"):
+        await console.line(line)
+    path = Path(re.findall(r"\[picture: (.+)\]", screen.take())[-1])
+    assert path.read_bytes().startswith(b"\x89PNG")
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"  # a private folder
+    messenger.close()
+    assert not path.exists()
+
+
 def test_demo_prints_a_whole_time_out_quickly(tmp_path: Path) -> None:
     started = time.monotonic()
     proc = subprocess.run(

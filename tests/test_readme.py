@@ -36,3 +36,15 @@ def test_env_example_lists_every_setting():
     example = (ROOT / ".env.example").read_text("utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in example, name
+
+
+def test_the_readme_shows_the_example_chart_the_script_draws(tmp_path: Path):
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert 'src="docs/patterns-example.png"' in readme and "scripts/patterns_chart.py" in readme
+    done = subprocess.run([sys.executable, "scripts/patterns_chart.py", "--out", str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("patterns-example.png", "patterns-example-nl.png"):
+        made, committed = (tmp_path / name).read_bytes(), (ROOT / "docs" / name).read_bytes()
+        assert made.startswith(b"\x89PNG") and committed.startswith(b"\x89PNG")
+        assert made[16:24] == committed[16:24], name  # the same width and height as the committed example

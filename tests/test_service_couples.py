@@ -252,3 +252,44 @@ async def test_own_settings_made_alone_become_the_first_proposal_for_both(
     assert json.loads(data)["min"] == 45 * 60 and json.loads(data)["quiet"] == [22 * 60, 7 * 60]
     out = await talk.say(BOB, "/timeout")
     assert "ret.m45" in ids(out) and "ret.m20" not in ids(out)  # the couple's contract now, for both
+
+
+async def test_patterns_sends_both_partners_a_chart_of_the_same_shared_counts(
+    talk: Talk, store: Store, inbox: Inbox, clock: ManualClock
+) -> None:
+    from bot.i18n import catalog
+    from bot.media.patterns_chart import FILE_NAME
+
+    await pair(talk, inbox)
+    await talk.to_waiting(ANN, 30)  # Ann's own flow: tension 8 -> 5, angry and unseen, "Wie de afwas doet"
+    clock.advance(30 * MIN)
+    await inbox.take()
+    await talk.press(ANN, "r.ready")
+    await talk.press(BOB, "r.ready")
+    clock.advance(timedelta(days=2))
+    await talk.say(BOB, "/timeout")
+    await talk.press(BOB, "ret.m30")
+    assert said(await talk.say(BOB, "/extend"), "en", "extend.ok")
+    clock.advance(60 * MIN)
+    await inbox.take()
+    await talk.press(BOB, "r.ready")
+    await talk.press(ANN, "r.ready")
+    assert await store.query("SELECT status, extensions_used FROM timeouts ORDER BY started_at") == [
+        ("returned", 0), ("returned", 1)]
+
+    ann, bob = await talk.say(ANN, "/patronen"), await talk.say(BOB, "/patterns")
+    for out, locale in ((ann, "nl"), (bob, "en")):
+        [shown] = [o for o in out if o.image is not None]
+        assert shown.image is not None and shown.image.name == FILE_NAME
+        assert shown.image.png.startswith(b"\x89PNG")
+        assert shown.image.caption == catalog(locale)["patterns.chart.caption"]
+    ann_text, bob_text = "\n".join(o.text for o in ann), "\n".join(o.text for o in bob)
+    assert "2 time-outs: 1 door jou, 1 door je partner" in ann_text
+    assert "Extra tijd gevraagd: 0× door jou, 1× door je partner" in ann_text
+    assert "2 time-outs: 1 started by you, 1 by your partner" in bob_text
+    assert "Extra time asked: 1× by you, 0× by your partner" in bob_text
+    assert "Terugkomen: 1 op tijd, 1 na verlengen, 0 gemist" in ann_text
+    assert "Coming back: 1 on time, 1 after extra time, 0 missed" in bob_text
+    assert "Spanning gemiddeld: 8,0 → 5,0" in ann_text and "Tension" not in bob_text  # own scores only
+    assert "afwas" not in bob_text and "unseen" not in bob_text and "angry" not in bob_text  # nothing of Ann's
+    assert ann[0].image != bob[0].image

@@ -386,12 +386,13 @@ def test_history_has_my_time_outs_of_90_days_with_only_my_own_answers(conn: sqli
     ann, bob, _ = paired(conn)
     cat = add_user(conn, "cat")
 
-    def timeout(tid: str, initiator: Person, partner: Person | None, days_ago: float, status: str, ext: int) -> None:
+    def timeout(tid: str, initiator: Person, partner: Person | None, days_ago: float, status: str, ext: int,
+                p_ext: int = 0) -> None:
         started = ts(NOW - timedelta(days=days_ago))
         conn.execute(
-            "INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (tid, initiator.id, partner.id if partner else None, started, started + 1800, ext, status),
+            "INSERT INTO timeouts (id, initiator, partner, started_at, return_at, extensions_used, status, "
+            "partner_extensions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (tid, initiator.id, partner.id if partner else None, started, started + 1800, ext, status, p_ext),
         )
 
     def member(tid: str, who: Person, *values: object) -> None:
@@ -403,6 +404,7 @@ def test_history_has_my_time_outs_of_90_days_with_only_my_own_answers(conn: sqli
     timeout("old", ann, bob, 91, "returned", 0)  # too old
     timeout("t1", ann, bob, 60, "returned", 1)
     timeout("t2", bob, ann, 20, "missed", 0)
+    timeout("t4", bob, ann, 10, "returned", 0, 1)  # ann took a break of her own beside bob's, and extended it
     timeout("t3", ann, None, 2, "running", 0)  # alone
     timeout("cats", cat, None, 1, "returned", 0)  # someone else's
     member("t1", ann, "good", 8, 4, "angry", "unseen", "seen")
@@ -412,14 +414,17 @@ def test_history_has_my_time_outs_of_90_days_with_only_my_own_answers(conn: sqli
     facts = ctx(conn, ann, CommandReceived("patronen")).history
 
     assert facts == (
-        Fact(NOW - timedelta(days=60), True, "returned", True, "good", 8, 4, "angry", "unseen"),
+        Fact(NOW - timedelta(days=60), True, "returned", True, "good", 8, 4, "angry", "unseen", True, False),
         Fact(NOW - timedelta(days=20), False, "missed", False),
+        Fact(NOW - timedelta(days=10), False, "returned", True, extended_by_me=True),
         Fact(NOW - timedelta(days=2), True, "running", False),
     )
     bobs = ctx(conn, bob, CommandReceived("patterns")).history
     assert [(f.started_by_me, f.outcome, f.feeling) for f in bobs] == [
-        (False, "not_good", "hurt"), (True, None, "afraid")
+        (False, "not_good", "hurt"), (True, None, "afraid"), (True, None, None)
     ]
+    # the shared counts, each from their own side: who extended is the same fact for both
+    assert [(f.extended_by_me, f.extended_by_partner) for f in bobs] == [(False, True), (False, False), (False, True)]
 
 
 # -- indexes and logs ----------------------------------------------------------------------------------------

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.clock import ManualClock
 from bot.dispatch import Dispatcher
-from bot.ports import Outgoing, Recipient, UserRef, event_from_button, event_from_text
+from bot.ports import Outgoing, Picture, Recipient, UserRef, event_from_button, event_from_text
 from bot.service import Dialogue
 
 PLATFORM = "console"
@@ -39,16 +42,21 @@ def _ref(name: str, terminal: str = "") -> UserRef:
 class ConsoleMessenger:
     """Prints messages for console users, and remembers each person's last buttons."""
 
-    def __init__(self, write: Callable[[str], None]) -> None:
+    def __init__(self, write: Callable[[str], None], pictures: Path | None = None) -> None:
         self.write = write
         self.options: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.pictures = pictures  # None: a private temporary folder, made on the first picture, gone at close()
+        self._made: Path | None = None
 
     async def deliver(self, to: Recipient, out: Outgoing) -> None:
         self.show(to.external_id, out)
 
     def show(self, name: str, out: Outgoing) -> None:
         out = replace(out, choices=tuple(c for c in out.choices if not c[0].startswith("link.")))  # no links here
-        lines = [f"[to {name}]", out.text]
+        lines = [f"[to {name}]"]
+        if out.image is not None:
+            lines.append(f"{out.image.caption}\n[picture: {self._save(name, out.image)}]")
+        lines.append(out.text)
         if out.document is not None:
             filename, content = out.document
             lines.append(f"--- {filename} ---\n{content.decode('utf-8', 'replace')}\n--- end ---")
@@ -64,6 +72,25 @@ class ConsoleMessenger:
                 rest, start = out.choices, 1
             lines.extend(f"  {i}) {label}" for i, (_, label) in enumerate(rest, start))
         self.write("\n".join(lines) + "\n\n")
+
+    def _save(self, name: str, picture: Picture) -> Path:
+        """Write a picture as a file (one per person, the newest) and return its path."""
+        folder = self.pictures
+        if folder is None:
+            if self._made is None:
+                self._made = Path(tempfile.mkdtemp(prefix="adempauze-"))  # readable by this user only
+            folder = self._made
+        who = "".join(ch for ch in name if ch.isascii() and ch.isalnum())[:32] or "me"
+        stem, dot, ext = picture.name.rpartition(".")
+        path = folder / f"{stem}-{who}{dot}{ext}"
+        path.write_bytes(picture.png)
+        return path
+
+    def close(self) -> None:
+        """Remove the pictures shown in this console (what /forget erases must not linger in a file)."""
+        if self._made is not None:
+            shutil.rmtree(self._made, ignore_errors=True)
+            self._made = None
 
     @staticmethod
     def _pacer(out: Outgoing) -> str:

@@ -168,7 +168,7 @@ def message_kwargs(part: Part, pacer: Pacer, out: Outgoing, animated: bool = Fal
     view = choice_view(part.choices)
     if view is not None:
         kwargs["view"] = view
-    upload = file_of(part.document)
+    upload = file_of(part.document, part.image)
     if upload is not None:
         kwargs["file"] = upload
     return kwargs

@@ -8,13 +8,13 @@ a label, 100 a custom_id.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import discord
 
 from bot.config import LOCALES
 from bot.i18n import catalog
-from bot.ports import Frame, Outgoing
+from bot.ports import Frame, Outgoing, Picture
 
 MAX_CONTENT = 2000
 PACER_ROOM = 200
@@ -36,6 +36,7 @@ class Part:
     choices: tuple[tuple[str, str], ...] = ()
     document: tuple[str, bytes] | None = None
     pacer: bool = False
+    image: Picture | None = None
 
 
 def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
@@ -63,12 +64,17 @@ def parts(out: Outgoing, prefix: str = "") -> list[Part]:
     groups = [choices[i : i + MAX_BUTTONS] for i in range(0, len(choices), MAX_BUTTONS)] or [()]
     result = [Part(t) for t in texts[:-1]]
     result.append(Part(texts[-1], groups[0], out.document, pacer=bool(out.frames)))
+    if out.image is not None:  # the picture with the first message: it is what the text is about
+        result[0] = replace(result[0], image=out.image)
     result.extend(Part("", g) for g in groups[1:])
     return result
 
 
-def file_of(document: tuple[str, bytes] | None) -> discord.File | None:
-    """A fresh upload for a document (a discord.File is used up once sent)."""
+def file_of(document: tuple[str, bytes] | None, image: Picture | None = None) -> discord.File | None:
+    """A fresh upload for a document or a picture (a discord.File is used up once sent); a picture's caption is
+    its alt text."""
+    if image is not None:
+        return discord.File(io.BytesIO(image.png), filename=image.name, description=image.caption[:1024])
     if document is None:
         return None
     name, content = document

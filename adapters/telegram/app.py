@@ -39,7 +39,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -63,7 +63,7 @@ from bot.service import Dialogue
 from . import logsafe
 from .animation import MAX_CAPTION, Animations
 from .pacer import MIN_EDIT_INTERVAL, Pacer, Sleep
-from .render import NO_PREVIEW, classify, keyboard, send_document, send_text
+from .render import NO_PREVIEW, classify, keyboard, send_document, send_picture, send_text
 from .translate import (
     ALLOWED_UPDATES,
     PLATFORM,
@@ -323,11 +323,16 @@ class TelegramAdapter:
                     await self.sleep(err.retry_after or float(attempt))
 
     async def show(self, chat_id: int, out: Outgoing) -> None:
-        """Render one Outgoing: text with its keyboard; a breathing round as the animated guide (the text as its
-        caption) or, when that cannot be sent, text then the text pacer (keyboard on both from the start); a
-        document."""
+        """Render one Outgoing: a picture first; text with its keyboard; a breathing round as the animated guide
+        (the text as its caption) or, when that cannot be sent, text then the text pacer (keyboard on both from the
+        start); a document."""
         bot = self.application.bot
         markup = keyboard(out.choices, _username(bot), out.text)
+        if out.image is not None:
+            try:
+                await send_picture(bot, chat_id, out.image)
+            except BadRequest as e:  # a picture refused for what it is: the words still go
+                log.warning("picture not sent: %s", classify(e))
         if not out.frames:
             await send_text(bot, chat_id, out.text, markup)
         elif out.breath is None or not await self._breathe(chat_id, out, markup):

@@ -1,4 +1,4 @@
-"""Outgoing -> Telegram: plain-text messages, inline keyboards laid out for a phone, documents; errors -> port errors.
+"""Outgoing -> Telegram: plain text, inline keyboards laid out for a phone, documents, photos; errors -> port errors.
 
 Text is always sent without a parse mode and without link previews: what a person typed (a time-out sentence
 that reaches the partner) can never become markup, and a link in it never unfolds into a preview card.
@@ -14,7 +14,7 @@ from urllib.parse import quote
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.ports import DeliveryError, RetryLater, Unreachable
+from bot.ports import DeliveryError, Picture, RetryLater, Unreachable
 
 MAX_TEXT = 4096
 """Telegram's longest message text."""
@@ -133,6 +133,11 @@ async def send_text(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMar
 async def send_document(bot: Bot, chat_id: int, document: tuple[str, bytes]) -> None:
     name, content = document
     await bot.send_document(chat_id, InputFile(content, filename=name))
+
+
+async def send_picture(bot: Bot, chat_id: int, picture: Picture) -> None:
+    """A picture as a photo, its caption under it (Telegram allows 1024 characters there)."""
+    await bot.send_photo(chat_id, InputFile(picture.png, filename=picture.name), caption=picture.caption[:1024])
 
 
 def classify(error: TelegramError) -> DeliveryError:

@@ -31,7 +31,7 @@ from telegram.request import BaseRequest, RequestData
 RAW_KEYS = frozenset({"text", "caption", "callback_query_id", "url", "secret_token", "language_code", "query"})
 """Parameters sent as plain strings; every other value arrives JSON-encoded."""
 CHAT_METHODS = frozenset({"sendMessage", "editMessageText", "sendDocument", "editMessageReplyMarkup", "sendAnimation",
-                          "editMessageCaption"})
+                          "editMessageCaption", "sendPhoto"})
 """Methods that count against the flood limit (a message in a chat)."""
 DATE = 1_790_000_000
 
@@ -213,7 +213,7 @@ class StandIn:
     def texts(self, chat_id: int) -> list[str]:
         """What landed in a chat as new messages (text or caption), in order."""
         return [str(c.params.get("text", c.params.get("caption", ""))) for c in self.sent(chat_id)
-                if c.method in ("sendMessage", "sendDocument", "sendAnimation")]
+                if c.method in ("sendMessage", "sendDocument", "sendAnimation", "sendPhoto")]
 
     def of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -340,6 +340,23 @@ class StandIn:
                 msg["reply_markup"] = markup
             msg["edit_date"] = DATE
             return msg
+        if method == "sendPhoto":
+            ref = params.get("photo")
+            part = ref.removeprefix("attach://") if isinstance(ref, str) and ref.startswith("attach://") else "photo"
+            name, content = files.get(part, ("", b""))
+            if not content.startswith(b"\x89PNG") and not content.startswith(b"\xff\xd8"):
+                raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+            if len(str(params.get("caption", ""))) > 1024:
+                raise ApiError(400, "Bad Request: message caption is too long")
+            n = len(self.messages)
+            photo = [{"file_id": f"photo{n}", "file_unique_id": f"p{n}", "width": 1080, "height": 1080,
+                      "file_size": len(content)}]
+            extra = {"photo": photo}
+            if params.get("caption"):
+                extra["caption"] = params["caption"]
+            params["photo_bytes"] = content
+            params["photo_name"] = name
+            return self._new_message(params, extra)
         if method == "editMessageText":
             msg = self._message(params)
             markup = params.get("reply_markup")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from .chart import Chart
 from .events import TimerKind
 from .model import Contract
 
@@ -57,6 +58,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     pacer: Pacer | None = None
     aside: bool = False  # a word on the side (typed during breathing): the breathing animation goes on
+    chart: Chart | None = None  # the /patterns picture, drawn by the shell in the recipient's language
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,3 +267,5 @@ class Fact:
     tension_after: int | None = None
     feeling: str | None = None
     under: str | None = None
+    extended_by_me: bool = False  # the asking person asked extra time for their own break in it
+    extended_by_partner: bool = False  # the partner did, for theirs (a shared count: both see it)

@@ -196,10 +196,11 @@ class Two:
         other = self.people[3 - uid]
         if not self.paired:
             return flow.Ctx(self.now, self.people[uid], None, Contract(), invite=self._invite, fresh=self.fresh,
-                            fresh_code=self._code)
+                            fresh_code=self._code, history=self.history(uid))
         couple = Couple(self.couple_id, other, self.contract, self.revision, self.proposal, self.last_revision,
                         self.number)
-        return flow.Ctx(self.now, self.people[uid], other, self.contract, couple, fresh=self.fresh)
+        return flow.Ctx(self.now, self.people[uid], other, self.contract, couple, fresh=self.fresh,
+                        history=self.history(uid))
 
     _invite = None
     fresh = 0
@@ -223,6 +224,31 @@ class Two:
         if owner is None:
             return Invite(False)
         return Invite(True, owner, settings=self.sessions[owner].settings)
+
+    def history(self, uid: int) -> tuple:
+        """What the store reads for /patterns (store._HISTORY_SQL): this person's time-outs of the last 90 days,
+        oldest first, the shared record seen from their side, with only their own recorded answers."""
+        from bot.core.effects import RecordOutcome
+        from bot.core.model import Fact
+
+        own: dict[str, dict[str, object]] = {}
+        for e in self.effects:
+            if isinstance(e, RecordOutcome) and e.user == uid:
+                row = own.setdefault(e.timeout_id, {})
+                for name in ("outcome", "tension_start", "tension_after", "feeling", "under"):
+                    if getattr(e, name) is not None:
+                        row[name] = getattr(e, name)
+        facts = []
+        for t in sorted(self.timeouts.values(), key=lambda t: t.started_at):  # type: ignore[attr-defined]
+            if uid not in (t.initiator, t.partner) or t.started_at < self.now - timedelta(days=90):  # type: ignore
+                continue
+            mine = t.initiator == uid  # type: ignore[attr-defined]
+            ext, p_ext = t.extensions_used > 0, t.partner_extensions > 0  # type: ignore[attr-defined]
+            r = own.get(t.id, {})  # type: ignore[attr-defined]
+            facts.append(Fact(t.started_at, mine, t.status.value, ext or p_ext, r.get("outcome"),  # type: ignore
+                              r.get("tension_start"), r.get("tension_after"), r.get("feeling"), r.get("under"),
+                              ext if mine else p_ext, p_ext if mine else ext))
+        return tuple(facts)
 
     def active(self, uid: int):
         """What the store finds for a person: their newest open time-out."""

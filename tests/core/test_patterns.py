@@ -19,8 +19,9 @@ RENDER = {loc: Renderer(loc, "Europe/Amsterdam", NOW) for loc in LOCALES}
 
 def fact(days: float, status: str = "returned", *, mine: bool = True, extended: bool = False,
          before: int | None = None, after: int | None = None, feeling: str | None = None,
-         under: str | None = None) -> Fact:
-    return Fact(NOW - timedelta(days=days), mine, status, extended, None, before, after, feeling, under)
+         under: str | None = None, ext_me: bool = False, ext_partner: bool = False) -> Fact:
+    return Fact(NOW - timedelta(days=days), mine, status, extended, None, before, after, feeling, under,
+                ext_me, ext_partner)
 
 
 def walk(msg: Msg) -> list[Msg]:
@@ -113,7 +114,8 @@ def test_not_paired_hides_the_partner_counts():
     assert counts(window(msg, 30), "patterns.started")
     assert started(window(msg, 30)) == 2
     for text in render_both(msg).values():
-        assert "partner" not in text.split("What I notice")[0].split("Wat me opvalt")[0]
+        counts_only = text.split("What I notice")[0].split("Wat me opvalt")[0]
+        assert "partner" not in counts_only.split("For a calm moment")[0].split("Voor een rustig moment")[0]
 
 
 def test_returns_on_time_extended_missed_and_cancelled_apart():
@@ -198,32 +200,109 @@ def test_one_and_two_feelings_read_as_a_list():
 # --- observations ---------------------------------------------------------------------------------------
 
 
-def test_three_missed_in_a_row_names_break_versus_silence():
-    facts = (fact(1, "missed"), fact(10, "returned"), fact(3, "missed"), fact(2, "missed"))  # not in time order
+def test_missed_returns_are_counted_in_the_window_not_only_in_a_row():
+    # weeks 3 and 5 missed, returns kept in between and since: still seen
+    facts = (fact(1), fact(10), fact(18, "missed"), fact(25), fact(33, "missed"), fact(40))
     msg = patterns.summary(facts, NOW, paired=True)
-    assert "patterns.note.silence" in notes(msg)
+    [note] = [m for m in walk(msg) if m.key == "patterns.note.silence"]
+    assert params(note) == {"n": 2, "total": 6, "days": 90}
     texts = render_both(msg)
+    assert "Van de 6 time-outs in de afgelopen 90 dagen eindigden er 2 zonder terugkomen." in texts["nl"]
+    assert "2 of the 6 time-outs in the last 90 days ended without coming back." in texts["en"]
     assert "relatietherapeut" in texts["nl"] and "huisarts" in texts["nl"] and "/afspraken" in texts["nl"]
     assert "couples therapist" in texts["en"] and "silence" in texts["en"]
 
 
-def test_silence_note_needs_the_three_most_recent_to_be_missed():
+def test_silence_note_needs_two_missed_returns_within_90_days():
     cases = [
-        (fact(1, "returned"), fact(2, "missed"), fact(3, "missed"), fact(4, "missed")),  # broken by the latest
-        (fact(1, "missed"), fact(2, "missed")),  # only two
-        (fact(1, "missed"), fact(2, "cancelled"), fact(3, "missed"), fact(4, "missed")),  # not in a row
-        (fact(1, "missed"), fact(20, "missed"), fact(100, "missed"), fact(120, "missed")),  # older than 90 days
+        (fact(1), fact(2, "missed"), fact(3), fact(4)),  # only one
+        (fact(1, "missed"), fact(95, "missed"), fact(120, "missed")),  # the others are older than 90 days
+        (fact(1, "cancelled"), fact(2, "cancelled"), fact(3, "running")),  # ended early or still running
     ]
     for facts in cases:
         assert "patterns.note.silence" not in notes(patterns.summary(facts, NOW, paired=True)), facts
 
 
-def test_a_running_time_out_does_not_break_the_missed_run():
+def test_a_running_time_out_does_not_hide_the_missed_ones():
     facts = (fact(0.01, "running"), fact(1, "missed"), fact(2, "missed"), fact(3, "missed"), fact(4, "missed"))
     msg = patterns.summary(facts, NOW, paired=True)
     [note] = [m for m in walk(msg) if m.key == "patterns.note.silence"]
-    assert params(note) == {"n": 4}
-    assert patterns.missed_in_a_row(facts) == 4
+    assert params(note) == {"n": 4, "total": 5, "days": 90}
+
+
+# --- who starts, who extends -------------------------------------------------------------------------------
+
+
+def test_who_asked_extra_time_is_shown_to_a_couple():
+    facts = (fact(1, extended=True, ext_me=True), fact(2, mine=False, extended=True, ext_partner=True),
+             fact(3, mine=False, extended=True, ext_me=True, ext_partner=True), fact(50, extended=True, ext_me=True))
+    msg = patterns.summary(facts, NOW, paired=True)
+    assert counts(window(msg, 30), "patterns.extended_paired") == {"mine": 2, "theirs": 2}
+    assert counts(window(msg, 90), "patterns.extended_paired") == {"mine": 3, "theirs": 2}
+    assert "• Extra time asked: 3× by you, 2× by your partner" in render_both(msg)["en"]
+    assert "• Extra tijd gevraagd: 3× door jou, 2× door je partner" in render_both(msg)["nl"]
+    alone = patterns.summary(facts, NOW, paired=False)
+    assert "patterns.extended_paired" not in emitted(alone)
+    none = patterns.summary((fact(1), fact(2, mine=False)), NOW, paired=True)
+    assert "patterns.extended_paired" not in emitted(none)
+
+
+# --- late at night --------------------------------------------------------------------------------------
+
+AMS = "Europe/Amsterdam"
+
+
+def at_local(day: int, hh: int, mm: int = 0, status: str = "returned") -> Fact:
+    """A time-out started `day` days ago at hh:mm Amsterdam time (NOW is 21:10 there, in winter: UTC+1)."""
+    base = datetime(2026, 11, 20, hh, mm, tzinfo=timezone(timedelta(hours=1)))
+    return Fact(base - timedelta(days=day), True, status, False)
+
+
+def test_fights_late_at_night_are_noticed_with_tomorrow_morning_as_the_return():
+    facts = (at_local(2, 23, 30), at_local(9, 22, 15), at_local(16, 1, 40), at_local(20, 18), at_local(30, 12))
+    assert patterns.late_at_night(facts, AMS) == 3
+    msg = patterns.summary(facts, NOW, paired=True, tz=AMS)
+    [note] = [m for m in walk(msg) if m.key == "patterns.note.late"]
+    assert params(note) == {"n": 3, "total": 5}
+    texts = render_both(msg)
+    assert "morgenochtend" in texts["nl"] and "tomorrow morning" in texts["en"]
+    assert "For a calm moment:\nWhat could you agree for fights late at night?" in texts["en"]
+
+
+def test_late_is_local_time_and_needs_a_pattern():
+    evening_utc = (at_local(2, 20, 30), at_local(9, 20, 45), at_local(16, 20))  # 20:xx in Amsterdam
+    assert patterns.late_at_night(evening_utc, AMS) == 0
+    assert patterns.late_at_night(evening_utc, "Asia/Tokyo") == 3  # the same moments: 04:xx in Tokyo
+    assert "patterns.note.late" not in notes(patterns.summary(evening_utc, NOW, paired=True, tz=AMS))
+    once = (at_local(2, 23), at_local(5, 12), at_local(9, 13))
+    assert "patterns.note.late" not in notes(patterns.summary(once, NOW, paired=True, tz=AMS))
+    few = (at_local(2, 23), at_local(3, 23), *(at_local(d, 12) for d in range(4, 12)))  # 2 of 10
+    assert "patterns.note.late" not in notes(patterns.summary(few, NOW, paired=True, tz=AMS))
+    edge = (at_local(2, 21, 0), at_local(3, 4, 59), at_local(4, 5, 0))
+    assert patterns.late_at_night(edge, AMS) == 2
+
+
+# --- a question for a calm moment ---------------------------------------------------------------------------
+
+
+def reflection(msg: Msg) -> str:
+    [r] = [m for m in walk(msg) if m.key == "patterns.reflect"]
+    question = params(r)["question"]
+    assert isinstance(question, Msg)
+    return question.key
+
+
+def test_every_overview_ends_with_a_question_for_a_calm_moment_that_fits():
+    assert reflection(patterns.summary((fact(3),), NOW, True)) == "patterns.reflect.helped"
+    busy = (fact(20), fact(22), fact(26.5))
+    assert reflection(patterns.summary(busy, NOW, True)) == "patterns.reflect.trigger"
+    late = (at_local(2, 23, 30), at_local(9, 22, 15))
+    assert reflection(patterns.summary(late, NOW, True, AMS)) == "patterns.reflect.late"
+    missed = (*late, fact(3, "missed"), fact(4, "missed"))
+    assert reflection(patterns.summary(missed, NOW, True, AMS)) == "patterns.reflect.return"
+    texts = render_both(patterns.summary((fact(3),), NOW, True))
+    assert texts["nl"].rstrip().endswith("Je gevoelens ziet alleen jij.")
+    assert "Voor een rustig moment:\nWat hielp je de vorige keer het meest om rustig te worden?" in texts["nl"]
 
 
 def test_several_time_outs_in_a_week_get_a_kind_note():
@@ -321,13 +400,32 @@ facts_st = st.builds(
     tension_after=SCORES,
     feeling=WORDS,
     under=WORDS,
+    extended_by_me=st.booleans(),
+    extended_by_partner=st.booleans(),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(facts_st, max_size=25).map(tuple), st.booleans())
 def test_random_histories_never_raise_and_always_render(facts, paired):
-    msg = patterns.summary(facts, NOW, paired)
+    msg = patterns.summary(facts, NOW, paired, "America/St_Johns")
     assert emitted(msg) <= patterns.keys()
     for text in render_both(msg).values():
         assert text.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(facts_st, max_size=40).map(tuple), st.booleans())
+def test_random_histories_give_a_chart_whose_counts_add_up(facts, paired):
+    c = patterns.chart(facts, NOW, paired, "Pacific/Chatham")
+    shown = [f for f in facts if f.started_at >= NOW - timedelta(weeks=patterns.CHART_WEEKS)]
+    if not shown:
+        assert c is None
+        return
+    assert c is not None and len(c.weeks) == patterns.CHART_WEEKS and c.total == len(shown)
+    assert c.started_by_me + c.started_by_partner == c.total
+    assert c.on_time + c.extended + c.missed <= c.total
+    assert c.extended_by_me <= c.total and c.extended_by_partner <= c.total
+    assert (c.tension_before is None) == (c.tension_after is None)
+    for t in (c.tension_before, c.tension_after):
+        assert t is None or 0 <= t <= 100

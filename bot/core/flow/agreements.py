@@ -383,7 +383,9 @@ def on_guide_choice(b: B, cid: str) -> None:
 def cmd_patterns(b: B, arg: str) -> None:
     from .. import patterns
 
-    b.fx.append(Reply(patterns.summary(b.ctx.history, b.now, b.ctx.couple is not None)))
+    paired, tz = b.ctx.couple is not None, b.ctx.me.tz
+    history = b.ctx.history
+    b.fx.append(Reply(patterns.summary(history, b.now, paired, tz), chart=patterns.chart(history, b.now, paired, tz)))
 
 
 def cmd_unpair(b: B, arg: str) -> None:

@@ -156,12 +156,14 @@ _UNANNOUNCED_SQL = (
     "SELECT 1 FROM outbox WHERE tag = ? AND tag <> '' AND user_id = ? AND instr(payload, '\"notice.start\"') > 0"
 )
 _JOIN_FAILURES_SQL = "SELECT count(*) FROM join_failures WHERE user_id = ? AND at > ?"
-_HISTORY_SQL = (
-    "SELECT t.started_at, t.initiator = ?1, t.status, t.extensions_used > 0, "
-    "m.outcome, m.tension_start, m.tension_after, m.feeling, m.under "
-    "FROM (SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
+_HISTORY_SQL = (  # each break's extensions belong to the one who took it: "mine" and "theirs" by the role
+    "SELECT t.started_at, t.mine, t.status, t.extensions_used > 0 OR t.partner_extensions > 0, "
+    "m.outcome, m.tension_start, m.tension_after, m.feeling, m.under, "
+    "CASE WHEN t.mine THEN t.extensions_used ELSE t.partner_extensions END > 0, "
+    "CASE WHEN t.mine THEN t.partner_extensions ELSE t.extensions_used END > 0 "
+    "FROM (SELECT id, 1 AS mine, status, extensions_used, partner_extensions, started_at FROM timeouts "
     "      WHERE initiator = ?1 AND started_at >= ?2 "
-    "      UNION ALL SELECT id, initiator, status, extensions_used, started_at FROM timeouts "
+    "      UNION ALL SELECT id, 0, status, extensions_used, partner_extensions, started_at FROM timeouts "
     "      WHERE partner = ?1 AND started_at >= ?2) t "
     "LEFT JOIN timeout_members m ON m.timeout_id = t.id AND m.user_id = ?1 "
     "ORDER BY t.started_at DESC LIMIT ?3"
@@ -242,8 +244,8 @@ def load_history(c: sqlite3.Connection, uid: int, now: datetime) -> tuple[Fact, 
     """This person's time-outs of the last HISTORY, oldest first: counts, own scores and own vocabulary ids."""
     rows = c.execute(_HISTORY_SQL, (uid, ts(now - HISTORY), HISTORY_MAX)).fetchall()
     return tuple(
-        Fact(dt(started), bool(mine), status, bool(extended), outcome, t0, t1, feeling, under)
-        for started, mine, status, extended, outcome, t0, t1, feeling, under in reversed(rows)
+        Fact(dt(started), bool(mine), status, bool(extended), outcome, t0, t1, feeling, under, bool(me), bool(them))
+        for started, mine, status, extended, outcome, t0, t1, feeling, under, me, them in reversed(rows)
     )
 
 

@@ -428,18 +428,21 @@ class StandIn:
         if interaction is not None:
             msg |= {"webhook_id": str(self.app_id), "application_id": str(self.app_id),
                     "_interaction": interaction.id}
-        self._attach(msg, files)
+        self._attach(msg, files, body)
         self.messages[mid] = msg
         self._note(body)
         self.message_posted.set()
         return msg
 
-    def _attach(self, msg: dict[str, Any], files: list[tuple[str, bytes]]) -> None:
+    def _attach(self, msg: dict[str, Any], files: list[tuple[str, bytes]], body: dict[str, Any] | None = None) -> None:
         if files:
             self.files[int(msg["id"])] = files
+            described = [a for a in (body or {}).get("attachments") or [] if isinstance(a, dict)]
             msg["attachments"] = [{"id": str(self.snowflake()), "filename": n, "size": len(b),
                                    "url": f"{self.base}/files/{n}", "proxy_url": f"{self.base}/files/{n}"}
-                                  for n, b in files]
+                                  | ({"description": described[i]["description"]}
+                                     if i < len(described) and described[i].get("description") else {})
+                                  for i, (n, b) in enumerate(files)]
 
     def _edit(self, mid: int, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
         msg = self.messages[mid]

@@ -103,6 +103,38 @@ async def test_a_whole_time_out_over_real_sockets(world):
     assert world.adapter.client.is_closed()
 
 
+async def test_patterns_sends_each_partner_the_chart_as_an_attachment(world):
+    s = world.standin
+    dispatcher = asyncio.create_task(world.dispatcher.run_forever())
+    try:
+        sam, alex = s.person("sam"), s.person("alex")
+        await world.slash(sam, "pair", locale="en-GB")
+        code = re.search(r"invite code: (\S+)", s.texts(sam)[-1])
+        assert code
+        await world.slash(alex, "join", code.group(1), option="code", locale="nl")
+        await until(world, lambda: any(t.startswith(head(EN, "pair.joined")) for t in s.texts(sam)))
+        await until(world, lambda: any(t.startswith(head(EN, "screen.ask")) for t in s.texts(sam)))
+        await world.slash(sam, "timeout", locale="en-GB")
+        await world.press(sam, s.last_with_buttons(sam), "ret.m30", locale="en-GB")
+
+        for person, locale, cat in ((sam, "en-GB", EN), (alex, "nl", NL)):
+            await world.slash(person, "patterns", locale=locale)
+            shown = [m for m in s.messages.values() if m.get("attachments") and int(m["id"]) in s.files
+                     and s.interactions[m["_interaction"]].person is person]
+            assert len(shown) == 1, shown
+            [message] = shown
+            [(name, png)] = s.files[int(message["id"])]
+            assert name == "adempauze-patterns.png" and png.startswith(b"\x89PNG") and len(png) > 10_000
+            assert message["attachments"][0]["description"] == cat["patterns.chart.caption"]
+            assert head(cat, "patterns.summary_notes") in message["content"]  # the words go with the picture
+        sams, alexs = ([f for m, fs in s.files.items() for f in fs if s.messages[m].get("_interaction")
+                        and s.interactions[s.messages[m]["_interaction"]].person is p] for p in (sam, alex))
+        assert sams[0][1] != alexs[0][1]  # each in their own language
+    finally:
+        dispatcher.cancel()
+        await asyncio.gather(dispatcher, return_exceptions=True)
+
+
 async def test_at_debug_the_log_holds_no_text_no_code_and_no_token(debug_log, world):
     """Issue 13, finding 8: discord.py at DEBUG logs every gateway payload (DM text, /say text, /join CODE) and
     request body (the invite code in the bot's reply); on a 429 it logs the webhook URL with the interaction

@@ -151,6 +151,59 @@ async def test_two_people_pair_take_a_time_out_and_come_back(tmp_path: Path) -> 
         assert "all_private_chats:nl" in api.commands
 
 
+async def test_patterns_sends_each_partner_a_chart_as_a_photo_in_their_language(tmp_path: Path) -> None:
+    async with running(tmp_path) as live:
+        api = live.api
+        anna, bram = api.person(111, "Anna", "en"), api.person(222, "Bram", "nl")
+        await pair_and_agree(live, anna, bram)
+        api.text(anna, "/timeout")
+        await live.arrives(anna.id, "en", "pause.when")
+        api.press(anna, "ret.m30")
+        await live.arrives(anna.id, "en", "start.told")
+        live.later(timedelta(minutes=30))
+        await live.arrives(anna.id, "en", "return.ping")
+        await live.arrives(bram.id, "nl", "return.ping")
+        api.press(anna, "r.ready")
+        api.press(bram, "r.ready")
+        await api.wait_for(lambda: len(api.of("answerCallbackQuery")) == 3, WAIT)
+
+        api.text(anna, "/patterns")
+        api.text(bram, "/patronen")
+        await api.wait_for(lambda: len(api.of("sendPhoto")) == 2, WAIT)
+        await live.arrives(anna.id, "en", "patterns.reflect.helped")
+        await live.arrives(bram.id, "nl", "patterns.reflect.helped")
+        photos = {c.params["chat_id"]: c for c in api.of("sendPhoto")}
+        assert set(photos) == {anna.id, bram.id} and all(c.status == 200 for c in photos.values())
+        for person, locale in ((anna, "en"), (bram, "nl")):
+            call = photos[person.id]
+            png = call.params["photo_bytes"]
+            assert isinstance(png, bytes) and png.startswith(b"\x89PNG") and len(png) > 10_000
+            assert call.params["caption"] == catalog(locale)["patterns.chart.caption"]
+            assert call.params["photo_name"] == "adempauze-patterns.png"
+            # the picture comes first, then the overview in words
+            sent = [c for c in api.sent(person.id) if c.method in ("sendPhoto", "sendMessage")]
+            photo = [c.method for c in sent].index("sendPhoto")
+            words = next(i for i, c in enumerate(sent) if line_of(locale, "patterns.reflect.helped") in
+                         str(c.params.get("text", "")))
+            assert photo < words
+        assert photos[anna.id].params["photo_bytes"] != photos[bram.id].params["photo_bytes"]  # own language
+
+
+async def test_a_refused_picture_still_lets_the_words_through(tmp_path: Path) -> None:
+    async with running(tmp_path) as live:
+        api = live.api
+        anna = api.person(111, "Anna", "en")
+        api.text(anna, "/timeout")
+        await live.arrives(anna.id, "en", "pause.when")
+        api.press(anna, "ret.m30")
+        await live.arrives(anna.id, "en", "start.solo")
+        api.fail_next("sendPhoto", 400, description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+        api.text(anna, "/patterns")
+        await live.arrives(anna.id, "en", "patterns.reflect.helped")
+        assert [c.status for c in api.of("sendPhoto")] == [400]
+        assert not api.sent(anna.id, "sendPhoto")
+
+
 async def test_a_whole_conversation_at_debug_logs_no_token_no_text_and_no_code(
     tmp_path: Path, debug_log: io.StringIO
 ) -> None:
