@@ -210,6 +210,7 @@ REGISTRY: dict[str, Entry] = {
     "patterns": Entry(agreements.cmd_patterns),
     "check": Entry(privacy.cmd_check),
     "country": Entry(privacy.cmd_country, in_safety=True),
+    "settings": Entry(privacy.cmd_settings, in_safety=True),
     "export": Entry(privacy.cmd_export, in_safety=True),
     "forget": Entry(privacy.cmd_forget, in_safety=True),
 }
@@ -236,6 +237,7 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("withdraw", "intrekken", "trekin"), "withdraw"),
     **dict.fromkeys(("patterns", "patronen"), "patterns"),
     **dict.fromkeys(("country", "land"), "country"),
+    **dict.fromkeys(("settings", "instellingen"), "settings"),
     **dict.fromkeys(("check", "toets", "checkin"), "check"),
     **dict.fromkeys(("export", "exporteer", "mijngegevens"), "export"),
     **dict.fromkeys(("forget", "vergeet", "wis"), "forget"),
