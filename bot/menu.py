@@ -38,6 +38,7 @@ MENU: tuple[Entry, ...] = (
     Entry("patterns", "patronen"),
     Entry("check", "check"),
     Entry("country", "land", takes_arg=True),
+    Entry("settings", "instellingen"),
     Entry("export", "export"),
     Entry("forget", "vergeet"),
     Entry("language", "taal", takes_arg=True),

@@ -355,3 +355,66 @@ async def test_land_refuses_what_is_not_a_country(console: Console, screen: Scre
         await console.line(f"/land {typed}")
         assert messages(screen.take())[0][1].startswith(NL["country.unknown"].split(".")[0])
     assert await store.query("SELECT country, country_from FROM users") == [("NL", "assumed")]
+
+
+def _tap_only_above_country_buttons(out: str) -> bool:
+    """Every message that says "tap your country below" is followed by the country question (with its
+    buttons); True when the sentence was shown at all."""
+    tap, shown = line_of("emergency.where_assumed_ask"), messages(out)
+    for i, (_, text) in enumerate(shown):
+        if tap in text:
+            assert any(line_of("country.ask") in t and "1) " in t for _, t in shown[i + 1:]), shown
+    return any(tap in t for _, t in shown)
+
+
+async def test_tap_your_country_below_only_where_the_country_buttons_follow(console: Console, screen: Screen) -> None:
+    """Issue 19: the assumed-country line said "tap your country below" on screens without country buttons."""
+    assumed = line_of("emergency.where_assumed")
+    await console.line("/veilig")  # the first safety screen: the country is asked, with buttons
+    assert _tap_only_above_country_buttons(screen.take())
+    await console.line("!press safety.continue")
+    screen.take()
+    await console.line("/veilig")  # asked once: now only how to change it
+    out = screen.take()
+    assert not _tap_only_above_country_buttons(out) and assumed in out
+    await console.line("!press safety.continue")
+    screen.take()
+    for choice in ("sq.yes", "ck.1.0", "ck.2.0", "ck.3.0", "ck.4.2", "ck.5.0"):  # the calm-time yes; an unsafe check
+        if choice == "ck.1.0":
+            await console.line("/check")
+        await console.line(f"!press {choice}")
+    out = screen.take()
+    assert line_of("check.result.unsafe") in out and line_of("screen.yes") in out
+    assert not _tap_only_above_country_buttons(out) and out.count(assumed) == 2
+
+
+EN = catalog("en")
+
+
+@pytest.mark.parametrize("country", sorted(SCREEN_NUMBERS) + sorted(NO_CONFIRMED_NUMBER))
+async def test_the_safety_screen_in_english_by_the_english_name(console: Console, screen: Screen, country: str) -> None:
+    """The same screens in English, the country typed by its English name (as a person abroad would)."""
+    from bot.core import countries
+
+    code = countries.parse(country)
+    assert code is not None
+    name = EN[countries.name_key(code)]
+    await console.line("/language en")
+    await console.line(f"/country {name}")
+    assert messages(screen.take())[-1][1].startswith(f"Country set: {name}.")
+    await console.line("/safety")
+    text = next(t for _, t in messages(screen.take()) if EN["safety.screen"].split("\n", 1)[0] in t)
+    assert f"Country: {name}. Somewhere else? Send /country" in text
+    if country in NO_CONFIRMED_NUMBER:
+        assert EN["emergency.unknown"] in text and f"Call {NO_CONFIRMED_NUMBER[country]}" not in text
+    else:
+        assert all(bit in text for bit in SCREEN_NUMBERS[country]) and EN["emergency.unknown"] not in text
+
+
+async def test_help_and_welcome_say_for_which_country_the_number_is(console: Console, screen: Screen) -> None:
+    await console.line("/hulp")
+    assert "Bel 112." in screen.text and "Land: Nederland. Dat heb ik aangenomen" in screen.take()
+    await console.line("/land Japan")
+    await console.line("/start")
+    out = screen.take()
+    assert "110" in out and "119" in out and "Land: Japan. Ben je ergens anders?" in out

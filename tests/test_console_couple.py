@@ -151,3 +151,31 @@ async def test_im_safe_continue_goes_back_where_you_were(run: Run) -> None:
     await run("/pauze", "30 min", "!press cs.yes", "!press t.7", "!press safety")
     out = await run("!press safety.continue")
     assert saw(out, "me", "safety.continued") and not saw(out, "me", "idle.prompt")
+
+
+async def test_settings_are_each_partners_own(run: Run) -> None:
+    """Issue 19: /instellingen shows what is set for the one who asks, in private, with buttons for language and
+    country; what one partner changes there is not the other's, and neither is told of the other's."""
+    out = await run("!as me", "/instellingen")
+    assert list(out) == ["me"] and saw(out, "me", "settings.show")
+    mine = out["me"][0]
+    assert "Taal: Nederlands" in mine and "hulplijnen): Nederland, aangenomen" in mine and "Europe/Amsterdam" in mine
+    assert "1) " + NL["choice.settings.language"] in mine and "2) " + NL["choice.settings.country"] in mine
+    out = await run("!press set.country")
+    assert list(out) == ["me"] and saw(out, "me", "country.ask")
+    out = await run("!press co.BE", "!press set.lang", "!press lang.en", "/tijdzone Europe/Brussels")
+    assert list(out) == ["me"]
+    out = await run("/settings")
+    mine = out["me"][0]
+    assert "Language: English" in mine and "helplines): Belgium\n" in mine and "Europe/Brussels" in mine
+    out = await run("!as robin", "/instellingen")  # Robin's own: nothing of Sam's changes
+    assert list(out) == ["robin"]
+    theirs = out["robin"][0]
+    assert "Taal: Nederlands" in theirs and "hulplijnen): Nederland, aangenomen" in theirs
+    assert "Europe/Amsterdam" in theirs and "België" not in theirs and "Brussels" not in theirs
+    out = await run("/veilig")  # Sam's country was asked in /settings, Robin's was not: Robin is asked here
+    assert saw(out, "robin", "country.ask") and "me" not in out
+    out = await run("!as me", "/veilig")
+    sams = "\n".join(out["me"])
+    assert not saw(out, "me", "country.ask") and "Country: Belgium. Somewhere else?" in sams and "1712" in sams
+    assert "robin" not in out  # the partner hears nothing of it

@@ -10,6 +10,7 @@ text, so the database file, its WAL and the logs can be scanned for them byte by
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import re
@@ -30,7 +31,7 @@ from bot.codec import dump_payload, dump_session, load_session, session_fields
 from bot.core import couples
 from bot.core.effects import Msg
 from bot.core.events import ChoiceMade
-from bot.core.model import Session
+from bot.core.model import Contract, Session
 from bot.dispatch import Dispatcher
 from bot.i18n import catalog
 from bot.ports import Outgoing, RetryLater, UserRef, event_from_text
@@ -931,3 +932,5 @@ async def test_time_outs_that_stay_for_the_partner_carry_no_id_of_the_forgotten(
     lists = await store.query("SELECT ready, hushed FROM timeouts")
     assert not any(str(ann) in r.split(",") or str(ann) in h.split(",") for r, h in lists)
     assert store_module.contract_of.cache_info().currsize == 0
+    gc.collect()  # nor anywhere else in memory: no cache (store or core) keeps a contract with her sentence
+    assert not [o for o in gc.get_objects() if isinstance(o, Contract) and ANN_SENTENCE in dict(o.sentences).values()]

@@ -206,9 +206,15 @@ def call_line(code: str) -> Msg:
     return Msg.of("emergency.call", dial=_dial(e)) if e is not None else Msg.of("emergency.unknown")
 
 
-def where_line(code: str, assumed: bool) -> Msg:
-    """Which country the numbers are for, and how to choose another: "Country: Japan. Somewhere else? …"."""
-    return Msg.of("emergency.where_assumed" if assumed else "emergency.where", country=Msg.of(name_key(code)))
+def where_line(code: str, assumed: bool, buttons_follow: bool = False) -> Msg:
+    """Which country the numbers are for, and how to choose another: "Country: Japan. Somewhere else? …".
+    Only where the country buttons follow (the question asked once) does it say to tap one."""
+    country = Msg.of(name_key(code))
+    if not assumed:
+        return Msg.of("emergency.where", country=country)
+    if buttons_follow:
+        return Msg.of("emergency.where_assumed_ask", country=country)
+    return Msg.of("emergency.where_assumed", country=country)
 
 
 def help_lines(code: str) -> tuple[Msg, ...]:

@@ -35,7 +35,7 @@ from ..model import GRACE, Phase, Session, State, evolve
 from . import couple, table
 from .build import LOCALES, NO_PLAN, ROWS, SAFE_PHASES, B, Ctx, in_steps, prompt
 from .commands import ALIASES, REGISTRY, SAFE_IN_SAFETY, on_command, run, set_language
-from .privacy import on_country_choice, on_forget_choice
+from .privacy import SETTINGS_BUTTONS, on_country_choice, on_forget_choice
 from .safety_screen import ask_safe, to_safety
 from .screening import on_screen_choice
 from .steps import on_after_bad
@@ -132,6 +132,9 @@ def _choice(b: B, cid: str) -> None:
         return
     if cid in ("lang.nl", "lang.en"):
         set_language(b, cid[5:])
+        return
+    if cid in SETTINGS_BUTTONS:  # from /settings: the same question as /language or /country alone
+        run(b, SETTINGS_BUTTONS[cid], "")
         return
     unsafe = phase in SAFE_PHASES
     if cid.startswith("ct.") and not unsafe:

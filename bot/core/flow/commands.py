@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import countries
 from ..events import CommandReceived
 from ..model import Phase, TimeoutStatus
 from ..parse import fold
 from . import agreements, couple, privacy, steps
 from .build import LOCALES, ROWS, B, c, dur, enter, in_steps, prompt
-from .safety_screen import CONTINUE, to_safety
+from .safety_screen import CONTINUE, emergency_lines, to_safety
 
 Command = Callable[[B, str], None]
 
@@ -136,7 +135,7 @@ def cmd_safety(b: B, arg: str) -> None:
 
 
 def cmd_help(b: B, arg: str) -> None:
-    b.say("help.text", emergency=countries.call_line(b.ctx.me.country))
+    b.say("help.text", emergency=emergency_lines(b.ctx.me))  # the number, and for which country
     prompt(b)
 
 
@@ -144,7 +143,7 @@ def cmd_start(b: B, arg: str) -> None:
     if arg.strip():  # a deep link: /start CODE joins a couple
         agreements.cmd_join(b, arg)
         return
-    b.say("welcome", emergency=countries.call_line(b.ctx.me.country))
+    b.say("welcome", emergency=emergency_lines(b.ctx.me))
     if not b.ctx.me.consented:  # onboarding asks for explicit consent before anything personal is kept
         b.say("consent.onboarding", (c("cs.yes", "choice.consent.yes"), c("cs.no", "choice.consent.no")))
         return
@@ -210,6 +209,7 @@ REGISTRY: dict[str, Entry] = {
     "patterns": Entry(agreements.cmd_patterns),
     "check": Entry(privacy.cmd_check),
     "country": Entry(privacy.cmd_country, in_safety=True),
+    "settings": Entry(privacy.cmd_settings, in_safety=True),
     "export": Entry(privacy.cmd_export, in_safety=True),
     "forget": Entry(privacy.cmd_forget, in_safety=True),
 }
@@ -236,6 +236,7 @@ ALIASES: dict[str, str] = {
     **dict.fromkeys(("withdraw", "intrekken", "trekin"), "withdraw"),
     **dict.fromkeys(("patterns", "patronen"), "patterns"),
     **dict.fromkeys(("country", "land"), "country"),
+    **dict.fromkeys(("settings", "instellingen"), "settings"),
     **dict.fromkeys(("check", "toets", "checkin"), "check"),
     **dict.fromkeys(("export", "exporteer", "mijngegevens"), "export"),
     **dict.fromkeys(("forget", "vergeet", "wis"), "forget"),

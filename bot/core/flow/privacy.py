@@ -1,10 +1,11 @@
-"""Privacy and the private check: consent, /check, /country, /export, /forget. Nothing here reaches the partner."""
+"""Privacy and the private check: consent, /check, /country, /settings, /export, /forget. Nothing here reaches
+the partner."""
 
 from __future__ import annotations
 
 from .. import countries
 from ..effects import CancelNotices, Export, Forget, Msg, Reply, SetProfile
-from ..model import Phase, TimeoutStatus
+from ..model import CountryFrom, Phase, TimeoutStatus
 from . import couple
 from .agreements import cmd_unpair
 from .build import SAFETY_BUTTON, B, c, enter, prompt
@@ -85,6 +86,8 @@ def on_check_choice(b: B, cid: str) -> bool:
 def cmd_country(b: B, arg: str) -> None:
     if not arg.strip():
         b.say("country.ask", country_buttons())
+        if b.ctx.me.country_from is CountryFrom.ASSUMED:  # asked now (/country, /settings): not again later
+            b.fx.append(SetProfile(country_asked=True))
         return
     code = countries.parse(arg)
     if code is None:  # "ZZ", "Atlantis", a typo: say so kindly, and offer the buttons
@@ -94,6 +97,21 @@ def cmd_country(b: B, arg: str) -> None:
     b.say("country.set", country=Msg.of(countries.name_key(code)), emergency=countries.call_line(code))
     if b.s.phase in (Phase.SAFETY, Phase.SAFETY_ASK):  # the help of the new country, right away
         b.say("safety.help_there", resources=help_lines(code))
+
+
+def cmd_settings(b: B, arg: str) -> None:
+    """/settings (nl /instellingen): what is set for this person alone, with buttons to change it. Private:
+    a reply to the person only; the partner's settings are theirs and are never shown here."""
+    me = b.ctx.me
+    country: Msg = Msg.of(countries.name_key(me.country))
+    if me.country_from in (CountryFrom.ASSUMED, CountryFrom.ASKED):
+        country = Msg.of("settings.country_assumed", country=country)
+    b.say("settings.show", (c("set.lang", "choice.settings.language"), c("set.country", "choice.settings.country")),
+          lang=Msg.of(f"language.{me.locale}"), country=country, tz=me.tz)
+
+
+SETTINGS_BUTTONS = {"set.lang": "language", "set.country": "country"}
+"""The buttons of /settings, each to the command that asks (the same question as the command alone)."""
 
 
 def on_country_choice(b: B, cid: str) -> bool:

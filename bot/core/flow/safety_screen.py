@@ -49,7 +49,9 @@ def p_safety(b: B) -> None:
     options = [CONTINUE, c("sp.edit", "choice.safety_plan"), c("fg.ask", "choice.forget")]
     if b.ctx.couple is not None:
         options.append(c("safety.unpair", "choice.unpair"))
-    b.say("safety.screen", tuple(options), emergency=emergency_lines(me), resources=help_lines(me.country))
+    ask = me.country_from is CountryFrom.ASSUMED  # only a language was known: ask once, here, in private
+    b.say("safety.screen", tuple(options), emergency=emergency_lines(me, buttons_follow=ask),
+          resources=help_lines(me.country))
     if me.safety_plan:
         b.say("safety.plan.show", text=me.safety_plan)
     partner = b.ctx.partner
@@ -59,7 +61,7 @@ def p_safety(b: B) -> None:
             b.say("safety.partner_sees", name=partner.name or "", time=t.back_at)
         else:
             b.say("safety.partner_told_nothing", name=partner.name or "")
-    if me.country_from is CountryFrom.ASSUMED:  # only a language was known: ask once, here, in private
+    if ask:
         b.say("country.ask", country_buttons())
         b.fx.append(SetProfile(country_asked=True))
 
@@ -69,10 +71,11 @@ def help_lines(country: str) -> tuple[Msg, ...]:
     return countries.help_lines(country)
 
 
-def emergency_lines(me: Person) -> tuple[Msg, ...]:
-    """The emergency number for the person's country (never an unconfirmed one), and which country that is."""
+def emergency_lines(me: Person, buttons_follow: bool = False) -> tuple[Msg, ...]:
+    """The emergency number for the person's country (never an unconfirmed one), and which country that is;
+    `buttons_follow`: the country buttons come right after (the where-line may then say to tap one)."""
     assumed = me.country_from in (CountryFrom.ASSUMED, CountryFrom.ASKED)
-    return countries.call_line(me.country), countries.where_line(me.country, assumed)
+    return countries.call_line(me.country), countries.where_line(me.country, assumed, buttons_follow)
 
 
 def country_buttons() -> tuple[Choice, ...]:

@@ -152,3 +152,68 @@ async def test_the_language_follows_each_interaction_until_one_is_chosen_with_la
     await world.slash(sam, "language", "nl", option=OPTIONS["language"], locale="en-US")
     await world.slash(sam, "status", locale="en-US")
     assert world.standin.texts(sam)[-1] == NL["status.none"]  # chosen: the client's locale no longer moves it
+
+
+# -- issue 19: where the country came from, and /settings -------------------------------------------------------
+
+def dm_messages(world: Any, person: Any, since: int = 0) -> list[tuple[str, list[str]]]:
+    """(text, button ids without the "ap:" prefix) of each DM to the person from message `since` on."""
+    return [(m["content"], [b.get("custom_id", "").removeprefix("ap:") for b in world.standin.buttons(m)])
+            for m in world.standin.dms(person)[since:]]
+
+
+def tap_only_above_country_buttons(messages: list[tuple[str, list[str]]], cat: dict[str, str]) -> bool:
+    tap = cat["emergency.where_assumed_ask"].split("{country}", 1)[1].strip(". ")
+    said_tap = False
+    for i, (text, _) in enumerate(messages):
+        if tap in text:
+            said_tap = True
+            assert any(any(b.startswith("co.") for b in ids) for _, ids in messages[i + 1:]), messages
+    return said_tap
+
+
+async def test_tap_your_country_below_only_where_country_buttons_follow(world):
+    """A Discord locale without a region ("nl") gives only a language: the first safety screen says the country
+    is assumed and asks with buttons; the next one says only how to change it."""
+    noor = world.standin.person("noor")
+    await world.slash(noor, "safety", locale="nl")
+    assert tap_only_above_country_buttons(dm_messages(world, noor), NL)
+    screen = next(m for m in world.standin.dms(noor) if "ap:safety.continue" in
+                  [b.get("custom_id") for b in world.standin.buttons(m)])
+    await world.press(noor, screen, "safety.continue", locale="nl")
+    n = len(world.standin.dms(noor))
+    await world.slash(noor, "safety", locale="nl")
+    again = dm_messages(world, noor, n)
+    assert not tap_only_above_country_buttons(again, NL)
+    assumed = NL["emergency.where_assumed"].split("{country}", 1)[1].strip(". ")
+    assert any(assumed in t for t, _ in again)
+
+
+async def test_a_discord_region_is_the_country_and_nothing_is_assumed(world):
+    sam = world.standin.person("sam")
+    await world.slash(sam, "safety", locale="en-US")
+    texts = world.standin.texts(sam)
+    assert any("Call 911" in t and "Country: United States." in t for t in texts), texts
+    assert not tap_only_above_country_buttons(dm_messages(world, sam), EN)
+    assert not any("I assumed this" in t for t in texts)
+
+
+async def test_settings_are_private_to_each_partner(world):
+    sam, noor = world.standin.person("sam"), world.standin.person("noor")
+    await world.slash(sam, "pair")
+    code = next(m.group(0) for t in world.standin.texts(sam)
+                if (m := __import__("re").search(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b", t)))
+    await world.slash(noor, "join", code, option=OPTIONS["join"], locale="nl")
+    await world.slash(noor, "accept", locale="nl")
+    await world.slash(sam, "timezone", "Asia/Tokyo", option=OPTIONS["timezone"])
+    s, n = len(world.standin.dms(sam)), len(world.standin.dms(noor))
+    await world.slash(sam, "settings")
+    [(text, ids)] = dm_messages(world, sam, s)
+    assert "English" in text and "United States" in text and "Asia/Tokyo" in text and "assumed" not in text
+    assert ids[:2] == ["set.lang", "set.country"]
+    assert len(world.standin.dms(noor)) == n  # Noor is told nothing
+    await world.slash(noor, "settings", locale="nl")
+    [(text, _)] = dm_messages(world, noor, n)
+    assert "Nederlands" in text and "Nederland, aangenomen" in text and "Tokyo" not in text
+    await world.press(noor, world.standin.dms(noor)[-1], "set.country", locale="nl")
+    assert any(i.startswith("co.") for i in dm_messages(world, noor)[-1][1])

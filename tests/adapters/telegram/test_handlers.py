@@ -232,3 +232,81 @@ async def test_alone_the_message_for_the_partner_comes_on_its_own_with_a_share_b
     [share] = [b for row in message.params["reply_markup"]["inline_keyboard"] for b in row if "url" in b]
     assert share["url"].startswith("https://t.me/share/url?url=") and unquote(share["url"].split("=", 1)[1]) == text
     assert "sn.edit" in [i for row in buttons(message.params) for i in row]
+
+
+# -- issue 19: where the country came from, and /settings -------------------------------------------------------
+
+CODE = re.compile(r"\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+
+
+def shown(api: StandIn, chat_id: int, since: int = 0) -> list[tuple[str, list[str]]]:
+    """(text, button ids) of each message to a chat from call number `since` on, in order."""
+    return [(str(c.params.get("text", "")), [i for row in buttons(c.params) for i in row])
+            for c in api.sent(chat_id)[since:] if c.method == "sendMessage"]
+
+
+def tap_only_above_country_buttons(messages: list[tuple[str, list[str]]], locale: str) -> bool:
+    """Every message that says "tap your country below" is followed by one with the country buttons; True when
+    the sentence was shown at all."""
+    tap = line_of(locale, "emergency.where_assumed_ask")
+    said_tap = False
+    for i, (text, _) in enumerate(messages):
+        if tap in text:
+            said_tap = True
+            assert any(any(b.startswith("co.") for b in ids) for _, ids in messages[i + 1:]), messages
+    return said_tap
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+async def test_tap_your_country_below_only_where_country_buttons_follow(
+    api: StandIn, feed: Feed, locale: str
+) -> None:
+    """Telegram gives only a language, so the country is assumed: the first safety screen says so and asks
+    with buttons; every later screen (and /check's, the calm-time question's) says only how to change it."""
+    anna = api.person(111, "Anna", locale)
+    await feed(api.text(anna, "/safety"))
+    first = shown(api, 111)
+    assert tap_only_above_country_buttons(first, locale)
+    await feed(api.press(anna, "safety.continue"))
+    n = len(api.sent(111))
+    await feed(api.text(anna, "/safety"))
+    again = shown(api, 111, n)
+    assert not tap_only_above_country_buttons(again, locale)
+    assert any(line_of(locale, "emergency.where_assumed") in t for t, _ in again)  # still says it is assumed
+    await feed(api.press(anna, "safety.continue"))
+    n = len(api.sent(111))
+    await feed(api.press(anna, "sq.yes"))  # the calm-time question's yes shows the emergency lines too
+    assert not tap_only_above_country_buttons(shown(api, 111, n), locale)
+    assert any(line_of(locale, "emergency.where_assumed") in t for t, _ in shown(api, 111, n))
+
+
+async def test_settings_are_private_to_each_partner_and_in_the_menu(
+    api: StandIn, feed: Feed, adapter: TelegramAdapter
+) -> None:
+    await adapter.register_commands()
+    assert "settings" in {c["command"] for c in api.commands["all_private_chats:"]}
+    assert "instellingen" in {c["command"] for c in api.commands["all_private_chats:nl"]}
+    anna, bram = api.person(111, "Anna", "en"), api.person(222, "Bram", "nl")
+    await feed(api.text(anna, "/pair"))
+    code = CODE.search("\n".join(api.texts(111)))
+    assert code is not None
+    await feed(api.text(bram, f"/doemee {code.group(0)}"))
+    await feed(api.text(bram, "/akkoord"))
+    await feed(api.text(anna, "/tijdzone Asia/Tokyo"))
+    await feed(api.text(anna, "/country Japan"))
+    a, b = len(api.sent(111)), len(api.sent(222))
+    await feed(api.text(anna, "/settings"))
+    [(text, ids)] = shown(api, 111, a)
+    assert "English" in text and "Japan" in text and "Asia/Tokyo" in text
+    assert ids[:2] == ["set.lang", "set.country"]
+    assert len(api.sent(222)) == b  # Bram is told nothing
+    await feed(api.text(bram, "/instellingen"))
+    [(text, _)] = shown(api, 222, b)
+    assert "Nederlands" in text and "Nederland" in text and "Europe/Amsterdam" in text
+    assert "Japan" not in text and "Tokyo" not in text  # Anna's settings are hers
+    await feed(api.press(bram, "set.country"))
+    assert any(i.startswith("co.") for i in shown(api, 222)[-1][1])
+    await feed(api.press(bram, "co.BE"))
+    a = len(api.sent(111))
+    await feed(api.text(anna, "/settings"))
+    assert "Japan" in shown(api, 111, a)[0][0] and "België" not in shown(api, 111, a)[0][0]
