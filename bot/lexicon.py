@@ -94,16 +94,29 @@ _COMBINING = re.compile(  # accents left over by NFKD, soft hyphens and zero-wid
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u00ad\u200b-\u200d\u2060\ufeff]"
 )
 _REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
+_QUOTE_CHARS = re.compile("[" + "".join(chr(c) for c in _QUOTES) + "]")
 
 
 def fold(text: str) -> str:
     """Lower case, straight quotes, no accents, letter runs of 3+ cut to 2: how text and vocabulary meet."""
+    return cut_runs(fold_letters(text))
+
+
+def fold_letters(text: str) -> str:
+    """:func:`fold` without cutting letter runs (the reader cuts them per word, once per distinct word)."""
     if text.isascii():
-        folded = text.lower()
-    else:
-        folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-        folded = _COMBINING.sub("", folded)
-    return _REPEAT3.sub(r"\1\1", folded)
+        return text.lower()
+    text = _QUOTE_CHARS.sub(_straight_quote, text)  # a regex finds the rare quote fast; translate is per char
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def cut_runs(text: str) -> str:
+    """Letter runs of 3+ cut to 2 ("sooo" -> "soo")."""
+    return _REPEAT3.sub(r"\1\1", text)
+
+
+def _straight_quote(m: re.Match[str]) -> str:
+    return str(_QUOTES[ord(m.group())])
 
 
 def concepts_of(key: str) -> frozenset[str]:
@@ -205,6 +218,12 @@ class Lexicon:
                 group.sort(key=lambda ph: -ph.length)
         self.phrase_index = _by_two_words(self.phrases)
         self.idiom_index = _by_two_words(self.idioms)
+        anchors: dict[str, set[str]] = {}  # first word -> the anchors of the phrases and idioms it starts
+        for index in (self.phrases, self.idioms):
+            for first, group in index.items():
+                for phrase in group:
+                    anchors.setdefault(first, set()).update(phrase.anchor)
+        self.anchors_by_first = {first: frozenset(a) for first, a in anchors.items()}
         self.squashed: dict[str, Word] = {}
         for form, word in self.forms.items():
             self.squashed.setdefault(_squash(form), word)
@@ -213,6 +232,11 @@ class Lexicon:
             if len(form) >= 4 and word.concepts and form.isalpha() and form in content:
                 targets.setdefault(form[0], []).append(form)
         self._targets = targets
+
+    def viable_firsts(self, present: set[str]) -> set[str]:
+        """The first words of phrases that can occur in a text holding ``present``: their anchor is there too."""
+        anchors = self.anchors_by_first
+        return {k for k in present if k in anchors and not anchors[k].isdisjoint(present)}
 
     def _content_lemma(self, word: str) -> str:
         """The lemma whose forms a content word brings in, unless simplemma's guess is far-fetched ("sos": "so")."""
