@@ -11,7 +11,11 @@ turns it into plain lookup tables, once per process:
 * ``squashed``: the same forms with letter runs squashed ("hiit", "slaaat" meet "hit", "slaat").
 * a typo index over the content words: a token no dictionary knows is matched to the nearest of them by
   optimal-string-alignment distance (rapidfuzz), one edit for short words, two from eight letters on,
-  same first letter.
+  same first letter. A three-letter token no dictionary knows may stand for a three-letter *act*
+  (:data:`SLIP_CONCEPTS`) by two swapped letters ("hti") or one neighbouring key ("hiy"). A token that *is*
+  a word ("chocked", a rare word of its own) stands for an act only through a sound-alike spelling of its
+  language (``[language] sound_alike``: "ck k"): a real word one edit from an act is too often meant
+  ("rapping", "poetsen"), a spelling mix-up hardly ever.
 * ``phrases``: multi-word entries by their first word, with "..." gaps. A phrase word written in its base
   form ("kill me") matches every inflection ("killed me"); written inflected ("killing me"), only itself.
 
@@ -48,6 +52,8 @@ FILLER = "filler"
 """Concept of the small words that may stand inside a phrase ("really", "echt", "gewoon")."""
 MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest"})
 """Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words."""
+SLIP_CONCEPTS = frozenset({"hit", "choke", "shove", "grab", "stab", "shoot", "kill", "abuse", "rape"})
+"""The acts a short non-word or a sound-alike spelling may stand for: where a typo matters most."""
 COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid"})
 """Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door."""
 
@@ -144,6 +150,7 @@ class Lexicon:
         }
         self.others: tuple[Mapping[str, str], ...] = ()  # other languages' words: no typos of ours
         self.clause_words = frozenset(language.get("clause", ()))
+        self.sound_alike = tuple(tuple(pair.split()) for pair in language.get("sound_alike", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
         self.forms: dict[str, Word] = {}
         self.phrases: dict[str, list[Phrase]] = {}
@@ -232,6 +239,7 @@ class Lexicon:
             if len(form) >= 4 and word.concepts and form.isalpha() and form in content:
                 targets.setdefault(form[0], []).append(form)
         self._targets = targets
+        self._short = {f for f, w in self.forms.items() if len(f) == 3 and f in content and w.concepts & SLIP_CONCEPTS}
 
     def viable_firsts(self, present: set[str]) -> set[str]:
         """The first words of phrases that can occur in a text holding ``present``: their anchor is there too."""
@@ -267,8 +275,10 @@ class Lexicon:
         if not token.isalpha():
             return None
         word = self.forms.get(self.lemma(token)) or self._compound(token)
-        if word is not None or token in self.known or any(token in known for known in self.others):
+        if word is not None or any(token in known for known in self.others):
             return word
+        if token in self.known:
+            return self._sound_alike(token)
         word = self.squashed.get(_squash(token))
         if word is not None:
             return word
@@ -282,7 +292,18 @@ class Lexicon:
                 return Word(tail.lemma, tail.concepts & COMPOUND_CONCEPTS)
         return None
 
+    def _sound_alike(self, token: str) -> Word | None:
+        """A word written with a sound-alike spelling of an act ("chocked": "choked")."""
+        for written, meant in self.sound_alike:
+            if written in token:
+                word = self.forms.get(token.replace(written, meant))
+                if word is not None and word.concepts & SLIP_CONCEPTS:
+                    return word
+        return None
+
     def _near_miss(self, token: str) -> Word | None:
+        if len(token) == 3:
+            return self._short_slip(token)
         if len(token) < 4:
             return None
         candidates = self._targets.get(token[0])
@@ -293,6 +314,29 @@ class Lexicon:
         if best is None:
             return None
         return self.forms[best[0]]
+
+
+    def _short_slip(self, token: str) -> Word | None:
+        """A three-letter non-word as an act: two letters swapped ("hti") or one key beside ("hiy")."""
+        a, b, c = token[0], token[1], token[2]
+        swapped = (a + c + b,)
+        slipped = (*(a + b + k for k in _NEIGHBOURS.get(c, "")), *(a + k + c for k in _NEIGHBOURS.get(b, "")))
+        for guess in (*swapped, *slipped):
+            if guess in self._short:
+                return self.forms[guess]
+        return None
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    ch: "".join(
+        other[j] for r2, other in enumerate(_ROWS) if abs(r2 - r) <= 1 for j in range(len(other))
+        if abs(j - i) <= 1 and other[j] != ch
+    )
+    for r, row in enumerate(_ROWS)
+    for i, ch in enumerate(row)
+}
+"""The keys around each key: a finger that slips in a short word lands on one of these."""
 
 
 PhraseIndex = dict[str, dict[str, list[Phrase]]]
