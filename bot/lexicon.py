@@ -50,12 +50,13 @@ GAP_WORDS = 4
 CLAUSE = ","
 FILLER = "filler"
 """Concept of the small words that may stand inside a phrase ("really", "echt", "gewoon")."""
-MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest"})
-"""Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words."""
+MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest", "discard"})
+"""Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words
+("threw away" is discarding, not throwing)."""
 SLIP_CONCEPTS = frozenset({"hit", "choke", "shove", "grab", "stab", "shoot", "kill", "abuse", "rape"})
 """The acts a short non-word or a sound-alike spelling may stand for: where a typo matters most."""
-COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid"})
-"""Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door."""
+COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid", "media"})
+"""Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door, "horrorfilm" a film."""
 
 
 @dataclass(frozen=True, slots=True)
