@@ -78,6 +78,7 @@ CLAUSE = ","
 #   kids      the victim group may be the children: adds the category children
 #   short=N   only a clause of at most N tokens ("help me", not "help me with the dishes")
 #   neg=P     negated, it is still worth asking about
+#   message   look across the sentences of the whole message too ("pills. tonight.": a terse message)
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
@@ -104,6 +105,9 @@ violence  C  choke  i|me|my  throat|breath                       sentence  span=
 violence  P  police  summon                                       span=6  sentence  !job
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
+violence  C  he|partner|ex  hit|choke|shove|grab|abuse|break  my|our  body|throat  span=4
+violence  P  physical_got                                         span=6  !sport  !job  !media
+violence  P  passive  violent                                      span=6  !sport  !job  !media
 # ---- children
 children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids
 children  C  hurt  kid                                            span=8  sentence  !body  kids
@@ -116,6 +120,8 @@ children  P  child_services                                       span=6  kids
 children  C  lock  kid                                            span=8  sentence  kids
 children  C  kid  drunk  drive                                    sentence  kids
 children  P  kid  anger|hard|yell  he|partner|parent              sentence  kids
+children  C  kid  drive  reckless|crash                          sentence  kids
+children  P  kid  hit|shove|break  door|thing  he|his|parent|partner  sentence  kids  !i
 # ---- threats
 threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
 threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel  wide
@@ -137,6 +143,10 @@ threat    P  take_kids                                             span=6
 threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
+threat    C  he|partner|ex|say  will|would|threaten  burn|destroy|smash  my|our|your  possession|home|by_thing  sentence  !i
+threat    C  aim_miss  next_time|hit|shove|weapon|@harm             sentence
+threat    C  he|partner|say  will  crash  me|us|all|kid             sentence
+threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
 weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  wide
 weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
@@ -144,6 +154,7 @@ weapon    C  weapon  me|us                                         span=4  !toy 
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media
 weapon    P  weapon                                                span=6  !cook  !toy  wide
+weapon    C  fire_tool  me|us|my|our  body|throat|home|possession  span=6  sentence  !cook
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
 fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
@@ -165,6 +176,13 @@ fear      C  escape_plan                                           span=8
 fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
+fear      C  dare_not  home                                        sentence  !want
+fear      C  tremble  his|he|him|partner  arrival|repeat           sentence  !anger  !sport  !cook
+fear      P  uneasy  home|arrival                                   sentence  !phobia  !fear_benign  !sport
+fear      C  fear  he|partner  blowup  will|again|repeat|soon      sentence  !fear_benign
+fear      C  fear|dare_not  asleep  him|he|partner                 sentence  !phobia
+fear      P  unpredictable  he|him|his|partner                     sentence
+fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
 control   C  lock  me|us                                           span=5  !feel
 control   P  lock  me|us|i                                          span=5
@@ -189,6 +207,8 @@ control   P  permission                                            span=6
 control   P  allowance                                             span=6
 control   P  cannot  leave                                         span=4  !it
 control   P  location  repeat|must|want                            span=8  sentence
+control   P  he|partner  password  must|want|give|check|not        sentence
+control   P  he|partner  anger|snap|blowup  if  friend              sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
@@ -206,6 +226,10 @@ stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
 stalking  C  show_up  ex                                           span=8  sentence
 stalking  P  bombard                                               span=6
+stalking  C  he|partner|ex|you  break_in  my|our  account|password   sentence
+stalking  C  track|tracker|record  secret                          sentence  !i
+stalking  C  track|tracker  witness  me|us                         sentence
+stalking  P  he|partner  know  thing  not  say                     sentence
 # ---- sexual coercion
 sexual    C  rape                                                  span=6
 sexual    C  force  sex                                            span=8  sentence
@@ -228,9 +252,18 @@ sexual    C  sex|touch  asleep                                     span=10  sent
 sexual    C  share  nudes                                          span=8  sentence
 sexual    P  sex  must|not                                          span=8
 sexual    P  touch  me|us  not|even|away                           span=8
+sexual    C  contraception  sabotage|away|discard|hide             span=8  sentence
+sexual    C  contraception  secret                                 sentence
+sexual    C  submit  anger|snap|blowup|hit|payback                 sentence
+sexual    P  submit  not|want|nag|must                             sentence
+sexual    P  say_no|against_will  anger|snap|blowup|nag  he|partner  sentence
+sexual    P  nag  he|partner  sex|submit|say_no                    sentence
+sexual    C  entitled  asleep|go_ahead|say_no|against_will         sentence
+sexual    C  go_ahead  asleep                                      sentence
+sexual    P  entitled  sex|must                                    sentence
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
-self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job
+self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job  !relative
 self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
 self_harm C  kill|hurt|cut|harm|end|suicide|shoot|stab  myself      span=4  idiom
@@ -249,6 +282,12 @@ self_harm C  cut  again|start                                      span=6
 self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
+self_harm C  means  soon                                           span=3  message
+self_harm C  position  high_place                                  short=6  !pastime
+self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime
+self_harm C  engine_on  hide_place|vehicle                         sentence
+self_harm C  affairs  bye|farewell|hopeless|end_it|die|letter      span=16  message
+self_harm P  vague_self                                            span=6
 """
 
 _SHORT = {"C": Level.CLEAR, "P": Level.POSSIBLE}
@@ -267,6 +306,7 @@ class Frame:
     short: int = 0
     neg_keeps: bool = False
     wide: bool = False
+    message: bool = False
 
     @property
     def needs_negation(self) -> bool:
@@ -299,7 +339,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
             elif "=" in part:
                 key, value = part.split("=", 1)
                 opts[key] = int(value) if value.isdigit() else value
-            elif part in ("sentence", "idiom", "kids", "wide"):
+            elif part in ("sentence", "idiom", "kids", "wide", "message"):
                 opts[part] = True
             else:
                 groups.append(frozenset(part.split("|")))
@@ -310,12 +350,13 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 tuple(groups),
                 frozenset(blockers),
                 span=int(str(opts.get("span", 14 if opts.get("sentence") else 6))),
-                sentence=bool(opts.get("sentence", False)),
+                sentence=bool(opts.get("sentence", False) or opts.get("message", False)),
                 idiom=bool(opts.get("idiom", False)),
                 kids=bool(opts.get("kids", False)),
                 short=int(str(opts.get("short", 0))),
                 neg_keeps=opts.get("neg") == "P",
                 wide=bool(opts.get("wide", False)),
+                message=bool(opts.get("message", False)),
             )
         )
     return tuple(frames)
@@ -363,6 +404,8 @@ for _n, _f in enumerate(FRAMES):
     for _c in _key_group(_f):
         _BY_HEAD[_c] = (*_BY_HEAD.get(_c, ()), _n)
 _HEADS = frozenset(_BY_HEAD)
+_MESSAGE_FRAMES = frozenset(n for n, f in enumerate(FRAMES) if f.message)
+_MESSAGE_HEADS = frozenset(c for n in _MESSAGE_FRAMES for c in _key_group(FRAMES[n]))
 _NOTHING = Assessment(Level.NONE, frozenset())
 _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
 
@@ -425,24 +468,32 @@ def _add_up(possible: list[Fired]) -> bool:
 
 
 def explain(reading: Reading) -> list[Fired]:
-    """The frames that fire, sentence by sentence."""
+    """The frames that fire, sentence by sentence (``message`` frames across the whole message too)."""
     fired: list[Fired] = []
     start = 0
     n = len(reading)
+    sentences = 0
     for i in range(n + 1):
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
             _sentence(reading[start:i], fired, start)
+            sentences += 1
         start = i + 1
+    if sentences > 1:
+        whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
+        _sentence(whole, fired, 0, _MESSAGE_FRAMES)
     return fired
 
 
-def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0) -> None:
+_AS_CLAUSE = frozenset({CLAUSE})
+
+
+def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
-    heads = present & _HEADS
+    heads = present & (_MESSAGE_HEADS if only is not None else _HEADS)
     if not heads:
         return
     tokens = _speech(tokens, present)
@@ -464,7 +515,7 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0) -> None:
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
-            if fn in tried:
+            if fn in tried or (only is not None and fn not in only):
                 continue
             tried.add(fn)
             frame = FRAMES[fn]
