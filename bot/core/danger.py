@@ -144,7 +144,7 @@ threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
 threat    C  he|partner|ex|say  will|would|threaten  burn|destroy|smash  my|our|your  possession|home|by_thing  sentence  !i
-threat    C  aim_miss  next_time|hit|shove|weapon|@harm             sentence
+threat    C  aim_miss  next_time|hit|shove|weapon|@harm  he|partner|say  sentence
 threat    C  he|partner|say  will  crash  me|us|all|kid             sentence
 threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
@@ -154,7 +154,7 @@ weapon    C  weapon  me|us                                         span=4  !toy 
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media
 weapon    P  weapon                                                span=6  !cook  !toy  wide
-weapon    C  fire_tool  me|us|my|our  body|throat|home|possession  span=6  sentence  !cook
+weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  sentence  !cook
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
 fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
@@ -170,7 +170,7 @@ fear      C  hide  hide_place                                      span=6  !game
 fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
 fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger  !sport  wide
-fear      C  dare_not  he|him|partner  home|asleep                 sentence
+fear      C  dare_not  he|him|partner  home|asleep                 sentence  !want  !pastime
 fear      C  dare_not  home  soon                                  sentence
 fear      C  escape_plan                                           span=8
 fear      P  safe  not                                             span=5  sentence  !emotional
@@ -226,7 +226,8 @@ stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
 stalking  C  show_up  ex                                           span=8  sentence
 stalking  P  bombard                                               span=6
-stalking  C  he|partner|ex|you  break_in  my|our  account|password   sentence
+stalking  C  he|partner|ex|you  break_in  my|our  account|password   span=6
+stalking  C  he|partner|ex  break_in  my|our  account|password       sentence  !i
 stalking  C  track|tracker|record  secret                          sentence  !i
 stalking  C  track|tracker  witness  me|us                         sentence
 stalking  P  he|partner  know  thing  not  say                     sentence
@@ -256,7 +257,7 @@ sexual    C  contraception  sabotage|away|discard|hide             span=8  sente
 sexual    C  contraception  secret                                 sentence
 sexual    C  submit  anger|snap|blowup|hit|payback                 sentence
 sexual    P  submit  not|want|nag|must                             sentence
-sexual    P  say_no|against_will  anger|snap|blowup|nag  he|partner  sentence
+sexual    P  say_no  anger|snap|blowup|nag  he|partner              sentence
 sexual    P  nag  he|partner  sex|submit|say_no                    sentence
 sexual    C  entitled  asleep|go_ahead|say_no|against_will         sentence
 sexual    C  go_ahead  asleep                                      sentence
@@ -284,6 +285,7 @@ self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
 self_harm C  means  soon                                           span=3  message
 self_harm C  position  high_place                                  short=6  !pastime
+self_harm P  position  high_place                                  span=6  !pastime
 self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime
 self_harm C  engine_on  hide_place|vehicle                         sentence
 self_harm C  affairs  bye|farewell|hopeless|end_it|die|letter      span=16  message
