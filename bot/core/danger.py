@@ -107,6 +107,7 @@ violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
 violence  C  he|partner|ex  hit|choke|shove|grab|abuse|break  my|our  body|throat  span=4
 violence  P  physical_got                                         span=6  !sport  !job  !media
+violence  C  hurt  me|us  violent                                  span=8  sentence
 violence  P  passive  violent                                      span=6  !sport  !job  !media
 # ---- children
 children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids
@@ -146,6 +147,8 @@ threat    P  kys                                                   span=3
 threat    C  he|partner|ex|say  will|would|threaten  burn|destroy|smash  my|our|your  possession|home|by_thing  sentence  !i
 threat    C  aim_miss  next_time|hit|shove|weapon|@harm  he|partner|say  sentence
 threat    C  he|partner|say  will  crash  me|us|all|kid             sentence
+threat    C  if  leave  ensure  kid|not|never_again                 sentence
+threat    P  ensure  kid  not|never_again  say|will                 sentence
 threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
 weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  wide
@@ -177,6 +180,8 @@ fear      P  safe  not                                             span=5  sente
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
 fear      C  dare_not  home                                        sentence  !want
+fear      C  i  dare  not  home                                    sentence  !want
+fear      P  i  dare  not  him|he|partner                          sentence
 fear      C  tremble  his|he|him|partner  arrival|repeat           sentence  !anger  !sport  !cook
 fear      P  uneasy  home|arrival                                   sentence  !phobia  !fear_benign  !sport
 fear      C  fear  he|partner  blowup  will|again|repeat|soon      sentence  !fear_benign
@@ -208,7 +213,9 @@ control   P  allowance                                             span=6
 control   P  cannot  leave                                         span=4  !it
 control   P  location  repeat|must|want                            span=8  sentence
 control   P  he|partner  password  must|want|give|check|not        sentence
-control   P  he|partner  anger|snap|blowup  if  friend              sentence
+control   P  he|partner  anger|snap|blowup  i  friend  if|not       sentence
+control   C  must  location  him|he|partner  blowup|anger|payback|otherwise  sentence
+control   C  he|partner  menace|trapped  cannot|not  away|leave    sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
@@ -231,6 +238,7 @@ stalking  C  he|partner|ex  break_in  my|our  account|password       sentence  !
 stalking  C  track|tracker|record  secret                          sentence  !i
 stalking  C  track|tracker  witness  me|us                         sentence
 stalking  P  he|partner  know  thing  not  say                     sentence
+stalking  P  ex  again|repeat  position|show_up                   sentence
 # ---- sexual coercion
 sexual    C  rape                                                  span=6
 sexual    C  force  sex                                            span=8  sentence
@@ -258,7 +266,10 @@ sexual    C  contraception  secret                                 sentence
 sexual    C  submit  anger|snap|blowup|hit|payback                 sentence
 sexual    P  submit  not|want|nag|must                             sentence
 sexual    P  say_no  anger|snap|blowup|nag  he|partner              sentence
-sexual    P  nag  he|partner  sex|submit|say_no                    sentence
+sexual    P  nag  he|partner  sex|submit|say_no|tired              sentence
+sexual    P  sex|submit  otherwise                                 sentence
+sexual    C  sex|submit  otherwise  anger|blowup|hit|payback|money  sentence
+sexual    C  if  not  sex  not  money|possession|cook              sentence
 sexual    C  entitled  asleep|go_ahead|say_no|against_will         sentence
 sexual    C  go_ahead  asleep                                      sentence
 sexual    P  entitled  sex|must                                    sentence
