@@ -78,7 +78,7 @@ CLAUSE = ","
 #   kids      the victim group may be the children: adds the category children
 #   short=N   only a clause of at most N tokens ("help me", not "help me with the dishes")
 #   neg=P     negated, it is still worth asking about
-#   message   look across the sentences of the whole message too ("pills. tonight.": a terse message)
+#   message   in a short message (up to 40 tokens), look across its sentences too ("pills. tonight.")
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
@@ -105,7 +105,7 @@ violence  C  choke  i|me|my  throat|breath                       sentence  span=
 violence  P  police  summon                                       span=6  sentence  !job
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
-violence  C  he|partner|ex  hit|choke|shove|grab|abuse|break  my|our  body|throat  span=4
+violence  C  hit|choke|shove|grab|abuse|break  he|partner|ex  my|our  body|throat  span=4
 violence  P  physical_got                                         span=6  !sport  !job  !media
 violence  C  hurt  me|us  violent                                  span=8  sentence
 violence  P  passive  violent                                      span=6  !sport  !job  !media
@@ -144,7 +144,7 @@ threat    P  take_kids                                             span=6
 threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
-threat    C  he|partner|ex|say  will|would|threaten  burn|destroy|smash  my|our|your  possession|home|by_thing  sentence  !i
+threat    C  burn|destroy|smash  will|would|threaten  my|our|your  possession|home|by_thing  sentence  !i
 threat    C  aim_miss  next_time|hit|shove|weapon|@harm  he|partner|say  sentence
 threat    C  he|partner|say  will  crash  me|us|all|kid             sentence
 threat    C  if  leave  ensure  kid|not|never_again                 sentence
@@ -233,8 +233,8 @@ stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
 stalking  C  show_up  ex                                           span=8  sentence
 stalking  P  bombard                                               span=6
-stalking  C  he|partner|ex|you  break_in  my|our  account|password   span=6
-stalking  C  he|partner|ex  break_in  my|our  account|password       sentence  !i
+stalking  C  break_in  he|partner|ex|you  my|our  account|password   span=6
+stalking  C  break_in  he|partner|ex  my|our  account|password       sentence  !i
 stalking  C  track|tracker|record  secret                          sentence  !i
 stalking  C  track|tracker  witness  me|us                         sentence
 stalking  P  he|partner  know  thing  not  say                     sentence
@@ -493,13 +493,15 @@ def explain(reading: Reading) -> list[Fired]:
             _sentence(reading[start:i], fired, start)
             sentences += 1
         start = i + 1
-    if sentences > 1:
+    if sentences > 1 and n <= _TERSE:
         whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
         _sentence(whole, fired, 0, _MESSAGE_FRAMES)
     return fired
 
 
 _AS_CLAUSE = frozenset({CLAUSE})
+_TERSE = 40
+"""A message this short is one thought, whatever its full stops: "pills. tonight." reads as one sentence."""
 
 
 def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
