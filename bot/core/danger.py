@@ -162,7 +162,7 @@ weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  s
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
 fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
 fear      P  fear  he|partner                                      span=4  !loss  !fear_benign  wide
-fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign
+fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign  !third
 fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
@@ -172,20 +172,20 @@ fear      C  hide  i|we  him                                       sentence  !ga
 fear      C  hide  hide_place                                      span=6  !game  !want
 fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
-fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger  !sport  wide
-fear      C  dare_not  he|him|partner  home|asleep                 sentence  !want  !pastime
-fear      C  dare_not  home  soon                                  sentence
+fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
+fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !want  !pastime
+fear      C  dare_not  home                                        sentence  !want
+fear      C  dare_not|stuck_out  home  soon                        sentence
 fear      C  escape_plan                                           span=8
 fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
-fear      C  dare_not  home                                        sentence  !want
 fear      C  i  dare  not  home                                    sentence  !want
-fear      P  i  dare  not  him|he|partner                          sentence
+fear      P  i  dare  not  him|he|partner                          sentence  !say
 fear      C  tremble  his|he|him|partner  arrival|repeat           sentence  !anger  !sport  !cook
 fear      P  uneasy  home|arrival                                   sentence  !phobia  !fear_benign  !sport
 fear      C  fear  he|partner  blowup  will|again|repeat|soon      sentence  !fear_benign
-fear      C  fear|dare_not  asleep  him|he|partner                 sentence  !phobia
+fear      C  fear|dare_not  sleep|asleep  him|he|partner           sentence  !phobia
 fear      P  unpredictable  he|him|his|partner                     sentence
 fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
@@ -233,12 +233,13 @@ stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
 stalking  C  show_up  ex                                           span=8  sentence
 stalking  P  bombard                                               span=6
-stalking  C  break_in  he|partner|ex|you  my|our  account|password   span=6
-stalking  C  break_in  he|partner|ex  my|our  account|password       sentence  !i
+stalking  C  break_in  he|partner|ex|you  my|our  account|password   span=6  !his
+stalking  C  break_in  he|partner|ex  my|our  account|password       sentence  !i  !his
 stalking  C  track|tracker|record  secret                          sentence  !i
 stalking  C  track|tracker  witness  me|us                         sentence
 stalking  P  he|partner  know  thing  not  say                     sentence
 stalking  P  ex  again|repeat  position|show_up                   sentence
+stalking  C  he|partner  discover|witness|check  my|our  location  repeat|all  sentence
 # ---- sexual coercion
 sexual    C  rape                                                  span=6
 sexual    C  force  sex                                            span=8  sentence
@@ -295,9 +296,9 @@ self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
 self_harm C  means  soon                                           span=3  message
-self_harm C  position  high_place                                  short=6  !pastime
-self_harm P  position  high_place                                  span=6  !pastime
-self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime
+self_harm C  position  high_place                                  short=6  !pastime  !we  !friend  !he
+self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
+self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
 self_harm C  engine_on  hide_place|vehicle                         sentence
 self_harm C  affairs  bye|farewell|hopeless|end_it|die|letter      span=16  message
 self_harm P  vague_self                                            span=6
