@@ -276,7 +276,7 @@ sexual    C  go_ahead  asleep                                      sentence
 sexual    P  entitled  sex|must                                    sentence
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
-self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job  !relative
+self_harm C  suicide  i|me|my|think|plan|want         span=8  sentence  !he  !partner  !media  !job  !relative
 self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
 self_harm C  kill|hurt|cut|harm|end|suicide|shoot|stab  myself      span=4  idiom
