@@ -160,7 +160,7 @@ weapon    P  weapon                                                span=6  !cook
 weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  sentence  !cook
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
-fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
+fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign  !third
 fear      P  fear  he|partner                                      span=4  !loss  !fear_benign  wide
 fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign  !third
 fear      C  fear  life                                            span=4

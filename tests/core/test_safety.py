@@ -291,6 +291,8 @@ def test_concepts_found_in_the_blind_rounds_hold_for_new_wordings(text, category
         "were fighting about money again, he spent 300 on golf clubs",
         "the news said a man stabbed his wife in our town, it freaked me out",
         "we watched a movie where he strangles her and i couldnt sleep",
+        "i'd rather die than go to his office party lol",
+        "het nieuws over die vrouw die werd vermoord maakte me bang",
     ],
 )
 def test_new_concepts_leave_ordinary_fights_out_of_the_help_screen(text):
@@ -302,6 +304,10 @@ def test_typos_in_short_acts_and_sound_alike_spellings():
         assert level(text) is Level.CLEAR, text
     for text in ("i'm rapping with him tonight", "we zijn samen onze tanden aan het poetsen"):
         assert level(text) is Level.NONE, text  # a real word one letter from an act stays itself
+
+
+def test_a_short_english_message_is_read_as_english():
+    assert level("i'd rather die") is Level.CLEAR  # not Dutch "die" (that) and "id" (an ID card)
 
 
 def test_used_to_it_is_no_long_ago():
