@@ -283,7 +283,7 @@ class Lexicon:
         word = self.squashed.get(_squash(token))
         if word is not None:
             return word
-        return self._near_miss(token)
+        return self._near_miss(token) or self._sound_alike(token, near=True)
 
     def _compound(self, token: str) -> Word | None:
         """A compound ending in a word of a compound-friendly concept ("keukenmes", "badkamerdeur")."""
@@ -293,13 +293,17 @@ class Lexicon:
                 return Word(tail.lemma, tail.concepts & COMPOUND_CONCEPTS)
         return None
 
-    def _sound_alike(self, token: str) -> Word | None:
-        """A word written with a sound-alike spelling of an act ("chocked": "choked")."""
+    def _sound_alike(self, token: str, near: bool = False) -> Word | None:
+        """An act written with a sound-alike spelling ("chocked": "choked"; "gewurcht": "gewurgd"), one spot
+        at a time; for a token no dictionary knows (``near``) also a near-miss of it ("kikd": "kickd": "kicked")."""
         for written, meant in self.sound_alike:
-            if written in token:
-                word = self.forms.get(token.replace(written, meant))
+            at = token.find(written)
+            while at >= 0:
+                variant = token[:at] + meant + token[at + len(written) :]
+                word = self.forms.get(variant) or (self._near_miss(variant) if near else None)
                 if word is not None and word.concepts & SLIP_CONCEPTS:
                     return word
+                at = token.find(written, at + 1)
         return None
 
     def _near_miss(self, token: str) -> Word | None:
@@ -315,7 +319,6 @@ class Lexicon:
         if best is None:
             return None
         return self.forms[best[0]]
-
 
     def _short_slip(self, token: str) -> Word | None:
         """A three-letter non-word as an act: two letters swapped ("hti") or one key beside ("hiy")."""
