@@ -114,7 +114,7 @@ children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  senten
 children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
-children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids
+children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
 children  P  child_services                                       span=6  kids
@@ -136,6 +136,7 @@ threat    C  if  leave  @harm|dead|find|regret|take_kids|payback      sentence  
 threat    C  say  payback  he|partner                             sentence  idiom
 threat    C  possess                                               span=8
 threat    P  say|you  will|would  regret                          sentence
+threat    C  say  regret  leave                                    sentence  idiom  !third
 threat    P  payback                                               span=6  idiom
 threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
@@ -159,7 +160,7 @@ weapon    C  stab|shoot  me|us                                     span=4  !medi
 weapon    P  weapon                                                span=6  !cook  !toy  wide
 weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  sentence  !cook
 # ---- fear of the partner
-fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
+fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  !phobia  wide
 fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign  !third
 fear      P  fear  he|partner                                      span=4  !loss  !fear_benign  wide
 fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign  !third
@@ -274,6 +275,8 @@ sexual    C  if  not  sex  not  money|possession|cook              sentence
 sexual    C  entitled  asleep|go_ahead|say_no|against_will         sentence
 sexual    C  go_ahead  asleep                                      sentence
 sexual    P  entitled  sex|must                                    sentence
+sexual    C  coerced_acts  not|want|against_will|make|force         sentence
+sexual    P  coerced_acts                                          span=6
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
 self_harm C  suicide  i|me|my|think|plan|want         span=8  sentence  !he  !partner  !media  !job  !relative
