@@ -78,7 +78,8 @@ CLAUSE = ","
 #   kids      the victim group may be the children: adds the category children
 #   short=N   only a clause of at most N tokens ("help me", not "help me with the dishes")
 #   neg=P     negated, it is still worth asking about
-#   message   in a short message (up to 40 tokens), look across its sentences too ("pills. tonight.")
+#   message   in a short message (up to 40 tokens), look across its sentences too
+#   terse     look across sentences only when each is a fragment of a few words ("pills. tonight.")
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
@@ -298,12 +299,15 @@ self_harm C  cut  again|start                                      span=6
 self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
-self_harm C  means  soon                                           span=3  message
+self_harm C  means  soon                                           span=3  terse
 self_harm C  position  high_place                                  short=6  !pastime  !we  !friend  !he
 self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
 self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
 self_harm C  engine_on  hide_place|vehicle                         sentence
-self_harm C  affairs  bye|farewell|hopeless|end_it|die|letter      span=16  message
+self_harm C  affairs  affairs  bye|farewell|hopeless|end_it|die|letter  span=16  message
+self_harm C  affairs  farewell_all|farewell|hopeless|end_it|die|letter  span=16  message
+self_harm C  affairs  affairs  affairs                             span=16  sentence
+self_harm P  affairs  affairs                                      span=16  sentence
 self_harm P  vague_self                                            span=6
 """
 
@@ -324,6 +328,7 @@ class Frame:
     neg_keeps: bool = False
     wide: bool = False
     message: bool = False
+    terse: bool = False
 
     @property
     def needs_negation(self) -> bool:
@@ -356,7 +361,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
             elif "=" in part:
                 key, value = part.split("=", 1)
                 opts[key] = int(value) if value.isdigit() else value
-            elif part in ("sentence", "idiom", "kids", "wide", "message"):
+            elif part in ("sentence", "idiom", "kids", "wide", "message", "terse"):
                 opts[part] = True
             else:
                 groups.append(frozenset(part.split("|")))
@@ -367,13 +372,14 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 tuple(groups),
                 frozenset(blockers),
                 span=int(str(opts.get("span", 14 if opts.get("sentence") else 6))),
-                sentence=bool(opts.get("sentence", False) or opts.get("message", False)),
+                sentence=bool(opts.get("sentence", False) or opts.get("message", False) or opts.get("terse", False)),
                 idiom=bool(opts.get("idiom", False)),
                 kids=bool(opts.get("kids", False)),
                 short=int(str(opts.get("short", 0))),
                 neg_keeps=opts.get("neg") == "P",
                 wide=bool(opts.get("wide", False)),
                 message=bool(opts.get("message", False)),
+                terse=bool(opts.get("terse", False)),
             )
         )
     return tuple(frames)
@@ -422,7 +428,10 @@ for _n, _f in enumerate(FRAMES):
         _BY_HEAD[_c] = (*_BY_HEAD.get(_c, ()), _n)
 _HEADS = frozenset(_BY_HEAD)
 _MESSAGE_FRAMES = frozenset(n for n, f in enumerate(FRAMES) if f.message)
-_MESSAGE_HEADS = frozenset(c for n in _MESSAGE_FRAMES for c in _key_group(FRAMES[n]))
+_TERSE_FRAMES = _MESSAGE_FRAMES | frozenset(n for n, f in enumerate(FRAMES) if f.terse)
+_HEADS_OF = {
+    only: frozenset(c for n in only for c in _key_group(FRAMES[n])) for only in (_MESSAGE_FRAMES, _TERSE_FRAMES)
+}
 _NOTHING = Assessment(Level.NONE, frozenset())
 _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
 
@@ -489,30 +498,33 @@ def explain(reading: Reading) -> list[Fired]:
     fired: list[Fired] = []
     start = 0
     n = len(reading)
-    sentences = 0
+    sentences = longest = 0
     for i in range(n + 1):
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
             _sentence(reading[start:i], fired, start)
             sentences += 1
+            longest = max(longest, i - start)
         start = i + 1
-    if sentences > 1 and n <= _TERSE:
+    if sentences > 1 and n <= _SHORT_MESSAGE:
         whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
-        _sentence(whole, fired, 0, _MESSAGE_FRAMES)
+        _sentence(whole, fired, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
     return fired
 
 
 _AS_CLAUSE = frozenset({CLAUSE})
-_TERSE = 40
-"""A message this short is one thought, whatever its full stops: "pills. tonight." reads as one sentence."""
+_SHORT_MESSAGE = 40
+"""A message this short is one thought, whatever its full stops (for ``message`` frames)."""
+_FRAGMENT = 3
+"""Sentences of at most this many tokens are fragments of one thought: "pills. tonight." (``terse`` frames)."""
 
 
 def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
-    heads = present & (_MESSAGE_HEADS if only is not None else _HEADS)
+    heads = present & (_HEADS_OF[only] if only is not None else _HEADS)
     if not heads:
         return
     tokens = _speech(tokens, present)

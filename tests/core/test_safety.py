@@ -253,6 +253,7 @@ def test_media_and_long_ago_are_not_danger_now():
         # at a dangerous place now; terse means and time; settling affairs and goodbye; engine running
         ("ik sta op het dak", Category.SELF_HARM),
         ("rope. tonight. sorry", Category.SELF_HARM),
+        ("my will is done, the dog goes to my sister. bye everyone", Category.SELF_HARM),
         ("alles is geregeld, mijn testament ligt in de la. vaarwel", Category.SELF_HARM),
         ("sitting in the car in the garage with the engine running", Category.SELF_HARM),
         # fear of his reaction, of sleeping next to him, shaking at his arrival, not daring to go home
@@ -292,6 +293,9 @@ def test_concepts_found_in_the_blind_rounds_hold_for_new_wordings(text, category
         "the news said a man stabbed his wife in our town, it freaked me out",
         "we watched a movie where he strangles her and i couldnt sleep",
         "i'd rather die than go to his office party lol",
+        "got my pills. tonight we talk about the budget",
+        "everything is sorted for the party. bye for now",
+        "alles is geregeld voor het feest. doei",
         "het nieuws over die vrouw die werd vermoord maakte me bang",
     ],
 )
