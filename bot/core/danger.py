@@ -80,6 +80,8 @@ CLAUSE = ","
 #   neg=P     negated, it is still worth asking about
 #   message   in a short message (up to 40 tokens), look across its sentences too
 #   terse     look across sentences only when each is a fragment of a few words ("pills. tonight.")
+#   net       the safety net: a strong danger word near the partner or the writer, asked about (POSSIBLE)
+#             when nothing sharper says more; never adds up to CLEAR, a joke drops it (as an idiom)
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
@@ -300,7 +302,7 @@ self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
 self_harm C  means  soon                                           span=3  terse
-self_harm C  position  high_place                                  short=6  !pastime  !we  !friend  !he
+self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he
 self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
 self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
 self_harm C  engine_on  hide_place|vehicle                         sentence
@@ -309,6 +311,48 @@ self_harm C  affairs  farewell_all|farewell|hopeless|end_it|die|letter  span=16 
 self_harm C  affairs  affairs  affairs                             span=16  sentence
 self_harm P  affairs  affairs                                      span=16  sentence
 self_harm P  vague_self                                            span=6
+# ---- the safety net (recall first): a strong danger concept with the partner or the writer as the one
+# affected, that no sharper frame reads, is asked about -- unless a benign context holds (media, long ago,
+# someone else, sport, cooking, games, work). One tap for a benign message; a miss costs someone their help.
+@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would
+@who      he|him|his|partner|ex|me|my|myself|i|us|our
+@net_act  hit|choke|shove|abuse|stab|shoot|kill|burn|drown|run_over|injury|blow|violent|tie_up
+@net_end  die|dead|suicide|means|deathwish|hopeless|disappear|never_again|farewell|end_it|give_away
+violence  P  @net_act  me|my|myself|us|our                         sentence  net  wide  @net_off
+weapon    P  weapon  @who|drunk|soon                                sentence  net  wide  @net_off
+self_harm P  @net_end  i|me|my|myself                                sentence  net  wide  @net_off
+fear      P  fear|scare|hide|police|flee|unsafe  he|him|his|partner|ex  sentence  net  wide  @net_off  !loss|leave|anger
+stalking  P  follow|track|stalk|tracker|spy|lurk|fake_account|know_home  @who  sentence  net  wide  @net_off
+sexual    P  sex|rape|nudes|undress|coerced_acts  @who  sentence  net  wide  @net_off
+control   P  deport|lock|money_control|isolate|forbid|erase_trace  @who  sentence  net  wide  @net_off
+children  P  kid  @net_act|hurt|spy|fear|scare|hide|police|weapon  sentence  net  wide  @net_off  kids
+# ---- concepts from round 5, general (each a combination, not a sentence)
+self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
+self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
+self_harm C  end_it  never_again                                      sentence
+self_harm C  engine_on  i|me|my  position|vehicle|hide_place           sentence
+control   C  papers|deport  he|his|partner|say|if|threaten|take|hide   sentence  !job  !media
+control   C  deport  i|me|my                                          sentence  !job  !media
+control   C  erase_trace  he|partner|discover|not                     sentence  !game
+children  C  tie_up  kid                                              sentence  kids
+violence  C  tie_up  me|us                                            span=6
+children  C  spy  kid  he|partner|parent|say|must                      sentence  kids
+children  P  kid  say  parent  crazy                                  sentence  kids
+fear      C  hide  he|partner  not  know                               sentence  !game  !want
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job
+stalking  P  lurk  he|partner|ex                                       sentence  !job
+stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
+stalking  C  many  contact  fake_account                               sentence
+stalking  C  he|partner|ex  know  location  repeat|not|all             sentence
+threat    C  know_home  payback|say|threaten|if                        sentence
+threat    C  @harm|hurt  pet  if|will|threaten|say                     sentence  !i
+violence  C  hit|shove|choke|kill|stab|burn|drown|hurt  pet  he|partner|ex|his  sentence  !i
+sexual    C  sex|submit  must|pay  money|rent                         sentence
+sexual    C  pics|record  nudes  he|partner|his                        sentence
+sexual    C  submit  say_no|not|want|worse                             sentence
+weapon    C  weapon  drunk                                             span=6  terse
+weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
+weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  wide
 """
 
 _SHORT = {"C": Level.CLEAR, "P": Level.POSSIBLE}
@@ -361,7 +405,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
             elif "=" in part:
                 key, value = part.split("=", 1)
                 opts[key] = int(value) if value.isdigit() else value
-            elif part in ("sentence", "idiom", "kids", "wide", "message", "terse"):
+            elif part in ("sentence", "idiom", "kids", "wide", "message", "terse", "net"):
                 opts[part] = True
             else:
                 groups.append(frozenset(part.split("|")))
@@ -373,7 +417,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 frozenset(blockers),
                 span=int(str(opts.get("span", 14 if opts.get("sentence") else 6))),
                 sentence=bool(opts.get("sentence", False) or opts.get("message", False) or opts.get("terse", False)),
-                idiom=bool(opts.get("idiom", False)),
+                idiom=bool(opts.get("idiom", False) or opts.get("net", False)),
                 kids=bool(opts.get("kids", False)),
                 short=int(str(opts.get("short", 0))),
                 neg_keeps=opts.get("neg") == "P",
