@@ -11,7 +11,11 @@ turns it into plain lookup tables, once per process:
 * ``squashed``: the same forms with letter runs squashed ("hiit", "slaaat" meet "hit", "slaat").
 * a typo index over the content words: a token no dictionary knows is matched to the nearest of them by
   optimal-string-alignment distance (rapidfuzz), one edit for short words, two from eight letters on,
-  same first letter.
+  same first letter. A three-letter token no dictionary knows may stand for a three-letter *act*
+  (:data:`SLIP_CONCEPTS`) by two swapped letters ("hti") or one neighbouring key ("hiy"). A token that *is*
+  a word ("chocked", a rare word of its own) stands for an act only through a sound-alike spelling of its
+  language (``[language] sound_alike``: "ck k"): a real word one edit from an act is too often meant
+  ("rapping", "poetsen"), a spelling mix-up hardly ever.
 * ``phrases``: multi-word entries by their first word, with "..." gaps. A phrase word written in its base
   form ("kill me") matches every inflection ("killed me"); written inflected ("killing me"), only itself.
 
@@ -46,10 +50,13 @@ GAP_WORDS = 4
 CLAUSE = ","
 FILLER = "filler"
 """Concept of the small words that may stand inside a phrase ("really", "echt", "gewoon")."""
-MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest"})
-"""Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words."""
-COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid"})
-"""Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door."""
+MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest", "discard"})
+"""Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words
+("threw away" is discarding, not throwing)."""
+SLIP_CONCEPTS = frozenset({"hit", "choke", "shove", "grab", "stab", "shoot", "kill", "abuse", "rape"})
+"""The acts a short non-word or a sound-alike spelling may stand for: where a typo matters most."""
+COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid", "media"})
+"""Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door, "horrorfilm" a film."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,16 +101,29 @@ _COMBINING = re.compile(  # accents left over by NFKD, soft hyphens and zero-wid
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u00ad\u200b-\u200d\u2060\ufeff]"
 )
 _REPEAT3 = re.compile(r"([^\W\d_])\1{2,}")
+_QUOTE_CHARS = re.compile("[" + "".join(chr(c) for c in _QUOTES) + "]")
 
 
 def fold(text: str) -> str:
     """Lower case, straight quotes, no accents, letter runs of 3+ cut to 2: how text and vocabulary meet."""
+    return cut_runs(fold_letters(text))
+
+
+def fold_letters(text: str) -> str:
+    """:func:`fold` without cutting letter runs (the reader cuts them per word, once per distinct word)."""
     if text.isascii():
-        folded = text.lower()
-    else:
-        folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).casefold())
-        folded = _COMBINING.sub("", folded)
-    return _REPEAT3.sub(r"\1\1", folded)
+        return text.lower()
+    text = _QUOTE_CHARS.sub(_straight_quote, text)  # a regex finds the rare quote fast; translate is per char
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+
+
+def cut_runs(text: str) -> str:
+    """Letter runs of 3+ cut to 2 ("sooo" -> "soo")."""
+    return _REPEAT3.sub(r"\1\1", text)
+
+
+def _straight_quote(m: re.Match[str]) -> str:
+    return str(_QUOTES[ord(m.group())])
 
 
 def concepts_of(key: str) -> frozenset[str]:
@@ -131,6 +151,7 @@ class Lexicon:
         }
         self.others: tuple[Mapping[str, str], ...] = ()  # other languages' words: no typos of ours
         self.clause_words = frozenset(language.get("clause", ()))
+        self.sound_alike = tuple(tuple(pair.split()) for pair in language.get("sound_alike", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
         self.forms: dict[str, Word] = {}
         self.phrases: dict[str, list[Phrase]] = {}
@@ -205,6 +226,12 @@ class Lexicon:
                 group.sort(key=lambda ph: -ph.length)
         self.phrase_index = _by_two_words(self.phrases)
         self.idiom_index = _by_two_words(self.idioms)
+        anchors: dict[str, set[str]] = {}  # first word -> the anchors of the phrases and idioms it starts
+        for index in (self.phrases, self.idioms):
+            for first, group in index.items():
+                for phrase in group:
+                    anchors.setdefault(first, set()).update(phrase.anchor)
+        self.anchors_by_first = {first: frozenset(a) for first, a in anchors.items()}
         self.squashed: dict[str, Word] = {}
         for form, word in self.forms.items():
             self.squashed.setdefault(_squash(form), word)
@@ -213,6 +240,12 @@ class Lexicon:
             if len(form) >= 4 and word.concepts and form.isalpha() and form in content:
                 targets.setdefault(form[0], []).append(form)
         self._targets = targets
+        self._short = {f for f, w in self.forms.items() if len(f) == 3 and f in content and w.concepts & SLIP_CONCEPTS}
+
+    def viable_firsts(self, present: set[str]) -> set[str]:
+        """The first words of phrases that can occur in a text holding ``present``: their anchor is there too."""
+        anchors = self.anchors_by_first
+        return {k for k in present if k in anchors and not anchors[k].isdisjoint(present)}
 
     def _content_lemma(self, word: str) -> str:
         """The lemma whose forms a content word brings in, unless simplemma's guess is far-fetched ("sos": "so")."""
@@ -243,12 +276,14 @@ class Lexicon:
         if not token.isalpha():
             return None
         word = self.forms.get(self.lemma(token)) or self._compound(token)
-        if word is not None or token in self.known or any(token in known for known in self.others):
+        if word is not None or any(token in known for known in self.others):
             return word
+        if token in self.known:
+            return self._sound_alike(token)
         word = self.squashed.get(_squash(token))
         if word is not None:
             return word
-        return self._near_miss(token)
+        return self._near_miss(token) or self._sound_alike(token, near=True)
 
     def _compound(self, token: str) -> Word | None:
         """A compound ending in a word of a compound-friendly concept ("keukenmes", "badkamerdeur")."""
@@ -258,7 +293,22 @@ class Lexicon:
                 return Word(tail.lemma, tail.concepts & COMPOUND_CONCEPTS)
         return None
 
+    def _sound_alike(self, token: str, near: bool = False) -> Word | None:
+        """An act written with a sound-alike spelling ("chocked": "choked"; "gewurcht": "gewurgd"), one spot
+        at a time; for a token no dictionary knows (``near``) also a near-miss of it ("kikd": "kickd": "kicked")."""
+        for written, meant in self.sound_alike:
+            at = token.find(written)
+            while at >= 0:
+                variant = token[:at] + meant + token[at + len(written) :]
+                word = self.forms.get(variant) or (self._near_miss(variant) if near else None)
+                if word is not None and word.concepts & SLIP_CONCEPTS:
+                    return word
+                at = token.find(written, at + 1)
+        return None
+
     def _near_miss(self, token: str) -> Word | None:
+        if len(token) == 3:
+            return self._short_slip(token)
         if len(token) < 4:
             return None
         candidates = self._targets.get(token[0])
@@ -269,6 +319,28 @@ class Lexicon:
         if best is None:
             return None
         return self.forms[best[0]]
+
+    def _short_slip(self, token: str) -> Word | None:
+        """A three-letter non-word as an act: two letters swapped ("hti") or one key beside ("hiy")."""
+        a, b, c = token[0], token[1], token[2]
+        swapped = (a + c + b,)
+        slipped = (*(a + b + k for k in _NEIGHBOURS.get(c, "")), *(a + k + c for k in _NEIGHBOURS.get(b, "")))
+        for guess in (*swapped, *slipped):
+            if guess in self._short:
+                return self.forms[guess]
+        return None
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    ch: "".join(
+        other[j] for r2, other in enumerate(_ROWS) if abs(r2 - r) <= 1 for j in range(len(other))
+        if abs(j - i) <= 1 and other[j] != ch
+    )
+    for r, row in enumerate(_ROWS)
+    for i, ch in enumerate(row)
+}
+"""The keys around each key: a finger that slips in a short word lands on one of these."""
 
 
 PhraseIndex = dict[str, dict[str, list[Phrase]]]

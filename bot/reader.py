@@ -24,7 +24,19 @@ from __future__ import annotations
 import re
 
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
-from bot.lexicon import FILLER, GAP, GAP_WORDS, MARKERS, Lexicon, Phrase, PhraseIndex, fold, lexicon
+from bot.lexicon import (
+    FILLER,
+    GAP,
+    GAP_WORDS,
+    MARKERS,
+    Lexicon,
+    Phrase,
+    PhraseIndex,
+    cut_runs,
+    fold,
+    fold_letters,
+    lexicon,
+)
 
 __all__ = ["assess_text", "fold", "read", "warm"]
 
@@ -41,7 +53,15 @@ _memo: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], bool]]] = {lan
 
 
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(fold(text))
+    """The folded words and marks of a text (the same as splitting ``fold(text)``, but runs are cut per word)."""
+    toks = _TOKEN.findall(fold_letters(text))
+    if len(_cut_memo) > _MEMO_LIMIT:
+        _cut_memo.clear()
+    get = _cut_memo.get
+    return [get(t) or _cut_memo.setdefault(t, cut_runs(t)) for t in toks]
+
+
+_cut_memo: dict[str, str] = {}
 
 
 def _language(toks: list[str], hint: str | None) -> tuple[str, ...]:
@@ -112,6 +132,8 @@ def _read_one(toks: list[str], lex: Lexicon) -> list[frozenset[str]]:
     if starts:
         keys = [e[1] for e in entries]
         present = {k for ks in keys for k in ks}
+        viable = lex.viable_firsts(present)  # most common first words start no phrase this text can hold
+        starts = [i for i in starts if not viable.isdisjoint(keys[i])]
         used: set[int] = set()
         _phrases(lex.idiom_index, starts, keys, out, used, present)
         _phrases(lex.phrase_index, starts, keys, out, used, present)

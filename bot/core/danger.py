@@ -78,6 +78,10 @@ CLAUSE = ","
 #   kids      the victim group may be the children: adds the category children
 #   short=N   only a clause of at most N tokens ("help me", not "help me with the dishes")
 #   neg=P     negated, it is still worth asking about
+#   message   in a short message (up to 40 tokens), look across its sentences too
+#   terse     look across sentences only when each is a fragment of a few words ("pills. tonight.")
+#   net       the safety net: a strong danger word near the partner or the writer, asked about (POSSIBLE)
+#             when nothing sharper says more; never adds up to CLEAR, a joke drops it (as an idiom)
 # --------------------------------------------------------------------------------------------
 
 FRAMES_TABLE = """
@@ -104,18 +108,24 @@ violence  C  choke  i|me|my  throat|breath                       sentence  span=
 violence  P  police  summon                                       span=6  sentence  !job
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
+violence  C  hit|choke|shove|grab|abuse|break  he|partner|ex  my|our  body|throat  span=4
+violence  P  physical_got                                         span=6  !sport  !job  !media
+violence  C  hurt  me|us  violent                                  span=8  sentence
+violence  P  passive  violent                                      span=6  !sport  !job  !media
 # ---- children
 children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids
 children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
-children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids
+children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
 children  P  child_services                                       span=6  kids
 children  C  lock  kid                                            span=8  sentence  kids
 children  C  kid  drunk  drive                                    sentence  kids
 children  P  kid  anger|hard|yell  he|partner|parent              sentence  kids
+children  C  kid  drive  reckless|crash                          sentence  kids
+children  P  kid  hit|shove|break  door|thing  he|his|parent|partner  sentence  kids  !i
 # ---- threats
 threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
 threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel  wide
@@ -129,6 +139,7 @@ threat    C  if  leave  @harm|dead|find|regret|take_kids|payback      sentence  
 threat    C  say  payback  he|partner                             sentence  idiom
 threat    C  possess                                               span=8
 threat    P  say|you  will|would  regret                          sentence
+threat    C  say  regret  leave                                    sentence  idiom  !third
 threat    P  payback                                               span=6  idiom
 threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
@@ -137,6 +148,12 @@ threat    P  take_kids                                             span=6
 threat    C  take_kids  threaten|if|say                           sentence
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
+threat    C  burn|destroy|smash  will|would|threaten  my|our|your  possession|home|by_thing  sentence  !i
+threat    C  aim_miss  next_time|hit|shove|weapon|@harm  he|partner|say  sentence
+threat    C  he|partner|say  will  crash  me|us|all|kid             sentence
+threat    C  if  leave  ensure  kid|not|never_again                 sentence
+threat    P  ensure  kid  not|never_again  say|will                 sentence
+threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
 weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  wide
 weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
@@ -144,11 +161,12 @@ weapon    C  weapon  me|us                                         span=4  !toy 
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media
 weapon    P  weapon                                                span=6  !cook  !toy  wide
+weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  sentence  !cook
 # ---- fear of the partner
-fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  wide
-fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign
+fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  !phobia  wide
+fear      C  fear  he|partner  @harm|find|do|snap|temper|weapon|kid  span=9  sentence  !loss  !fear_benign  !third
 fear      P  fear  he|partner                                      span=4  !loss  !fear_benign  wide
-fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign
+fear      C  he|partner|his  scare  me|us                          span=12  sentence  !loss  !fear_benign  !third
 fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
@@ -158,13 +176,22 @@ fear      C  hide  i|we  him                                       sentence  !ga
 fear      C  hide  hide_place                                      span=6  !game  !want
 fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
-fear      P  tremble|eggshells|flee|dare_not                       span=6  !anger  !sport  wide
-fear      C  dare_not  he|him|partner  home|asleep                 sentence
-fear      C  dare_not  home  soon                                  sentence
+fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
+fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !want  !pastime
+fear      C  dare_not  home                                        sentence  !want
+fear      C  dare_not|stuck_out  home  soon                        sentence
 fear      C  escape_plan                                           span=8
 fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
+fear      C  i  dare  not  home                                    sentence  !want
+fear      P  i  dare  not  him|he|partner                          sentence  !say
+fear      C  tremble  his|he|him|partner  arrival|repeat           sentence  !anger  !sport  !cook
+fear      P  uneasy  home|arrival                                   sentence  !phobia  !fear_benign  !sport
+fear      C  fear  he|partner  blowup  will|again|repeat|soon      sentence  !fear_benign
+fear      C  fear|dare_not  sleep|asleep  him|he|partner           sentence  !phobia
+fear      P  unpredictable  he|him|his|partner                     sentence
+fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
 control   C  lock  me|us                                           span=5  !feel
 control   P  lock  me|us|i                                          span=5
@@ -189,6 +216,10 @@ control   P  permission                                            span=6
 control   P  allowance                                             span=6
 control   P  cannot  leave                                         span=4  !it
 control   P  location  repeat|must|want                            span=8  sentence
+control   P  he|partner  password  must|want|give|check|not        sentence
+control   P  he|partner  anger|snap|blowup  i  friend  if|not       sentence
+control   C  must  location  him|he|partner  blowup|anger|payback|otherwise  sentence
+control   C  he|partner  menace|trapped  cannot|not  away|leave    sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
@@ -206,6 +237,13 @@ stalking  P  track  location                                       span=6
 stalking  P  show_up  he|partner                                   span=8  sentence
 stalking  C  show_up  ex                                           span=8  sentence
 stalking  P  bombard                                               span=6
+stalking  C  break_in  he|partner|ex|you  my|our  account|password   span=6  !his
+stalking  C  break_in  he|partner|ex  my|our  account|password       sentence  !i  !his
+stalking  C  track|tracker|record  secret                          sentence  !i
+stalking  C  track|tracker  witness  me|us                         sentence
+stalking  P  he|partner  know  thing  not  say                     sentence
+stalking  P  ex  again|repeat  position|show_up                   sentence
+stalking  C  he|partner  discover|witness|check  my|our  location  repeat|all  sentence
 # ---- sexual coercion
 sexual    C  rape                                                  span=6
 sexual    C  force  sex                                            span=8  sentence
@@ -228,9 +266,23 @@ sexual    C  sex|touch  asleep                                     span=10  sent
 sexual    C  share  nudes                                          span=8  sentence
 sexual    P  sex  must|not                                          span=8
 sexual    P  touch  me|us  not|even|away                           span=8
+sexual    C  contraception  sabotage|away|discard|hide             span=8  sentence
+sexual    C  contraception  secret                                 sentence
+sexual    C  submit  anger|snap|blowup|hit|payback                 sentence
+sexual    P  submit  not|want|nag|must                             sentence
+sexual    P  say_no  anger|snap|blowup|nag  he|partner              sentence
+sexual    P  nag  he|partner  sex|submit|say_no|tired              sentence
+sexual    P  sex|submit  otherwise                                 sentence
+sexual    C  sex|submit  otherwise  anger|blowup|hit|payback|money  sentence
+sexual    C  if  not  sex  not  money|possession|cook              sentence
+sexual    C  entitled  asleep|go_ahead|say_no|against_will         sentence
+sexual    C  go_ahead  asleep                                      sentence
+sexual    P  entitled  sex|must                                    sentence
+sexual    C  coerced_acts  not|want|against_will|make|force         sentence
+sexual    P  coerced_acts                                          span=6
 # ---- self-harm and suicide
 self_harm C  want  die|dead                              span=6  !he  !him  !parent
-self_harm C  suicide  i|me|my|think|plan|want                      span=8  sentence  !he  !partner  !media  !job
+self_harm C  suicide  i|me|my|think|plan|want         span=8  sentence  !he  !partner  !media  !job  !relative
 self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
 self_harm C  kill|hurt|cut|harm|end|suicide|shoot|stab  myself      span=4  idiom
@@ -249,6 +301,58 @@ self_harm C  cut  again|start                                      span=6
 self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6
 self_harm P  want  not  exist                                      span=6
+self_harm C  means  soon                                           span=3  terse
+self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he
+self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
+self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
+self_harm C  engine_on  hide_place|vehicle                         sentence
+self_harm C  affairs  affairs  bye|farewell|hopeless|end_it|die|letter  span=16  message
+self_harm C  affairs  farewell_all|farewell|hopeless|end_it|die|letter  span=16  message
+self_harm C  affairs  affairs  affairs                             span=16  sentence
+self_harm P  affairs  affairs                                      span=16  sentence
+self_harm P  vague_self                                            span=6
+# ---- the safety net (recall first): a strong danger concept with the partner or the writer as the one
+# affected, that no sharper frame reads, is asked about -- unless a benign context holds (media, long ago,
+# someone else, sport, cooking, games, work). One tap for a benign message; a miss costs someone their help.
+@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would
+@who      he|him|his|partner|ex|me|my|myself|i|us|our
+@net_act  hit|choke|shove|abuse|stab|shoot|kill|burn|drown|run_over|injury|blow|violent|tie_up
+@net_end  die|dead|suicide|means|deathwish|hopeless|disappear|never_again|farewell|end_it|give_away
+violence  P  @net_act  me|my|myself|us|our                         sentence  net  wide  @net_off
+weapon    P  weapon  @who|drunk|soon                                sentence  net  wide  @net_off
+self_harm P  @net_end  i|me|my|myself                                sentence  net  wide  @net_off
+fear      P  fear|scare|hide|police|flee|unsafe  he|him|his|partner|ex  sentence  net  wide  @net_off  !loss|leave|anger
+stalking  P  follow|track|stalk|tracker|spy|lurk|fake_account|know_home  @who  sentence  net  wide  @net_off
+sexual    P  sex|rape|nudes|undress|coerced_acts  @who  sentence  net  wide  @net_off
+control   P  deport|lock|money_control|isolate|forbid|erase_trace  @who  sentence  net  wide  @net_off
+children  P  kid  @net_act|hurt|spy|fear|scare|hide|police|weapon  sentence  net  wide  @net_off  kids
+# ---- concepts from round 5, general (each a combination, not a sentence)
+self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
+self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
+self_harm C  end_it  never_again                                      sentence
+self_harm C  engine_on  i|me|my  position|vehicle|hide_place           sentence
+control   C  papers|deport  he|his|partner|say|if|threaten|take|hide   sentence  !job  !media
+control   C  deport  i|me|my                                          sentence  !job  !media
+control   C  erase_trace  he|partner|discover|not                     sentence  !game
+children  C  tie_up  kid                                              sentence  kids
+violence  C  tie_up  me|us                                            span=6
+children  C  spy  kid  he|partner|parent|say|must                      sentence  kids
+children  P  kid  say  parent  crazy                                  sentence  kids
+fear      C  hide  he|partner  not  know                               sentence  !game  !want
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job
+stalking  P  lurk  he|partner|ex                                       sentence  !job
+stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
+stalking  C  many  contact  fake_account                               sentence
+stalking  C  he|partner|ex  know  location  repeat|not|all             sentence
+threat    C  know_home  payback|say|threaten|if                        sentence
+threat    C  @harm|hurt  pet  if|will|threaten|say                     sentence  !i
+violence  C  hit|shove|choke|kill|stab|burn|drown|hurt  pet  he|partner|ex|his  sentence  !i
+sexual    C  sex|submit  must|pay  money|rent                         sentence
+sexual    C  pics|record  nudes  he|partner|his                        sentence
+sexual    C  submit  say_no|not|want|worse                             sentence
+weapon    C  weapon  drunk                                             span=6  terse
+weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
+weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  wide
 """
 
 _SHORT = {"C": Level.CLEAR, "P": Level.POSSIBLE}
@@ -267,6 +371,8 @@ class Frame:
     short: int = 0
     neg_keeps: bool = False
     wide: bool = False
+    message: bool = False
+    terse: bool = False
 
     @property
     def needs_negation(self) -> bool:
@@ -299,7 +405,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
             elif "=" in part:
                 key, value = part.split("=", 1)
                 opts[key] = int(value) if value.isdigit() else value
-            elif part in ("sentence", "idiom", "kids", "wide"):
+            elif part in ("sentence", "idiom", "kids", "wide", "message", "terse", "net"):
                 opts[part] = True
             else:
                 groups.append(frozenset(part.split("|")))
@@ -310,12 +416,14 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 tuple(groups),
                 frozenset(blockers),
                 span=int(str(opts.get("span", 14 if opts.get("sentence") else 6))),
-                sentence=bool(opts.get("sentence", False)),
-                idiom=bool(opts.get("idiom", False)),
+                sentence=bool(opts.get("sentence", False) or opts.get("message", False) or opts.get("terse", False)),
+                idiom=bool(opts.get("idiom", False) or opts.get("net", False)),
                 kids=bool(opts.get("kids", False)),
                 short=int(str(opts.get("short", 0))),
                 neg_keeps=opts.get("neg") == "P",
                 wide=bool(opts.get("wide", False)),
+                message=bool(opts.get("message", False)),
+                terse=bool(opts.get("terse", False)),
             )
         )
     return tuple(frames)
@@ -363,6 +471,11 @@ for _n, _f in enumerate(FRAMES):
     for _c in _key_group(_f):
         _BY_HEAD[_c] = (*_BY_HEAD.get(_c, ()), _n)
 _HEADS = frozenset(_BY_HEAD)
+_MESSAGE_FRAMES = frozenset(n for n, f in enumerate(FRAMES) if f.message)
+_TERSE_FRAMES = _MESSAGE_FRAMES | frozenset(n for n, f in enumerate(FRAMES) if f.terse)
+_HEADS_OF = {
+    only: frozenset(c for n in only for c in _key_group(FRAMES[n])) for only in (_MESSAGE_FRAMES, _TERSE_FRAMES)
+}
 _NOTHING = Assessment(Level.NONE, frozenset())
 _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
 
@@ -425,24 +538,37 @@ def _add_up(possible: list[Fired]) -> bool:
 
 
 def explain(reading: Reading) -> list[Fired]:
-    """The frames that fire, sentence by sentence."""
+    """The frames that fire, sentence by sentence (``message`` frames across the whole message too)."""
     fired: list[Fired] = []
     start = 0
     n = len(reading)
+    sentences = longest = 0
     for i in range(n + 1):
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
             _sentence(reading[start:i], fired, start)
+            sentences += 1
+            longest = max(longest, i - start)
         start = i + 1
+    if sentences > 1 and n <= _SHORT_MESSAGE:
+        whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
+        _sentence(whole, fired, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
     return fired
 
 
-def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0) -> None:
+_AS_CLAUSE = frozenset({CLAUSE})
+_SHORT_MESSAGE = 40
+"""A message this short is one thought, whatever its full stops (for ``message`` frames)."""
+_FRAGMENT = 3
+"""Sentences of at most this many tokens are fragments of one thought: "pills. tonight." (``terse`` frames)."""
+
+
+def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
-    heads = present & _HEADS
+    heads = present & (_HEADS_OF[only] if only is not None else _HEADS)
     if not heads:
         return
     tokens = _speech(tokens, present)
@@ -464,7 +590,7 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0) -> None:
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
-            if fn in tried:
+            if fn in tried or (only is not None and fn not in only):
                 continue
             tried.add(fn)
             frame = FRAMES[fn]

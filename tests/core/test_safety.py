@@ -53,7 +53,19 @@ def cats(text: str) -> frozenset[Category]:
 
 @pytest.fixture(scope="module", params=[LABELLED, *TUNING], ids=lambda p: p.name)
 def results(request: pytest.FixtureRequest) -> dict[str, Any]:
-    return safety_eval.evaluate(request.param)
+    r = dict(safety_eval.evaluate(request.param))
+    r["holds"] = HOLDS.get(request.param.name, HOLDS["*"])
+    return r
+
+
+# What each set holds: clear asked, clear straight to help, per category (asked, help), benign asked at most.
+# Benign is never sent to help on any set. blind_r5 after its round (round 6: the safety net and r5's concepts
+# as general vocabulary) holds less than the older sets: what it still misses is listed in the round's report.
+HOLDS: dict[str, tuple[float, float, float, float, float]] = {
+    "*": (1.0, 0.98, 0.95, 0.94, 0.035),
+    "blind_r2.tsv": (1.0, 0.98, 0.95, 0.94, 0.045),
+    "blind_r5.tsv": (0.98, 0.96, 0.93, 0.93, 0.05),
+}
 
 
 def test_labelled_set_is_well_formed():
@@ -72,38 +84,40 @@ def test_labelled_set_is_well_formed():
             assert any(r[0] == lang and r[2] == category.value for r in rows), (lang, category)
 
 
-# The blind sets, once seen, guard what tuning reached on them (a little below the issue's goals where
-# tuning did not reach them: see the report of issue 12); the labelled set holds the goals themselves.
+# The blind sets, once seen, guard what tuning reached on them (after round 4: every clear line of every set
+# at least asked about, 98 % of them straight to help, every category at 100 % asked, no benign line sent
+# to help, at most 3.2 % asked); the labelled set holds the goals themselves.
 
 
 def test_every_clear_danger_is_at_least_asked_about(results):
     missed = [m["text"] for m in results["misses"] if m["label"] == "clear" and m["level"] == "NONE"]
-    assert results["all"]["clear_recall"] >= 0.96, missed
+    assert results["all"]["clear_recall"] >= results["holds"][0], missed
 
 
 def test_clear_danger_mostly_goes_straight_to_safety(results):
-    assert results["all"]["clear_as_clear"] >= 0.90
+    assert results["all"]["clear_as_clear"] >= results["holds"][1]
 
 
 def test_every_category_is_caught(results):
     for name, s in results["category"].items():
         if s["n"]["clear"]:
-            assert s["clear_recall"] >= 0.90, name
+            assert s["clear_recall"] >= results["holds"][2], name
+            assert s["clear_as_clear"] >= results["holds"][3], name
 
 
 def test_benign_fights_are_left_alone(results):
     flagged = [m["text"] for m in results["misses"] if m["label"] == "benign"]
-    assert results["all"]["benign_clear"] <= 0.01, flagged
-    assert results["all"]["benign_possible"] <= 0.05, flagged
+    assert results["all"]["benign_clear"] == 0.0, flagged
+    assert results["all"]["benign_possible"] <= results["holds"][4], flagged
 
 
 def test_the_labelled_set_holds_the_goals_exactly():
     r = safety_eval.evaluate(LABELLED)["all"]
     assert r["clear_recall"] == 1.0
-    assert r["clear_as_clear"] >= 0.95
-    assert r["possible_recall"] >= 0.90
+    assert r["clear_as_clear"] >= 0.99
+    assert r["possible_recall"] >= 0.95
     assert r["benign_clear"] == 0.0
-    assert r["benign_possible"] <= 0.02
+    assert r["benign_possible"] <= 0.01
 
 
 def test_eval_script_prints_languages_and_categories(capsys):
@@ -232,6 +246,90 @@ def test_media_and_long_ago_are_not_danger_now():
     assert level("we watched a documentary about a man who shot his neighbour") is Level.NONE
     assert level("my grandfather used to hit my grandmother, years ago") is Level.NONE
     assert level("my ex hit me years ago") is Level.POSSIBLE  # the writer's own past: asked about
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # reproductive coercion: contraception + sabotage (off, holes, thrown away), or secretly
+        ("she threw away my birth control pills so i'd get pregnant", Category.SEXUAL),
+        ("he keeps hiding my pills because he wants another baby", Category.SEXUAL),
+        ("hij prikt gaatjes in de condooms omdat hij een kind wil", Category.SEXUAL),
+        # letting it happen or he gets angry; owed, while I sleep
+        ("i just let it happen otherwise he gets really angry", Category.SEXUAL),
+        ("hij doet het gewoon terwijl ik lig te slapen", Category.SEXUAL),
+        # account intrusion by the partner; a hidden camera
+        ("my ex keeps logging into my facebook and reading my messages", Category.STALKING),
+        ("hij heeft mijn mail gehackt en leest alles", Category.STALKING),
+        ("hij heeft stiekem een camera in de slaapkamer gezet", Category.STALKING),
+        # at a dangerous place now; terse means and time; settling affairs and goodbye; engine running
+        ("ik sta op het dak", Category.SELF_HARM),
+        ("rope. tonight. sorry", Category.SELF_HARM),
+        ("my will is done, the dog goes to my sister. bye everyone", Category.SELF_HARM),
+        ("alles is geregeld, mijn testament ligt in de la. vaarwel", Category.SELF_HARM),
+        ("sitting in the car in the garage with the engine running", Category.SELF_HARM),
+        # fear of his reaction, of sleeping next to him, shaking at his arrival, not daring to go home
+        ("i'm scared he'll lose it again tonight", Category.FEAR),
+        ("ik durf niet naast hem te slapen", Category.FEAR),
+        ("ik begin te trillen als ik zijn auto op de oprit hoor", Category.FEAR),
+        ("ik durf niet meer naar huis", Category.FEAR),
+        # a future act threatened: next time he won't miss, burning my things; a lighter to my hair
+        ("she threw a glass at me and said next time she wont miss", Category.THREAT),
+        ("he said he'll torch my house if i leave", Category.THREAT),
+        ("hij hield een aansteker bij mijn haar", Category.WEAPON),
+        # the children: reckless driving with them, "you'll lose the kids"
+        ("hij reed als een gek met de kinderen achterin", Category.CHILDREN),
+        ("he said i'll lose the kids one way or another", Category.THREAT),
+    ],
+)
+def test_concepts_found_in_the_blind_rounds_hold_for_new_wordings(text, category):
+    result = assess_text(text)
+    assert result.level is Level.CLEAR, (text, result)
+    assert category in result.categories, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we ran out of condoms and argued about whose turn it was to buy them",
+        "he threw away my old shoes without asking and i'm annoyed",
+        "she logged into my netflix and watched the finale without me",
+        "he logged into his work email on my laptop and forgot to log out",
+        "standing on the balcony having a smoke to calm down",
+        "we're standing on the bridge arguing about which restaurant",
+        "ik sta op het balkon een sigaretje te roken om af te koelen",
+        "next time i won't miss the bus, i swear",
+        "het testament van mijn oma zorgt voor ruzie in de familie",
+        "i cant go home yet, traffic is insane",
+        "were fighting about money again, he spent 300 on golf clubs",
+        "the news said a man stabbed his wife in our town, it freaked me out",
+        "we watched a movie where he strangles her and i couldnt sleep",
+        "i'd rather die than go to his office party lol",
+        "got my pills. tonight we talk about the budget",
+        "everything is sorted for the party. bye for now",
+        "alles is geregeld voor het feest. doei",
+        "het nieuws over die vrouw die werd vermoord maakte me bang",
+    ],
+)
+def test_new_concepts_leave_ordinary_fights_out_of_the_help_screen(text):
+    assert assess_text(text).level is not Level.CLEAR, text
+
+
+def test_typos_in_short_acts_and_sound_alike_spellings():
+    for text in ("he hti me", "he hiy me", "my boyfriend chocked me", "my boyfriend smaked me", "he kikd me",
+                 "hij heeft me gewurcht"):
+        assert level(text) is Level.CLEAR, text
+    for text in ("i'm rapping with him tonight", "we zijn samen onze tanden aan het poetsen"):
+        assert level(text) is Level.NONE, text  # a real word one letter from an act stays itself
+
+
+def test_a_short_english_message_is_read_as_english():
+    assert level("i'd rather die") is Level.CLEAR  # not Dutch "die" (that) and "id" (an ID card)
+
+
+def test_used_to_it_is_no_long_ago():
+    assert level("he hit me lol its fine im used to it") is Level.CLEAR
+    assert level("when i was 19 a guy i dated hit me once, my husband is nothing like that") is Level.NONE
 
 
 def test_children_are_added_next_to_danger():
