@@ -72,7 +72,8 @@ def words() -> Words:
         return tuple(out)
 
     return Words(phrases("signals"), phrases("timeout"), frozenset(phrases("negation")), phrases("ready"),
-                 frozenset(phrases("yes")), phrases("stop"), phrases("help"), frozenset(fillers), forms, vocab("feelings"), vocab("needs"))
+                 frozenset(phrases("yes")), phrases("stop"), phrases("help"), frozenset(fillers), forms,
+                 vocab("feelings"), vocab("needs"))
 
 
 # -- the one rule ----------------------------------------------------------------------------------------
