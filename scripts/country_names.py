@@ -32,7 +32,7 @@ DISPLAY: dict[str, dict[str, str]] = {  # where ISO's short name reads badly in 
         "CC": "Cocoseilanden", "CD": "Democratische Republiek Congo", "FK": "Falklandeilanden",
         "MF": "Sint-Maarten (Franse deel)", "PS": "Palestina", "SX": "Sint Maarten", "VA": "Vaticaanstad",
         "VG": "Britse Maagdeneilanden", "VI": "Amerikaanse Maagdeneilanden",
-        "BQ": "Bonaire, Sint Eustatius en Saba",
+        "BQ": "Bonaire, Sint Eustatius en Saba", "GE": "Georgië",
     },
 }
 

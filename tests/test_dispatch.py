@@ -481,7 +481,7 @@ async def test_a_message_held_up_by_an_outage_says_it_is_late(
     clock.advance(timedelta(hours=1))
     await dispatcher.run_due()
     pings = [m for to, m in recorder.sent if to.external_id == "late-1" and "21:40" in m.text]
-    assert pings and pings[0].text.startswith("(Dit bericht was voor 21:40")
+    assert pings and pings[0].text.startswith("(Dit bericht was bedoeld voor 21:40")
 
 
 # -- issue 13, finding 3: a delivery that cannot be written down is not sent again --------------------------------

@@ -88,7 +88,7 @@ async def test_a_whole_solo_time_out_in_dutch(talk: Talk, store: Store, me: User
 
     assert await talk.phase(me) == "waiting"
     card = next(o.text for o in out if marker("nl", "plan.card") in o.text)
-    for bit in ("Wie de afwas doet", "overweldigd", "Ik ging harder praten", "niet gezien"):
+    for bit in ("Wie de afwas doet", "overspoeld", "Ik ging harder praten", "niet gezien"):
         assert bit in card
     assert said(out, "nl", "waiting.prompt") and "21:40" in out[-1].text
     # Alone: nobody else was written to, nothing was sent.

@@ -290,6 +290,6 @@ async def test_patterns_sends_both_partners_a_chart_of_the_same_shared_counts(
     assert "Extra time asked: 1× by you, 0× by your partner" in bob_text
     assert "Terugkomen: 1 op tijd, 1 na verlengen, 0 gemist" in ann_text
     assert "Coming back: 1 on time, 1 after extra time, 0 missed" in bob_text
-    assert "Spanning gemiddeld: 8,0 → 5,0" in ann_text and "Tension" not in bob_text  # own scores only
+    assert "Gemiddelde spanning: 8,0 → 5,0" in ann_text and "Tension" not in bob_text  # own scores only
     assert "afwas" not in bob_text and "unseen" not in bob_text and "angry" not in bob_text  # nothing of Ann's
     assert ann[0].image != bob[0].image

@@ -98,7 +98,7 @@ def test_each_sees_only_their_own_tension_and_feelings():
     text = nl.text(robin.msg)
     assert "4 time-outs: 1 door jou, 3 door je partner" in text
     assert "Extra tijd gevraagd: 1× door jou, 0× door je partner" in text
-    assert "boos" not in text and "gekwetst" not in text and "Spanning gemiddeld: 9,0 → 3,0" in text
+    assert "boos" not in text and "gekwetst" not in text and "Gemiddelde spanning: 9,0 → 3,0" in text
 
 
 def test_a_safety_signal_leaves_the_partners_patterns_as_silence_would():

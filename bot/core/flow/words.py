@@ -13,6 +13,10 @@ whatever the person's language is, since people mix them. One rule reads all of 
 
 So "ik neem een timout", "Ik  neem een time out!!" and "'k pak efkes nen time-out" all say "ik neem een
 time-out", without any of them being listed.
+
+A short answer ("ready", "stop") may start with yes-words (`yes`): "ja, ik ben klaar", "ok klaar", "yes, I'm
+ready" are the ready phrase after a yes, and a yes alone is ready. A "not" in the answer ("ja, nog niet") is
+never a ready or stop phrase that has none.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Words:
     timeout: tuple[str, ...]
     negation: frozenset[str]
     ready: tuple[str, ...]
+    yes: frozenset[str]
     stop: tuple[str, ...]
     help: tuple[str, ...]
     fillers: frozenset[str]
@@ -67,7 +72,8 @@ def words() -> Words:
         return tuple(out)
 
     return Words(phrases("signals"), phrases("timeout"), frozenset(phrases("negation")), phrases("ready"),
-                 phrases("stop"), phrases("help"), frozenset(fillers), forms, vocab("feelings"), vocab("needs"))
+                 frozenset(phrases("yes")), phrases("stop"), phrases("help"), frozenset(fillers), forms,
+                 vocab("feelings"), vocab("needs"))
 
 
 # -- the one rule ----------------------------------------------------------------------------------------
@@ -124,10 +130,13 @@ def near(a: str, b: str) -> bool:
 
 def says(text: str, phrase: str, *, anywhere: bool = True) -> bool:
     """Does `text` say `phrase` (by the rule above)? `anywhere`: it may stand inside a short message."""
+    return _says(tokens(text), phrase, anywhere=anywhere)
+
+
+def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool) -> bool:
     target = _compact(tokens(phrase))
     if not target:
         return False
-    toks = tokens(text)
     if not toks or len(toks) > MAX_WORDS:
         return False
     if near(_compact(toks), target):
@@ -166,13 +175,30 @@ def is_timeout_word(text: str) -> bool:
     return any(says(text, k) for k in w.timeout)
 
 
+def _answer(text: str, phrases: tuple[str, ...], *, yes_alone: bool) -> bool:
+    """A short answer that is one of `phrases`, whole or after leading yes-words; `yes_alone`: a yes is enough."""
+    w = words()
+    toks = tokens(text)
+    if not toks or len(toks) > MAX_WORDS:
+        return False
+    if yes_alone and all(t in w.yes for t in toks):
+        return True
+    rest = toks
+    while len(rest) > 1 and rest[0] in w.yes:
+        rest = rest[1:]
+    negated = any(t in w.negation for t in rest)
+    return any(_says(rest, p, anywhere=False) or _says(toks, p, anywhere=False) for p in phrases
+               if not negated or any(t in w.negation for t in tokens(p)))
+
+
 def is_ready_word(text: str) -> bool:
-    return _exactly(text, words().ready)
+    """At the return: "klaar", "ik ben terug", "ja, ik ben klaar", "jep" (not "ja, nog niet")."""
+    return _answer(text, words().ready, yes_alone=True)
 
 
 def is_stop_word(text: str) -> bool:
-    """Typed during breathing: end the round."""
-    return _exactly(text, words().stop)
+    """Typed during breathing: end the round ("stop", "ok klaar", "'t is goed"; a yes alone is not a stop)."""
+    return _answer(text, words().stop, yes_alone=False)
 
 
 def is_help_word(text: str) -> bool:
