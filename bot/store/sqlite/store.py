@@ -448,6 +448,13 @@ class SqliteStore:
     # waits until they act in another one. A console alone on the file holds everybody (as a lone console
     # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
 
+    LOCK_CLAIMED = ""
+    """What the claiming select adds to lock the rows it claims. SQLite: nothing (BEGIN IMMEDIATE already lets
+    one claimer in at a time); PostgreSQL: FOR UPDATE OF o SKIP LOCKED."""
+
+    def _serialise(self, c: sqlite3.Connection) -> None:
+        """Let one process at a time through a registration (SQLite: the write lock BEGIN IMMEDIATE took)."""
+
     def _init_sharing(self) -> None:
         self.process_id = secrets.token_hex(6)
         """Who this process is on the file: its claims, its `processes` row, its console people's chat_id."""
@@ -471,6 +478,7 @@ class SqliteStore:
         platforms = frozenset(serves)
 
         def body(c: sqlite3.Connection) -> None:
+            self._serialise(c)
             wall = int(self.wall())
             c.execute("DELETE FROM processes WHERE lease_until <= ?", (wall,))  # gone without a goodbye
             for h in holders_sync(c, wall):
@@ -591,12 +599,12 @@ class SqliteStore:
         due: no write), then selected again and claimed in one BEGIN IMMEDIATE."""
         wall = int(self.wall())
 
-        def due() -> list[tuple[Any, ...]]:
+        def due(lock: str = "") -> list[tuple[Any, ...]]:
             joins, where, jargs, wargs = self._claimable(c, wall)
             return c.execute(
                 "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
                 f"o.attempts, o.expires_at, o.created_at FROM outbox o{joins} "
-                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?",
+                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?{lock}",
                 (*jargs, ts(now), *wargs, limit),
             ).fetchall()
 
@@ -604,7 +612,7 @@ class SqliteStore:
             return []
 
         def claim() -> list[tuple[Any, ...]]:
-            rows = due()
+            rows = due(self.LOCK_CLAIMED)
             me = self.process_id
             c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
             if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here
