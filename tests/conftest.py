@@ -117,7 +117,8 @@ only."""
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     name = metafunc.module.__name__.rsplit(".", 1)[-1]
-    if (("store" in metafunc.fixturenames or "stores" in metafunc.fixturenames) and "db_path" not in metafunc.definition.fixturenames
+    uses = metafunc.fixturenames
+    if (("store" in uses or "stores" in uses) and "db_path" not in metafunc.definition.fixturenames
             and name.startswith(BOTH_BACKENDS)
             and not metafunc.definition.get_closest_marker("sqlite_only")):
         metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
