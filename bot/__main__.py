@@ -27,7 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import couples
 from bot.dispatch import Dispatcher
-from bot.store import HEARTBEAT, Defaults, InUse, StoreError, StorePort, open_store
+from bot.store import EXCLUSIVE, HEARTBEAT, Defaults, InUse, StoreError, StorePort, open_store
 
 log = logging.getLogger("adempauze")
 
@@ -111,10 +111,14 @@ async def _run(settings: Settings) -> int:
         # Before any adapter connects: a second poller of the same bot would be refused by Telegram anyway.
         serves = [p for p, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token))
                   if token is not None]
+        exclusive = EXCLUSIVE
+        if settings.shard is not None and "discord" in serves:  # Discord split over processes: a shard each
+            serves.append(shard_name(*settings.shard))
+            exclusive = (EXCLUSIVE - {"discord"}) | {serves[-1]}
         if settings.database_url is None:
-            await store.attach("bot", serves)
+            await store.attach("bot", serves, exclusive)
         else:
-            await _attach_or_stand_by(store, serves)
+            await _attach_or_stand_by(store, serves, exclusive)
         for platform, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token)):
             if token is not None:  # adapters are imported only when used: their libraries are heavy
                 build = importlib.import_module(f"adapters.{platform}.app").build
@@ -142,14 +146,19 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
-async def _attach_or_stand_by(store: StorePort, serves: list[str]) -> None:
+def shard_name(shard: int, count: int) -> str:
+    """What a process serving one Discord shard says it serves (only one process per shard)."""
+    return f"discord-shard-{shard}-of-{count}"
+
+
+async def _attach_or_stand_by(store: StorePort, serves: list[str], exclusive: frozenset[str]) -> None:
     """On PostgreSQL, a second bot process for the same platforms stands by instead of stopping: the one
     attached is the leader (the only Telegram poller, the Discord gateway); this one tries again every
     heartbeat and takes over as soon as the leader's lease has run out (killed: within LEASE)."""
     told = False
     while True:
         try:
-            await store.attach("bot", serves)
+            await store.attach("bot", serves, exclusive)
             if told:
                 log.info("the leader is gone: this process takes over %s", ", ".join(sorted(serves)))
             return

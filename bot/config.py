@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
+    discord_shard: str | None = None
+    """"N/M": this process runs Discord gateway shard N of M (several processes on one PostgreSQL database)."""
     database_path: Path = Field(default_factory=default_database_path)
     database_url: SecretStr | None = None
     """postgresql://user:password@host:port/db: the PostgreSQL backend instead of the SQLite file."""
@@ -53,6 +55,24 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("discord_shard", mode="before")
+    @classmethod
+    def _shard(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        m = re.fullmatch(r"\s*(\d{1,4})\s*/\s*(\d{1,4})\s*", str(v))
+        if m is None or not int(m.group(1)) < int(m.group(2)):
+            raise ValueError("DISCORD_SHARD must be N/M with 0 <= N < M, e.g. 0/2 and 1/2 for two processes")
+        return f"{int(m.group(1))}/{int(m.group(2))}"
+
+    @property
+    def shard(self) -> tuple[int, int] | None:
+        """(shard id, shard count) from DISCORD_SHARD, or None: one process, every shard."""
+        if self.discord_shard is None:
+            return None
+        n, m = self.discord_shard.split("/")
+        return int(n), int(m)
 
     @field_validator("database_url", mode="before")
     @classmethod

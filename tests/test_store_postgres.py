@@ -7,7 +7,9 @@ Nothing here sleeps on the wall clock to make something happen: a held lock is s
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,11 +17,13 @@ from typing import Any
 import psycopg
 import pytest
 
+from bot.__main__ import _attach_or_stand_by, shard_name
 from bot.clock import ManualClock
 from bot.codec import dump_payload, ts
 from bot.core.effects import Msg
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
+from bot.store import EXCLUSIVE, HEARTBEAT, LEASE, InUse
 from bot.store.postgres.store import PostgresStore
 
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
@@ -105,3 +109,30 @@ async def test_a_couples_events_wait_for_each_other_across_processes(pg_stores: 
     release.set()
     await holding
     assert await asyncio.wait_for(bobs, 30)
+
+
+async def test_discord_shards_split_over_processes_one_process_per_shard(pg_stores: Callable[[], Any]) -> None:
+    """DISCORD_SHARD=0/2 and 1/2: two processes serve Discord side by side; a second one for the same shard is
+    refused (on start-up it stands by until the first one's lease runs out)."""
+    a, b, c = await pg_stores(), await pg_stores(), await pg_stores()
+    for store, n in ((a, 0), (b, 1)):
+        mine = shard_name(n, 2)
+        await store.attach("bot", ["discord", mine], (EXCLUSIVE - {"discord"}) | {mine})
+    assert sorted(h.id for h in await c.holders()) == sorted([a.process_id, b.process_id])
+    with pytest.raises(InUse, match="discord-shard-1-of-2"):
+        await c.attach("bot", ["discord", shard_name(1, 2)], (EXCLUSIVE - {"discord"}) | {shard_name(1, 2)})
+
+
+async def test_a_standby_takes_over_the_platform_once_the_leaders_lease_runs_out(
+    pg_stores: Callable[[], Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    leader, standby = await pg_stores(), await pg_stores()
+    await leader.attach("bot", ["telegram"])
+    waiting = asyncio.ensure_future(_attach_or_stand_by(standby, ["telegram"], EXCLUSIVE))
+    while not any("standing by" in r.getMessage() for r in caplog.records):  # tried, and was refused
+        await asyncio.sleep(0.01)
+    assert not waiting.done() and [h.id for h in await standby.holders()] == [leader.process_id]
+    standby.wall = lambda: time.time() + LEASE.total_seconds() + 1  # the leader was killed long enough ago
+    await asyncio.wait_for(waiting, 2 * HEARTBEAT.total_seconds() + 5)
+    assert [h.id for h in await standby.holders()] == [standby.process_id]
