@@ -8,9 +8,10 @@ On SQLite one write lock (BEGIN IMMEDIATE) serialises every transaction of every
 transactions run side by side (READ COMMITTED), so each one says what it must have to itself:
 - an event takes `pg_advisory_xact_lock` on its couple (or, unpaired, on its person) before it reads their
   state: a couple's events never interleave, across processes too; other couples' run in parallel;
-- a timer is fired by taking that same lock and then the timer's row `FOR UPDATE SKIP LOCKED` (in that order,
-  the order an event takes them in, so the two can never deadlock): a timer another process is firing is
-  skipped, and one it fired is gone;
+- a timer is fired by taking that same lock (without waiting: held by another process, the timer is left
+  for the next round) and then the timer's row `FOR UPDATE SKIP LOCKED` (in that order, the order an event
+  takes them in, so the two can never deadlock): a timer another process is firing is skipped, one it fired
+  is gone;
 - outbox rows are claimed `FOR UPDATE OF o SKIP LOCKED` and held by the claimer's lease (`processes`): a
   killed process's rows are anyone's once its lease runs out (policy.LEASE);
 - a process registering itself takes one advisory lock, so two starting together cannot both take a platform
@@ -26,7 +27,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -67,6 +68,9 @@ class PostgresStore(SqliteStore):
     """The store port on a PostgreSQL database (`DATABASE_URL=postgresql://…`)."""
 
     LOCK_CLAIMED = " FOR UPDATE OF o SKIP LOCKED"
+    LEASE = timedelta(seconds=4)
+    """Shorter than on one machine's file: a server answers a heartbeat (once a second) in a millisecond, and a
+    killed process's claimed rows go to another within 4 s: a ping that was due is out within 5 s of a kill."""
 
     def __init__(self, db: Writer, url: str, defaults: Defaults) -> None:
         super().__init__(db, redact(url), defaults)
@@ -97,16 +101,21 @@ class PostgresStore(SqliteStore):
         return result
 
     # -- one couple at a time, across processes ------------------------------------------------------------
-    def _lock_couple(self, c: Any, uid: int) -> None:
-        """Wait for (and hold until the commit) the lock of `uid`'s couple, or of `uid` alone when unpaired."""
+    def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
+        """Take (and hold until the commit) the lock of `uid`'s couple, or of `uid` alone when unpaired: wait
+        for it, or (`wait=False`) give up at once when another process holds it. True: held."""
         key = None
         for _ in range(3):  # paired or unpaired meanwhile: take the lock that is theirs now
             now = c.execute("SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)",
                             (uid,)).fetchone()[0]
             if now == key:
-                return
+                return True
             key = now
-            c.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+            if wait:
+                c.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+            elif not c.execute("SELECT pg_try_advisory_xact_lock(?)", (key,)).fetchone()[0]:
+                return False
+        return True
 
     def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime) -> Handled:
         person = load_user(c, ref, now, self.defaults)
@@ -124,7 +133,11 @@ class PostgresStore(SqliteStore):
         raise AssertionError("unreachable")
 
     def _fire_one(self, c: Any, tid: str, uid: int, kind: str, timeout_id: str, due: int, now: datetime) -> int:
-        self._lock_couple(c, uid)
+        # Another process busy with this couple (its event, or this very timer): leave it, do the next one. It
+        # stays due, so whoever is still on it or the next round takes it; processes walking the same due timers
+        # so split them instead of waiting for each other one by one.
+        if not self._lock_couple(c, uid, wait=False):
+            return 0
         still = c.execute("SELECT due_at FROM timers WHERE id = ? FOR UPDATE SKIP LOCKED", (tid,)).fetchone()
         if still is None or still[0] > ts(now):
             return 0  # moved, cancelled, or being fired by another process

@@ -448,6 +448,12 @@ class SqliteStore:
     # waits until they act in another one. A console alone on the file holds everybody (as a lone console
     # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
 
+    LEASE = LEASE
+    """How long this process's row (and so its claims) lives after its last heartbeat (beats: LEASE / 4)."""
+    @property
+    def lease(self) -> timedelta:
+        return self.LEASE
+
     LOCK_CLAIMED = ""
     """What the claiming select adds to lock the rows it claims. SQLite: nothing (BEGIN IMMEDIATE already lets
     one claimer in at a time); PostgreSQL: FOR UPDATE OF o SKIP LOCKED."""
@@ -502,7 +508,7 @@ class SqliteStore:
             "INSERT INTO processes (id, kind, serves, schema, pid, host, started_at, lease_until) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
             (self.process_id, kind, ",".join(sorted(platforms)), migration_files()[-1][0], os.getpid(),
-             socket.gethostname(), wall, wall + int(LEASE.total_seconds())),
+             socket.gethostname(), wall, wall + int(self.LEASE.total_seconds())),
         )
 
     async def renew(self) -> None:
@@ -514,7 +520,7 @@ class SqliteStore:
         def body(c: sqlite3.Connection) -> None:
             wall = int(self.wall())
             done = c.execute("UPDATE processes SET lease_until = ? WHERE id = ?",
-                             (wall + int(LEASE.total_seconds()), self.process_id)).rowcount
+                             (wall + int(self.LEASE.total_seconds()), self.process_id)).rowcount
             if not done:  # stalled past its lease (a suspended laptop) and cleaned away by another start
                 log.warning("this process's lease on %s had run out; registered again", self.path)
                 for h in holders_sync(c, wall):
@@ -527,7 +533,7 @@ class SqliteStore:
 
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT.total_seconds())
+            await asyncio.sleep(self.LEASE.total_seconds() * HEARTBEAT / LEASE)
             try:
                 await self.renew()
             except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
