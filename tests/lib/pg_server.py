@@ -66,7 +66,7 @@ class Server:
         subprocess.run(args, check=True, capture_output=True, user=self.user, cwd=self.folder)
 
     @classmethod
-    def start(cls) -> Server:
+    def start(cls, durable: bool = False) -> Server:
         binaries = bin_dir()
         if binaries is None:
             raise FileNotFoundError("no PostgreSQL server binaries (Debian: apt-get install postgresql)")
@@ -80,10 +80,10 @@ class Server:
         data = folder / "data"
         server._run(str(binaries / "initdb"), "-D", str(data), "-U", "adempauze", "-A", "trust", "-E", "UTF8",
                     "--no-sync", "--no-instructions", "--locale=C")
-        # a test server: nothing needs to survive a power cut, so no fsync (the bench runs its own)
+        # a test server: nothing needs to survive a power cut, so no fsync; `durable` (the bench): the defaults
+        fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         opts = (f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={folder} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-                "-c shared_buffers=64MB")
+                f"{fast}-c max_connections=200 -c shared_buffers=128MB")
         server._run(str(binaries / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(folder / "log"), "-w",
                     "-t", "60", "start")
         return server
@@ -108,8 +108,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def running() -> Iterator[Server]:
-    server = Server.start()
+def running(durable: bool = False) -> Iterator[Server]:
+    server = Server.start(durable)
     try:
         yield server
     finally:

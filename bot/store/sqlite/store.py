@@ -300,21 +300,27 @@ class SqliteStore:
         return await self._run(lambda c: self._fire_due(c, now, limit))
 
     def _fire_due(self, c: sqlite3.Connection, now: datetime, limit: int) -> int:
+        fired = sum(self._fire_row(c, row, now) for row in self._due_timers(c, now, limit))
+        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
+        return fired
+
+    def _due_timers(self, c: sqlite3.Connection, now: datetime, limit: int) -> list[tuple[Any, ...]]:
         join, scope, params = self._served()
-        rows = c.execute(
+        return c.execute(
             f"SELECT t.id, t.user_id, t.kind, t.timeout_id, t.due_at FROM timers t{join} WHERE t.due_at <= ?{scope} "
             "ORDER BY t.due_at LIMIT ?",
             (ts(now), *params, limit),
         ).fetchall()
-        fired = 0
-        for tid, uid, kind, timeout_id, due in rows:
-            try:
-                fired += self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now))
-            except Exception:
-                log.exception("timer %s failed; dropped so it cannot block the others", tid)
-                self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
-        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
-        return fired
+
+    def _fire_row(self, c: sqlite3.Connection, row: tuple[Any, ...], now: datetime) -> int:
+        """One due timer, in its own transaction; a timer that fails is dropped so it cannot block the others."""
+        tid, uid, kind, timeout_id, due = row
+        try:
+            return int(self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now)))
+        except Exception:
+            log.exception("timer %s failed; dropped so it cannot block the others", tid)
+            self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
+            return 0
 
     def _fire_one(
         self, c: sqlite3.Connection, tid: str, uid: int, kind: str, timeout_id: str, due: int, now: datetime
@@ -449,7 +455,9 @@ class SqliteStore:
     # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
 
     LEASE = LEASE
-    """How long this process's row (and so its claims) lives after its last heartbeat (beats: LEASE / 4)."""
+    """How long this process's row (and so its claims) lives after its last heartbeat."""
+    BEATS = round(LEASE / HEARTBEAT)
+    """Heartbeats per LEASE: a renewal may come this many times minus one late before the lease runs out."""
     @property
     def lease(self) -> timedelta:
         return self.LEASE
@@ -533,7 +541,7 @@ class SqliteStore:
 
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(self.LEASE.total_seconds() * HEARTBEAT / LEASE)
+            await asyncio.sleep(self.LEASE.total_seconds() / self.BEATS)
             try:
                 await self.renew()
             except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
