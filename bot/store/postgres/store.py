@@ -27,8 +27,8 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
