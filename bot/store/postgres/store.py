@@ -161,6 +161,19 @@ class PostgresStore(SqliteStore):
         self._step(c, person, TimerFired(TimerKind(kind), timeout_id, dt(still[0])), now, direct=False)
         return 1
 
+    def _recheck(self, c: Any, rows: list[tuple[Any, ...]], wall: int) -> list[tuple[Any, ...]]:
+        """Looked at again now that they are locked, in a statement of its own (a fresh snapshot): a row another
+        process claimed and committed while this one's select waited passes that select's re-check anyway
+        (PostgreSQL re-checks a locked row's new version, but keeps the outer join to `processes` it made
+        before), so it would be claimed twice."""
+        if not rows:
+            return rows
+        ok = {r[0] for r in c.execute(
+            "SELECT o.id FROM outbox o LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ? "
+            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)",
+            (wall, [r[0] for r in rows], self.process_id)).fetchall()}
+        return [r for r in rows if r[0] in ok]
+
     def _serialise(self, c: Any) -> None:
         c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))
 

@@ -466,6 +466,10 @@ class SqliteStore:
     """What the claiming select adds to lock the rows it claims. SQLite: nothing (BEGIN IMMEDIATE already lets
     one claimer in at a time); PostgreSQL: FOR UPDATE OF o SKIP LOCKED."""
 
+    def _recheck(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]], wall: int) -> list[tuple[Any, ...]]:
+        """The claimed rows that are still this process's to claim (SQLite: all; the write lock was held)."""
+        return rows
+
     def _serialise(self, c: sqlite3.Connection) -> None:
         """Let one process at a time through a registration (SQLite: the write lock BEGIN IMMEDIATE took)."""
 
@@ -626,7 +630,7 @@ class SqliteStore:
             return []
 
         def claim() -> list[tuple[Any, ...]]:
-            rows = due(self.LOCK_CLAIMED)
+            rows = self._recheck(c, due(self.LOCK_CLAIMED), wall)
             me = self.process_id
             c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
             if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here
