@@ -27,7 +27,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, SettingsError, load_settings
 from bot.core import couples
 from bot.dispatch import Dispatcher
-from bot.store import Defaults, StoreError, open_store
+from bot.store import EXCLUSIVE, HEARTBEAT, Defaults, InUse, StoreError, StorePort, open_store
 
 log = logging.getLogger("adempauze")
 
@@ -54,7 +54,7 @@ def _write(text: str) -> None:
 
 
 async def _console(
-    settings: Settings, db: Path, start: datetime, script: Sequence[str] | None = None,
+    settings: Settings, db: str | Path, start: datetime, script: Sequence[str] | None = None,
     random_bytes: Callable[[int], bytes] | None = None,
 ) -> int:
     from adapters.console.app import Console, ConsoleMessenger
@@ -92,13 +92,13 @@ async def _console(
 
 async def _run(settings: Settings) -> int:
     if settings.telegram_token is None and settings.discord_token is None:
-        log.info("no platform token set: starting the local console on %s", settings.database_path)
-        return await _console(settings, settings.database_path, datetime.now(UTC))
+        log.info("no platform token set: starting the local console on %s", settings.database_shown)
+        return await _console(settings, settings.database, datetime.now(UTC))
     from bot.clock import SystemClock
     from bot.ports import Messenger
     from bot.service import Dialogue
 
-    store = await open_store(settings.database_path, _defaults(settings))
+    store = await open_store(settings.database, _defaults(settings))
     clock = SystemClock(settings.time_scale)
     messengers: dict[str, Messenger] = {}
     dispatcher = Dispatcher(store, messengers, clock)
@@ -109,8 +109,16 @@ async def _run(settings: Settings) -> int:
     adapters: list[Any] = []
     try:
         # Before any adapter connects: a second poller of the same bot would be refused by Telegram anyway.
-        await store.attach("bot", [p for p, token in (("telegram", settings.telegram_token),
-                                                      ("discord", settings.discord_token)) if token is not None])
+        serves = [p for p, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token))
+                  if token is not None]
+        exclusive = EXCLUSIVE
+        if settings.shard is not None and "discord" in serves:  # Discord split over processes: a shard each
+            serves.append(shard_name(*settings.shard))
+            exclusive = (EXCLUSIVE - {"discord"}) | {serves[-1]}
+        if settings.database_url is None:
+            await store.attach("bot", serves, exclusive)
+        else:
+            await _attach_or_stand_by(store, serves, exclusive)
         for platform, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token)):
             if token is not None:  # adapters are imported only when used: their libraries are heavy
                 build = importlib.import_module(f"adapters.{platform}.app").build
@@ -136,6 +144,29 @@ async def _run(settings: Settings) -> int:
                 await adapter.stop()
         await store.close()
     return 0
+
+
+def shard_name(shard: int, count: int) -> str:
+    """What a process serving one Discord shard says it serves (only one process per shard)."""
+    return f"discord-shard-{shard}-of-{count}"
+
+
+async def _attach_or_stand_by(store: StorePort, serves: list[str], exclusive: frozenset[str]) -> None:
+    """On PostgreSQL, a second bot process for the same platforms stands by instead of stopping: the one
+    attached is the leader (the only Telegram poller, the Discord gateway); this one tries again every
+    heartbeat and takes over as soon as the leader's lease has run out (killed: within LEASE)."""
+    told = False
+    while True:
+        try:
+            await store.attach("bot", serves, exclusive)
+            if told:
+                log.info("the leader is gone: this process takes over %s", ", ".join(sorted(serves)))
+            return
+        except InUse as e:
+            if not told:
+                log.info("standing by: %s", str(e).split(" Only one process")[0])
+                told = True
+        await asyncio.sleep(HEARTBEAT.total_seconds())
 
 
 async def _until_stopped() -> None:
@@ -209,6 +240,8 @@ def _backup_or_restore(settings: Settings, command: str, path: str | None) -> in
     if not path:
         print(f"Usage: adempauze {command} PATH", file=sys.stderr)
         return 2
+    if settings.database_url is not None:
+        return asyncio.run(_backup_postgres(settings, command, path))
     if command == "backup":
         made = backup.backup_sync(settings.database_path, Path(path))
         print(f"Backed up {settings.database_path} to {made.path} ({made.size} bytes, schema "
@@ -220,13 +253,29 @@ def _backup_or_restore(settings: Settings, command: str, path: str | None) -> in
     return 0
 
 
+async def _backup_postgres(settings: Settings, command: str, path: str) -> int:
+    """PostgreSQL: `backup PATH` is pg_dump's custom format; it is put back with pg_restore, not by the bot."""
+    if command == "restore":
+        print(f"Restoring a PostgreSQL database is pg_restore's job: pg_restore --clean --dbname=URL {path}",
+              file=sys.stderr)
+        return 2
+    store = await open_store(settings.database, _defaults(settings))
+    try:
+        made = await store.backup(path)
+    finally:
+        await store.close()
+    print(f"Backed up {settings.database_shown} to {made.path} with pg_dump ({made.size} bytes, schema "
+          f"{made.schema_version}, {made.seconds:.2f} s).")
+    return 0
+
+
 async def _migrate(settings: Settings) -> int:
-    store = await open_store(settings.database_path, _defaults(settings))
+    store = await open_store(settings.database, _defaults(settings))
     try:
         version = await store.schema_version()
     finally:
         await store.close()
-    print(f"{settings.database_path}: schema version {version}")
+    print(f"{settings.database_shown}: schema version {version}")
     return 0
 
 
@@ -245,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _logging(settings.log_level)
     try:
         if args.command == "console":
-            return asyncio.run(_console(settings, settings.database_path, datetime.now(UTC)))
+            return asyncio.run(_console(settings, settings.database, datetime.now(UTC)))
         if args.command == "demo":
             return asyncio.run(_demo(settings))
         if args.command == "migrate":

@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
     telegram_webhook_secret: SecretStr | None = None
     discord_token: SecretStr | None = None
+    discord_shard: str | None = None
+    """"N/M": this process runs Discord gateway shard N of M (several processes on one PostgreSQL database)."""
     database_path: Path = Field(default_factory=default_database_path)
+    database_url: SecretStr | None = None
+    """postgresql://user:password@host:port/db: the PostgreSQL backend instead of the SQLite file."""
     default_locale: str = "nl"
     default_timezone: str = "Europe/Amsterdam"
     default_country: str = "NL"
@@ -51,6 +55,49 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("discord_shard", mode="before")
+    @classmethod
+    def _shard(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        m = re.fullmatch(r"\s*(\d{1,4})\s*/\s*(\d{1,4})\s*", str(v))
+        if m is None or not int(m.group(1)) < int(m.group(2)):
+            raise ValueError("DISCORD_SHARD must be N/M with 0 <= N < M, e.g. 0/2 and 1/2 for two processes")
+        return f"{int(m.group(1))}/{int(m.group(2))}"
+
+    @property
+    def shard(self) -> tuple[int, int] | None:
+        """(shard id, shard count) from DISCORD_SHARD, or None: one process, every shard."""
+        if self.discord_shard is None:
+            return None
+        n, m = self.discord_shard.split("/")
+        return int(n), int(m)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _url(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        if isinstance(v, str) and not v.strip().startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL must start with postgresql:// (for an SQLite file, set DATABASE_PATH)")
+        return v.strip() if isinstance(v, str) else v
+
+    @property
+    def database(self) -> str | Path:
+        """Where the store is: DATABASE_URL (PostgreSQL) when set, else the SQLite file DATABASE_PATH."""
+        return self.database_url.get_secret_value() if self.database_url is not None else self.database_path
+
+    @property
+    def database_shown(self) -> str:
+        """`database` fit for a log line or a message: a URL without its password."""
+        if self.database_url is None:
+            return str(self.database_path)
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(self.database_url.get_secret_value())
+        host = parts.netloc.rsplit("@", 1)[-1]
+        return parts._replace(netloc=f"{parts.username}:***@{host}" if parts.password else parts.netloc).geturl()
 
     @field_validator("database_path", mode="before")
     @classmethod

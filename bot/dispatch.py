@@ -267,14 +267,15 @@ class Dispatcher:
 
     async def sleep(self, wait: float) -> None:
         """Wait up to `wait` wall seconds, and no longer than until `wake()`. On a file shared with other
-        processes also until one of them commits (every POLL: `PRAGMA data_version`), and at most TAKEOVER."""
+        processes also until one of them commits (every POLL: `PRAGMA data_version`), and at most TAKEOVER or a
+        quarter of the store's lease (a killed process's claims are this one's soon after its lease runs out)."""
         if not self.store.shared:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
             return
         loop = asyncio.get_running_loop()
-        end = loop.time() + min(wait, TAKEOVER.total_seconds())
+        end = loop.time() + min(wait, TAKEOVER.total_seconds(), self.store.lease.total_seconds() / 4)
         while (left := end - loop.time()) > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=min(left, POLL))

@@ -1,6 +1,6 @@
 """The Adempauze benchmark: how fast the core, the store, the dispatcher are, and how much memory they need.
 
-Usage: scripts/bench [--quick] [--json PATH]        (PATH defaults to bench-results.json, git-ignored)
+Usage: scripts/bench [--quick] [--postgres] [--json PATH]   (PATH defaults to bench-results.json, git-ignored)
 
 Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON under "figures"):
 
@@ -40,6 +40,10 @@ Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON 
 - Dispatcher with 100,000 pending timers: a ManualClock moved to where 5,000 of them are due, one
   Dispatcher.run_due() (claim rate: timers fired through the core per second, and their pings delivered), and
   real-time (scale 1) return ping lateness next to them.
+
+- With --postgres: PostgreSQL (a real server started for the run, fsync on) with the dispatcher database's
+  couples copied in: Dialogue.handle one at a time and under load with one process, and under load with two
+  processes at once (scripts/bench_postgres.py says how).
 
 The raw-sqlite3 recording calls the store's own transaction body (Store._tx/_handle) on a recording
 connection, and the plan check traces the store's connection: a bench may look inside; the bot never does.
@@ -1290,6 +1294,23 @@ def fmt(v: float) -> str:
     return f"{v:.2f}"
 
 
+def postgres_figures(s: Sizes) -> list[Fig]:
+    """scripts/bench_postgres.py's rows (`--postgres`): PostgreSQL next to the SQLite rows above."""
+    disp = f"{s.dispatch_couples:,}"
+    return [
+        Fig("pg1_p50_ms", f"PostgreSQL, 1 process: Dialogue.handle p50 ({disp} couples)", "ms"),
+        Fig("pg1_p99_ms", f"PostgreSQL, 1 process: Dialogue.handle p99 ({disp} couples)", "ms",
+            lambda v: v <= 10.0, "<= 10"),
+        Fig("pg1_events_per_s", "PostgreSQL, 1 process: rate, one at a time", "ev/s"),
+        Fig("pg1_load_events_per_s", f"PostgreSQL, 1 process: rate, {LOAD_LANES} couples at once", "ev/s"),
+        Fig("pg1_load_p99_ms", "  p99 under that load", "ms", lambda v: v <= 10.0, "<= 10"),
+        Fig("pg2_load_events_per_s", f"PostgreSQL, 2 processes: rate, {LOAD_LANES} couples at once each", "ev/s"),
+        Fig("pg2_over_pg1", "  2 processes over 1 (under load)", "x", lambda v: v >= 1.5, ">= 1.5"),
+        Fig("pg2_machine_busy_share", "  all CPUs busy meanwhile (share; other work on the machine too)", "x"),
+        Fig("pg2_server_cores_used", "  the server's own CPU meanwhile (cores)", "x"),
+    ]
+
+
 def table(figs: list[Fig], vals: dict[str, float], pending_timers: int) -> tuple[str, dict[str, bool | None]]:
     rows = []
     verdicts: dict[str, bool | None] = {}
@@ -1325,6 +1346,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--tmp", help="folder for the benchmark databases (default: a fresh temporary folder)")
     ap.add_argument("--synchronous", choices=("FULL", "NORMAL"), default=store_module.SYNCHRONOUS,
                     help="PRAGMA synchronous of every store connection (default: the store's, %(default)s)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="also PostgreSQL, 1 and 2 processes (scripts/bench_postgres.py; Debian's postgresql)")
     ap.add_argument("--rss-child", help=argparse.SUPPRESS)
     ap.add_argument("--rss-couples", type=int, default=100, help=argparse.SUPPRESS)
     ap.add_argument("--rss-events", type=int, default=1000, help=argparse.SUPPRESS)
@@ -1371,9 +1394,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             vals |= bench_lateness_realtime(tmp, sizes, details)
         with stage("memory (fresh processes)", timings):
             vals |= bench_rss(tmp, sizes, details, dpath)
+        if args.postgres:
+            with stage(f"PostgreSQL: Dialogue.handle with {sizes.dispatch_couples:,} couples, 1 and 2 processes",
+                       timings):
+                import bench_postgres  # scripts/ is on the path: this script's folder
+
+                pg = bench_postgres.run(args.quick)
+                details["postgres"] = {k: v for k, v in pg.items() if not k.startswith("pg")}
+                vals |= {k: v for k, v in pg.items() if k.startswith("pg")}
     total = time.perf_counter() - t_all
 
-    figs = figures(sizes)
+    figs = figures(sizes) + (postgres_figures(sizes) if args.postgres else [])
     text, verdicts = table(figs, vals, int(details.get("pending_timers", 0)))
     print(f"Adempauze benchmark{' (quick sizes)' if args.quick else ''}, synchronous={args.synchronous} — "
           f"Python {platform.python_version()}, "
@@ -1388,7 +1419,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {m}", file=sys.stderr)
 
     result = {
-        "figures": {k: vals[k] for k in FIGURE_KEYS},
+        "figures": {k: vals[k] for k in FIGURE_KEYS} | {f.key: vals[f.key] for f in postgres_figures(sizes)
+                                                         if f.key in vals},
         "ok": verdicts,
         "goals": {f.key: f.goal_text for f in figs if f.goal_text},
         "extra": {k.lstrip("_"): v for k, v in vals.items() if k.startswith("_")},

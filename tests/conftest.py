@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pg_server as pg_server_lib
 import pytest
 
 from bot.__main__ import _logging
@@ -24,6 +25,9 @@ from bot.dispatch import Dispatcher
 from bot.ports import Outgoing, Recipient, UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store
+from bot.store.postgres.connection import Connection as PgConnection
+from bot.store.postgres.connection import migrate as pg_migrate
+from bot.store.postgres.store import PostgresStore
 
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
 """A Friday evening: 21:10 in Amsterdam (CET, UTC+1)."""
@@ -105,9 +109,56 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "adempauze.sqlite3"
 
 
+BOTH_BACKENDS = ("test_store", "test_service", "test_dispatch")
+"""Test modules (by name prefix) whose tests that use `store` run on both backends: SQLite and PostgreSQL. A
+test that also asks for `db_path`, or is marked `sqlite_only`, is about the SQLite file itself and runs on SQLite
+only."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    name = metafunc.module.__name__.rsplit(".", 1)[-1]
+    uses = metafunc.fixturenames
+    if (("store" in uses or "stores" in uses) and "db_path" not in metafunc.definition.fixturenames
+            and name.startswith(BOTH_BACKENDS)
+            and not metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    s = await Store.open(db_path)
+def backend(request: pytest.FixtureRequest) -> str:
+    """"sqlite" (the default) or "postgres" (see BOTH_BACKENDS)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_server_lib.Server]:
+    """One real PostgreSQL server on 127.0.0.1 for the whole session, with a migrated template database."""
+    if pg_server_lib.bin_dir() is None and not pg_server_lib.required():
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql); CI requires them")
+    with pg_server_lib.running() as server:
+        server.admin(f"CREATE DATABASE {pg_server_lib.TEMPLATE}")
+        c = PgConnection.connect(server.url(pg_server_lib.TEMPLATE))
+        try:
+            pg_migrate(c)
+        finally:
+            c.close()
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: pg_server_lib.Server) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database of this test's own (dropped after it)."""
+    url = pg_server.database()
+    yield url
+    pg_server.drop(url)
+
+
+@pytest.fixture
+async def store(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> AsyncIterator[Store]:
+    if backend == "postgres":
+        s: Store = await PostgresStore.open(request.getfixturevalue("pg_url"))
+    else:
+        s = await Store.open(tmp_path / "adempauze.sqlite3")
     yield s
     await s.close()  # a no-op when a test closed it already
 

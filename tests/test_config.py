@@ -100,6 +100,11 @@ def test_an_empty_database_path_means_the_default(monkeypatch: pytest.MonkeyPatc
         ("TIME_SCALE", "nan"),
         ("LOG_LEVEL", "LOUD"),
         ("DEFAULT_COUNTRY", "Nederland"),
+        ("DATABASE_URL", "mysql://localhost/adempauze"),
+        ("DATABASE_URL", "/var/lib/adempauze.sqlite3"),
+        ("DISCORD_SHARD", "2/2"),
+        ("DISCORD_SHARD", "1"),
+        ("DISCORD_SHARD", "a/b"),
     ],
 )
 def test_a_bad_value_is_one_clear_line_naming_the_setting(
@@ -111,6 +116,21 @@ def test_a_bad_value_is_one_clear_line_naming_the_setting(
     msg = str(e.value)
     assert name in msg and "\n" not in msg and len(msg) < 200
     assert e.value.__cause__ is None and e.value.__suppress_context__  # no pydantic wall of text chained
+
+
+def test_database_url_selects_postgresql_and_its_password_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().database == load_settings().database_path  # unset: the SQLite file
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:s3cret@db.internal:5432/adempauze")
+    settings = load_settings()
+    assert settings.database == "postgresql://bot:s3cret@db.internal:5432/adempauze"
+    assert settings.database_shown == "postgresql://bot:***@db.internal:5432/adempauze"
+    assert "s3cret" not in repr(settings) + str(settings)
+
+
+def test_discord_shard_is_n_of_m(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().shard is None
+    monkeypatch.setenv("DISCORD_SHARD", " 1 / 3 ")
+    assert load_settings().shard == (1, 3)
 
 
 def test_overrides_are_validated_too() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from adempauze_testkit import add_fault, drop_fault
 
 from bot.clock import ManualClock
 from bot.codec import dump_payload, ts
@@ -486,8 +487,6 @@ async def test_a_message_held_up_by_an_outage_says_it_is_late(
 
 # -- issue 13, finding 3: a delivery that cannot be written down is not sent again --------------------------------
 
-FULL_DISK = ("CREATE TRIGGER full_disk BEFORE DELETE ON outbox "
-             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
 
 
 async def test_when_settling_fails_the_delivered_notice_is_not_sent_again_and_settling_backs_off(
@@ -499,7 +498,7 @@ async def test_when_settling_fails_the_delivered_notice_is_not_sent_again_and_se
     the ping is not sent again, settling is tried again with a growing pause, and once the disk has room the
     row is settled. (Before: the same ping went out once a round, without bound.)"""
     await _ping_due(talk, me, clock)
-    await store.execute(FULL_DISK)
+    await add_fault(store, "full_disk", "DELETE", "outbox", "database or disk is full")
     tries = []
     for _ in range(40):
         with contextlib.suppress(Exception):  # run_forever logs a failed round and goes on
@@ -510,7 +509,7 @@ async def test_when_settling_fails_the_delivered_notice_is_not_sent_again_and_se
     assert 3 <= tries[-1] <= 8  # after 1, 2, 4, 8, 16 s: a handful of writes in 40 s, not 40
     assert dispatcher.settle_pending_until() is not None
 
-    await store.execute("DROP TRIGGER full_disk")
+    await drop_fault(store, "full_disk", "outbox")
     clock.advance(timedelta(seconds=60))
     await dispatcher.run_due()
     assert await outbox(store) == [] and dispatcher.settle_pending_until() is None

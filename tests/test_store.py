@@ -11,13 +11,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import psycopg
 import pytest
+from adempauze_testkit import add_fault, drop_fault
 
 from bot.clock import ManualClock
 from bot.codec import ts
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
+from bot.store.postgres.connection import PG_MIGRATIONS
 
 if TYPE_CHECKING:
     from conftest import Talk
@@ -44,17 +47,37 @@ async def test_fresh_file_is_migrated_to_the_latest_version(db_path: Path) -> No
         await store.close()
 
 
-async def test_open_store_opens_a_path_as_sqlite_and_refuses_a_backend_it_does_not_have(tmp_path: Path) -> None:
+async def test_open_store_opens_a_path_as_sqlite_and_a_url_as_postgresql(tmp_path: Path, pg_url: str) -> None:
     store = await open_store(tmp_path / "a.sqlite3")
     try:
+        assert isinstance(store, Store)
         assert await store.schema_version() == migration_files()[-1][0]
         made = await store.backup(tmp_path / "copy.sqlite3")
         assert made.schema_version == migration_files()[-1][0] and made.path.is_file()
     finally:
         await store.close()
-    with pytest.raises(StoreError, match="PostgreSQL"):
-        await open_store("postgresql://localhost/adempauze")
-    assert not (tmp_path / "postgresql:").exists()
+    pg = await open_store(pg_url)
+    try:
+        assert type(pg).__name__ == "PostgresStore" and not (tmp_path / "postgresql:").exists()
+        assert await pg.schema_version() == migration_files(PG_MIGRATIONS)[-1][0] == migration_files()[-1][0]
+        dump = await pg.backup(tmp_path / "dump.pgc")  # pg_dump's custom format
+        assert dump.path.read_bytes()[:5] == b"PGDMP" and dump.schema_version == migration_files()[-1][0]
+    finally:
+        await pg.close()
+
+
+async def test_an_unreachable_postgresql_is_one_line_without_the_password() -> None:
+    with pytest.raises(StoreError, match="cannot be reached") as e:
+        await open_store("postgresql://bot:s3cret@127.0.0.1:1/adempauze?connect_timeout=2")
+    assert "s3cret" not in str(e.value) and "127.0.0.1:1" in str(e.value)
+
+
+def test_every_sqlite_migration_has_a_postgresql_counterpart() -> None:
+    """migrations/NNNN_name.sql and migrations/postgres/NNNN_name.sql: the same numbers and names, so that a
+    merge that adds an SQLite migration without its PostgreSQL twin fails here."""
+    sqlite = [(n, p.name) for n, p in migration_files()]
+    postgres = [(n, p.name) for n, p in migration_files(PG_MIGRATIONS)]
+    assert postgres == sqlite
 
 
 async def test_a_closed_store_refuses_work_and_its_thread_is_gone(db_path: Path) -> None:
@@ -220,6 +243,7 @@ async def test_a_read_only_migrated_file_is_refused_at_open_not_at_the_first_eve
     assert db_path.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
     assert (await store.query("PRAGMA journal_mode"))[0][0] == "wal"
     assert (await store.query("PRAGMA foreign_keys"))[0][0] == 1
@@ -227,7 +251,7 @@ async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
 
 
 async def test_foreign_keys_are_enforced(store: Store) -> None:
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.IntegrityError)):
         await store.execute("INSERT INTO sessions (user_id, data, updated_at) VALUES (424242, '{}', 0)")
 
 
@@ -255,14 +279,16 @@ async def test_choosing_a_return_time_writes_session_timeout_and_timer_together(
                       (uid, "missed", tid, back + 1800)]  # and the prepare reminder ten minutes before
 
 
-BOOM_TRIGGER = "CREATE TRIGGER boom BEFORE INSERT ON timers BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+async def boom(store: Store) -> None:
+    """Every timer insert fails from now on (a trigger)."""
+    await add_fault(store, "boom", "INSERT", "timers", "disk says no")
 
 
 async def test_a_failing_event_leaves_nothing_half_written(talk: Talk, store: Store, me: UserRef) -> None:
     """The timer insert fails after the session and time-out were written: all of it is rolled back."""
     await talk.say(me, "/timeout")
     session_before = await store.query("SELECT data, updated_at FROM sessions")
-    await store.execute(BOOM_TRIGGER)
+    await boom(store)
 
     out = await talk.press(me, "ret.m30")
 
@@ -274,7 +300,7 @@ async def test_a_failing_event_leaves_nothing_half_written(talk: Talk, store: St
     assert await store.session_of(me) == ("pause.choose", None)
 
     # Once the fault is gone the same press works: the failed attempt left no debris in the way.
-    await store.execute("DROP TRIGGER boom")
+    await drop_fault(store, "boom", "timers")
     await talk.press(me, "ret.m30")
     assert (await store.session_of(me))[0] == "pause.tension"
     assert await store.query("SELECT count(*) FROM timeouts") == [(1,)]
@@ -283,7 +309,7 @@ async def test_a_failing_event_leaves_nothing_half_written(talk: Talk, store: St
 async def test_an_apology_is_in_the_platform_language(talk: Talk, store: Store, person: Callable[..., UserRef]) -> None:
     ann = person("ann", locale="en-GB")
     await talk.say(ann, "/timeout")
-    await store.execute(BOOM_TRIGGER)
+    await boom(store)
     out = await talk.press(ann, "ret.m30")
     assert len(out) == 1 and "save" in out[0].text.lower()
 
@@ -295,6 +321,7 @@ def _plan(c: sqlite3.Connection, sql: str, params: tuple[object, ...] = ()) -> s
     return " | ".join(r[-1] for r in c.execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall())
 
 
+@pytest.mark.sqlite_only
 async def test_due_queries_seek_their_indexes(store: Store) -> None:
     await store.close()
     c = sqlite3.connect(store.path)
@@ -377,7 +404,7 @@ async def test_a_failing_event_in_a_batch_fails_alone(
     for p in (ann, bob, cas):
         await talk.say(p, "/timeout")
     await talk.press(bob, "ret.m30")  # bob is past the return time; his next step writes no timer
-    await store.execute(BOOM_TRIGGER)
+    await boom(store)
     hops = _Hops(store)
 
     a, b, c = await asyncio.gather(talk.press(ann, "ret.m30"), talk.press(bob, "t.8"), talk.press(cas, "ret.m30"))

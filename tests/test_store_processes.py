@@ -39,6 +39,7 @@ from bot.store import (
     migration_files,
     restore,
 )
+from bot.store.postgres.store import PostgresStore
 
 LATEST = migration_files()[-1][0]
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
@@ -89,12 +90,14 @@ def test_an_upgrade_is_refused_while_a_process_of_older_code_runs_on_the_file(tm
 
 
 @pytest.fixture
-async def stores(db_path: Path) -> AsyncIterator[Callable[[], asyncio.Future[Store]]]:
-    """`await open_store()`: another process's Store on the same file (all closed after the test)."""
+async def stores(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[Callable[[], asyncio.Future[Store]]]:
+    """`await open_store()`: another process's Store on the same file, or the same PostgreSQL database (all
+    closed after the test)."""
     opened: list[Store] = []
+    where = request.getfixturevalue("pg_url" if backend == "postgres" else "db_path")
 
     async def open_store() -> Store:
-        opened.append(await Store.open(db_path))
+        opened.append(await (PostgresStore if backend == "postgres" else Store).open(where))
         return opened[-1]
 
     yield open_store  # type: ignore[misc]
@@ -300,6 +303,7 @@ async def test_a_dispatcher_on_a_shared_file_wakes_when_another_process_writes(
     assert time.monotonic() - started < 2  # woken by the commit, not by the hour
 
 
+@pytest.mark.sqlite_only
 async def test_restore_refuses_a_file_in_use_and_says_by_which_process(
     stores: Callable[[], asyncio.Future[Store]], tmp_path: Path
 ) -> None:
@@ -313,6 +317,7 @@ async def test_restore_refuses_a_file_in_use_and_says_by_which_process(
     assert f"the Adempauze console serving console (process {os.getpid()}" in str(e.value)
 
 
+@pytest.mark.sqlite_only
 async def test_an_attached_process_walks_the_due_indexes_not_a_platforms_users(
     stores: Callable[[], asyncio.Future[Store]],
 ) -> None:

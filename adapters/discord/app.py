@@ -64,12 +64,13 @@ def intents() -> discord.Intents:
 class AdempauzeClient(discord.Client):
     """discord.py's Client, wired to the adapter; no message or member caches (the bot looks nothing up)."""
 
-    def __init__(self, adapter: DiscordAdapter | None = None) -> None:
+    def __init__(self, adapter: DiscordAdapter | None = None, shard: tuple[int, int] | None = None) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # no voice here: no warning about it
+        sharding: dict[str, Any] = {} if shard is None else {"shard_id": shard[0], "shard_count": shard[1]}
         super().__init__(
             intents=intents(), allowed_mentions=discord.AllowedMentions.none(), max_messages=None,
             member_cache_flags=discord.MemberCacheFlags.none(), chunk_guilds_at_startup=False,
-            max_ratelimit_timeout=30.0, http_trace=http_trace(),
+            max_ratelimit_timeout=30.0, http_trace=http_trace(), **sharding,
         )
         self.adapter = adapter
         self.tree = build_tree(self)
@@ -144,7 +145,7 @@ class DiscordAdapter:
 
     def __init__(
         self, token: str, dialogue: Dialogue, *, default_locale: str = "nl", sleep: Sleep = asyncio.sleep,
-        monotonic: Monotonic = time.monotonic, ack_budget: float = ACK_BUDGET,
+        monotonic: Monotonic = time.monotonic, ack_budget: float = ACK_BUDGET, shard: tuple[int, int] | None = None,
     ) -> None:
         self._token = token
         # discord.py logs every gateway payload (DM and /say text, /join CODE) and request body at DEBUG, and
@@ -153,7 +154,8 @@ class DiscordAdapter:
         self.dialogue = dialogue
         self.default_locale = default_locale
         self.ack_budget = ack_budget
-        self.client = AdempauzeClient(self)
+        self.client = AdempauzeClient(self, shard)
+        """One gateway shard of several (`shard`: (id, count), DISCORD_SHARD), or all of them."""
         self.pacer = Pacer(sleep, monotonic)
         self.messenger = DiscordMessenger(self.client, self.pacer)
         self.activity = Activity()
@@ -292,7 +294,7 @@ def build(
         raise ValueError("DISCORD_TOKEN is not set")
     return DiscordAdapter(
         settings.discord_token.get_secret_value(), dialogue, default_locale=settings.default_locale, sleep=sleep,
-        monotonic=monotonic,
+        monotonic=monotonic, shard=settings.shard,
     )
 
 

@@ -1,6 +1,6 @@
 """The only SQL in the bot: the store port (`port`), its rules on every backend (`policy`), the numbered
-migrations (`migrations`), and the SQLite backend (`sqlite/`: connection and migrations, the repository, applying
-effects, batching, backup and restore).
+migrations (`migrations`), the SQLite backend (`sqlite/`: connection and migrations, the repository, applying
+effects, batching, backup and restore) and the PostgreSQL backend (`postgres/`: the same code on a server).
 
 The service, the dispatcher and the adapters depend on `StorePort` only; `open_store` picks the backend (the
 composition root calls it). Nothing outside bot/store imports a backend module. `Store` is the SQLite backend
@@ -39,10 +39,17 @@ Store = SqliteStore
 """The default backend (SQLite), opened with `Store.open(path)`."""
 
 
+def is_postgres(where: str | Path) -> bool:
+    return str(where).startswith(("postgres://", "postgresql://"))
+
+
 async def open_store(where: str | Path, defaults: Defaults | None = None) -> StorePort:
-    """The store at `where`: a path (or ":memory:") is an SQLite file, the default with zero set-up."""
-    if str(where).startswith(("postgres://", "postgresql://")):
-        raise StoreError("PostgreSQL is not supported yet: DATABASE_URL must be a path to an SQLite file.")
+    """The store at `where`: a postgresql:// URL is a PostgreSQL database (bot.store.postgres); a path (or
+    ":memory:") is an SQLite file, the default with zero set-up."""
+    if is_postgres(where):
+        from bot.store.postgres.store import PostgresStore
+
+        return await PostgresStore.open(str(where), defaults)
     return await SqliteStore.open(where, defaults)
 
 __all__ = [
@@ -69,6 +76,7 @@ __all__ = [
     "connect_pragmas",
     "holders_sync",
     "in_use",
+    "is_postgres",
     "load_couple",
     "load_ctx",
     "load_history",

@@ -116,6 +116,10 @@ class StorePort(Protocol):
     random_bytes: Callable[[int], bytes]
     """Where invite codes come from (the demo swaps it to script a pairing)."""
 
+    @property
+    def lease(self) -> timedelta:
+        """How long this process counts as alive on the database after its last heartbeat (and so its claims)."""
+
     async def close(self) -> None:
         """Detach (if attached) and close the connection."""
 

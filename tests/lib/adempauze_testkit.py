@@ -80,3 +80,24 @@ def secrets_of(texts: list[str], typed: list[str]) -> set[str]:
     """What must not be logged: what was typed, and every line of 24+ characters the bot sent."""
     said = {ln.strip() for t in texts for ln in t.split("\n") if len(ln.strip()) >= 24}
     return said | {t for t in typed if len(t) >= 8}
+
+
+# -- a fault injected into the database, on either backend ------------------------------------------------------
+
+async def add_fault(store: Any, name: str, before: str, table: str, message: str) -> None:
+    """Make every `before` (INSERT, DELETE, …) on `table` fail with `message`, until `drop_fault`."""
+    if type(store).__name__ == "PostgresStore":
+        await store.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                            f"$f$ BEGIN RAISE EXCEPTION '{message}'; END $f$")
+        await store.execute(f"CREATE TRIGGER {name} BEFORE {before} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
+    else:
+        await store.execute(f"CREATE TRIGGER {name} BEFORE {before} ON {table} "
+                            f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
+
+
+async def drop_fault(store: Any, name: str, table: str) -> None:
+    if type(store).__name__ == "PostgresStore":
+        await store.execute(f"DROP TRIGGER {name} ON {table}")
+        await store.execute(f"DROP FUNCTION {name}()")
+    else:
+        await store.execute(f"DROP TRIGGER {name}")

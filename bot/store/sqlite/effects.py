@@ -106,11 +106,13 @@ def _record_outcome(c: sqlite3.Connection, fx: RecordOutcome, now: datetime) -> 
     c.execute(
         "INSERT INTO timeout_members (timeout_id, user_id, role, outcome, tension_start, tension_after, "
         "feeling, under, need, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (timeout_id, user_id) DO UPDATE SET outcome = coalesce(excluded.outcome, outcome), "
-        "tension_start = coalesce(excluded.tension_start, tension_start), "
-        "tension_after = coalesce(excluded.tension_after, tension_after), "
-        "feeling = coalesce(excluded.feeling, feeling), under = coalesce(excluded.under, under), "
-        "need = coalesce(excluded.need, need), recorded_at = excluded.recorded_at",
+        "ON CONFLICT (timeout_id, user_id) DO UPDATE SET "
+        "outcome = coalesce(excluded.outcome, timeout_members.outcome), "
+        "tension_start = coalesce(excluded.tension_start, timeout_members.tension_start), "
+        "tension_after = coalesce(excluded.tension_after, timeout_members.tension_after), "
+        "feeling = coalesce(excluded.feeling, timeout_members.feeling), "
+        "under = coalesce(excluded.under, timeout_members.under), "
+        "need = coalesce(excluded.need, timeout_members.need), recorded_at = excluded.recorded_at",
         (fx.timeout_id, fx.user, fx.role, fx.outcome, fx.tension_start, fx.tension_after, fx.feeling,
          fx.under, fx.need, ts(now)),
     )

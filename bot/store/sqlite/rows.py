@@ -159,8 +159,8 @@ _JOIN_FAILURES_SQL = "SELECT count(*) FROM join_failures WHERE user_id = ? AND a
 _HISTORY_SQL = (  # each break's extensions belong to the one who took it: "mine" and "theirs" by the role
     "SELECT t.started_at, t.mine, t.status, t.extensions_used > 0 OR t.partner_extensions > 0, "
     "m.outcome, m.tension_start, m.tension_after, m.feeling, m.under, "
-    "CASE WHEN t.mine THEN t.extensions_used ELSE t.partner_extensions END > 0, "
-    "CASE WHEN t.mine THEN t.partner_extensions ELSE t.extensions_used END > 0 "
+    "CASE WHEN t.mine = 1 THEN t.extensions_used ELSE t.partner_extensions END > 0, "
+    "CASE WHEN t.mine = 1 THEN t.partner_extensions ELSE t.extensions_used END > 0 "
     "FROM (SELECT id, 1 AS mine, status, extensions_used, partner_extensions, started_at FROM timeouts "
     "      WHERE initiator = ?1 AND started_at >= ?2 "
     "      UNION ALL SELECT id, 0, status, extensions_used, partner_extensions, started_at FROM timeouts "

@@ -300,21 +300,27 @@ class SqliteStore:
         return await self._run(lambda c: self._fire_due(c, now, limit))
 
     def _fire_due(self, c: sqlite3.Connection, now: datetime, limit: int) -> int:
+        fired = sum(self._fire_row(c, row, now) for row in self._due_timers(c, now, limit))
+        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
+        return fired
+
+    def _due_timers(self, c: sqlite3.Connection, now: datetime, limit: int) -> list[tuple[Any, ...]]:
         join, scope, params = self._served()
-        rows = c.execute(
+        return c.execute(
             f"SELECT t.id, t.user_id, t.kind, t.timeout_id, t.due_at FROM timers t{join} WHERE t.due_at <= ?{scope} "
             "ORDER BY t.due_at LIMIT ?",
             (ts(now), *params, limit),
         ).fetchall()
-        fired = 0
-        for tid, uid, kind, timeout_id, due in rows:
-            try:
-                fired += self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now))
-            except Exception:
-                log.exception("timer %s failed; dropped so it cannot block the others", tid)
-                self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
-        self._truncate_wal_if_erased(c)  # a time-out that ended (missed) wiped its private text
-        return fired
+
+    def _fire_row(self, c: sqlite3.Connection, row: tuple[Any, ...], now: datetime) -> int:
+        """One due timer, in its own transaction; a timer that fails is dropped so it cannot block the others."""
+        tid, uid, kind, timeout_id, due = row
+        try:
+            return int(self._tx(c, partial(self._fire_one, c, tid, uid, kind, timeout_id, due, now)))
+        except Exception:
+            log.exception("timer %s failed; dropped so it cannot block the others", tid)
+            self._tx(c, partial(c.execute, "DELETE FROM timers WHERE id = ?", (tid,)))
+            return 0
 
     def _fire_one(
         self, c: sqlite3.Connection, tid: str, uid: int, kind: str, timeout_id: str, due: int, now: datetime
@@ -448,6 +454,25 @@ class SqliteStore:
     # waits until they act in another one. A console alone on the file holds everybody (as a lone console
     # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
 
+    LEASE = LEASE
+    """How long this process's row (and so its claims) lives after its last heartbeat."""
+    BEATS = round(LEASE / HEARTBEAT)
+    """Heartbeats per LEASE: a renewal may come this many times minus one late before the lease runs out."""
+    @property
+    def lease(self) -> timedelta:
+        return self.LEASE
+
+    LOCK_CLAIMED = ""
+    """What the claiming select adds to lock the rows it claims. SQLite: nothing (BEGIN IMMEDIATE already lets
+    one claimer in at a time); PostgreSQL: FOR UPDATE OF o SKIP LOCKED."""
+
+    def _recheck(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]], wall: int) -> list[tuple[Any, ...]]:
+        """The claimed rows that are still this process's to claim (SQLite: all; the write lock was held)."""
+        return rows
+
+    def _serialise(self, c: sqlite3.Connection) -> None:
+        """Let one process at a time through a registration (SQLite: the write lock BEGIN IMMEDIATE took)."""
+
     def _init_sharing(self) -> None:
         self.process_id = secrets.token_hex(6)
         """Who this process is on the file: its claims, its `processes` row, its console people's chat_id."""
@@ -471,6 +496,7 @@ class SqliteStore:
         platforms = frozenset(serves)
 
         def body(c: sqlite3.Connection) -> None:
+            self._serialise(c)
             wall = int(self.wall())
             c.execute("DELETE FROM processes WHERE lease_until <= ?", (wall,))  # gone without a goodbye
             for h in holders_sync(c, wall):
@@ -494,7 +520,7 @@ class SqliteStore:
             "INSERT INTO processes (id, kind, serves, schema, pid, host, started_at, lease_until) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
             (self.process_id, kind, ",".join(sorted(platforms)), migration_files()[-1][0], os.getpid(),
-             socket.gethostname(), wall, wall + int(LEASE.total_seconds())),
+             socket.gethostname(), wall, wall + int(self.LEASE.total_seconds())),
         )
 
     async def renew(self) -> None:
@@ -506,7 +532,7 @@ class SqliteStore:
         def body(c: sqlite3.Connection) -> None:
             wall = int(self.wall())
             done = c.execute("UPDATE processes SET lease_until = ? WHERE id = ?",
-                             (wall + int(LEASE.total_seconds()), self.process_id)).rowcount
+                             (wall + int(self.LEASE.total_seconds()), self.process_id)).rowcount
             if not done:  # stalled past its lease (a suspended laptop) and cleaned away by another start
                 log.warning("this process's lease on %s had run out; registered again", self.path)
                 for h in holders_sync(c, wall):
@@ -519,7 +545,7 @@ class SqliteStore:
 
     async def _heartbeat(self) -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT.total_seconds())
+            await asyncio.sleep(self.LEASE.total_seconds() / self.BEATS)
             try:
                 await self.renew()
             except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
@@ -591,12 +617,12 @@ class SqliteStore:
         due: no write), then selected again and claimed in one BEGIN IMMEDIATE."""
         wall = int(self.wall())
 
-        def due() -> list[tuple[Any, ...]]:
+        def due(lock: str = "") -> list[tuple[Any, ...]]:
             joins, where, jargs, wargs = self._claimable(c, wall)
             return c.execute(
                 "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
                 f"o.attempts, o.expires_at, o.created_at FROM outbox o{joins} "
-                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?",
+                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?{lock}",
                 (*jargs, ts(now), *wargs, limit),
             ).fetchall()
 
@@ -604,7 +630,7 @@ class SqliteStore:
             return []
 
         def claim() -> list[tuple[Any, ...]]:
-            rows = due()
+            rows = self._recheck(c, due(self.LOCK_CLAIMED), wall)
             me = self.process_id
             c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
             if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here

@@ -67,13 +67,15 @@ class Writer:
         self._open = False
 
     @classmethod
-    async def connect(cls, path: str, **kwargs: Any) -> Writer:
-        """Start the thread and open `path` on it (sqlite3.connect's keyword arguments)."""
+    async def connect(cls, path: str, opener: Callable[[], Any] | None = None, **kwargs: Any) -> Writer:
+        """Start the thread and open `path` on it (sqlite3.connect's keyword arguments), or whatever connection
+        `opener()` makes there (the PostgreSQL backend runs the same kind of thread)."""
         writer = cls()
         writer._thread.start()
         writer._open = True
+        made = opener or (lambda: sqlite3.connect(path, **kwargs))
         try:
-            await writer._submit(lambda _: _Opened(sqlite3.connect(path, **kwargs)))
+            await writer._submit(lambda _: _Opened(made()))
         except BaseException:
             writer._stop()
             raise

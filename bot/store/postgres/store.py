@@ -1,0 +1,210 @@
+"""The PostgreSQL store: the SQLite store's code (one thread per process running whole transactions, the same
+repository and effects) on a PostgreSQL connection (bot.store.postgres.connection says the SQL in PostgreSQL's
+dialect), with what several processes on one server need besides.
+
+Several processes on one database
+---------------------------------
+On SQLite one write lock (BEGIN IMMEDIATE) serialises every transaction of every process. On PostgreSQL
+transactions run side by side (READ COMMITTED), so each one says what it must have to itself:
+- an event takes `pg_advisory_xact_lock` on its couple (or, unpaired, on its person) before it reads their
+  state: a couple's events never interleave, across processes too; other couples' run in parallel;
+- a timer is fired by taking that same lock (without waiting: held by another process, the timer is left
+  for the next round) and then the timer's row `FOR UPDATE SKIP LOCKED` (in that order, the order an event
+  takes them in, so the two can never deadlock): a timer another process is firing is skipped, one it fired
+  is gone;
+- outbox rows are claimed `FOR UPDATE OF o SKIP LOCKED` and held by the claimer's lease (`processes`): a
+  killed process's rows are anyone's once its lease runs out (policy.LEASE);
+- a process registering itself takes one advisory lock, so two starting together cannot both take a platform
+  only one may serve.
+A deadlock or a clash on a unique key between two processes (two first messages of one new person) rolls back
+one transaction; it is run again from the start (`RETRIES`).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import psycopg
+from psycopg import errors
+
+from bot.codec import dt, ts
+from bot.core.events import Event, TimerFired, TimerKind
+from bot.ports import UserRef
+from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
+from bot.store.postgres.connection import Connection, migrate, redact
+from bot.store.sqlite.rows import load_person, load_user
+from bot.store.sqlite.store import SqliteStore
+from bot.store.sqlite.thread import Writer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+RETRIES = 5
+"""How often a transaction rolled back by another process's (a deadlock, a unique key taken meanwhile) is run
+again before its caller hears the error."""
+REGISTER_LOCK = 0x70726F63  # "proc": one registration at a time
+_AGAIN = (errors.DeadlockDetected, errors.SerializationFailure, errors.UniqueViolation)
+
+
+def pg_tool(name: str) -> str | None:
+    """A PostgreSQL client program (pg_dump): on PATH, or Debian's /usr/lib/postgresql/N/bin, newest first."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name), reverse=True):
+        if (folder / name).exists():
+            return str(folder / name)
+    return None
+
+
+class PostgresStore(SqliteStore):
+    """The store port on a PostgreSQL database (`DATABASE_URL=postgresql://…`)."""
+
+    LOCK_CLAIMED = " FOR UPDATE OF o SKIP LOCKED"
+    LEASE = timedelta(seconds=4)
+    """Shorter than on one machine's file: a server answers a heartbeat in a millisecond, and a killed
+    process's claimed rows go to another within 4 s: a ping that was due is out within 5 s of a kill."""
+    BEATS = 8
+    """A heartbeat every half second: one delayed by a busy thread or machine by up to 3 s still keeps the lease
+    (a lease that lapses while its process lives lets another one send what it is sending: twice)."""
+
+    def __init__(self, db: Writer, url: str, defaults: Defaults) -> None:
+        super().__init__(db, redact(url), defaults)
+        self._url = url
+        self._lsn = ""
+
+    @classmethod
+    async def open(cls, path: str | Path, defaults: Defaults | None = None) -> PostgresStore:
+        url = str(path)
+        db = await Writer.connect(url, opener=lambda: Connection.connect(url))
+        store = cls(db, url, defaults or Defaults())
+        try:
+            await store._run(lambda c: migrate(cast(Connection, c)))
+        except psycopg.Error as e:
+            await db.close()
+            raise StoreError(f"The PostgreSQL database {store.path} could not be used: {type(e).__name__}: "
+                             f"{e.diag.message_primary or ''}") from e
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
+        try:
+            result: T = await self._line.put((ref, event, now, then))
+        except psycopg.Error as e:  # the message, not the statement's text or parameters (no user text)
+            raise StoreError(f"The PostgreSQL database {self.path} could not be used: {type(e).__name__}") from e
+        return result
+
+    # -- one couple at a time, across processes ------------------------------------------------------------
+    def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
+        """Take (and hold until the commit) the lock of `uid`'s couple, or of `uid` alone when unpaired: wait
+        for it, or (`wait=False`) give up at once when another process holds it. True: held."""
+        key = None
+        for _ in range(3):  # paired or unpaired meanwhile: take the lock that is theirs now
+            now = c.execute("SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)",
+                            (uid,)).fetchone()[0]
+            if now == key:
+                return True
+            key = now
+            if wait:
+                c.execute("SELECT pg_advisory_xact_lock(?)", (key,))
+            elif not c.execute("SELECT pg_try_advisory_xact_lock(?)", (key,)).fetchone()[0]:
+                return False
+        return True
+
+    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime) -> Handled:
+        person = load_user(c, ref, now, self.defaults)
+        self._lock_couple(c, person.id)
+        return self._step(c, person, event, now, direct=True)
+
+    def _tx(self, c: Any, body: Callable[[], Any]) -> Any:
+        for attempt in range(RETRIES):
+            try:
+                return super()._tx(c, body)
+            except _AGAIN:
+                if attempt == RETRIES - 1:
+                    raise
+                time.sleep(0.001 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def fire_due(self, now: datetime, limit: int = 200) -> int:
+        """As on SQLite, but each timer is its own hop to the thread: a heartbeat (or an event) waits for one
+        transaction, not for a whole round of them (which, under load on a server, takes seconds)."""
+        rows = await self._run(lambda c: self._due_timers(c, now, limit))
+        fired = 0
+        for row in rows:
+            fired += await self._run(partial(self._fire_row, row=row, now=now))
+        return fired
+
+    def _fire_one(self, c: Any, tid: str, uid: int, kind: str, timeout_id: str, due: int, now: datetime) -> int:
+        # Another process busy with this couple (its event, or this very timer): leave it, do the next one. It
+        # stays due, so whoever is still on it or the next round takes it; processes walking the same due timers
+        # so split them instead of waiting for each other one by one.
+        if not self._lock_couple(c, uid, wait=False):
+            return 0
+        still = c.execute("SELECT due_at FROM timers WHERE id = ? FOR UPDATE SKIP LOCKED", (tid,)).fetchone()
+        if still is None or still[0] > ts(now):
+            return 0  # moved, cancelled, or being fired by another process
+        c.execute("DELETE FROM timers WHERE id = ?", (tid,))
+        person = load_person(c, uid)
+        if person is None:
+            return 0
+        self._step(c, person, TimerFired(TimerKind(kind), timeout_id, dt(still[0])), now, direct=False)
+        return 1
+
+    def _recheck(self, c: Any, rows: list[tuple[Any, ...]], wall: int) -> list[tuple[Any, ...]]:
+        """Looked at again now that they are locked, in a statement of its own (a fresh snapshot): a row another
+        process claimed and committed while this one's select waited passes that select's re-check anyway
+        (PostgreSQL re-checks a locked row's new version, but keeps the outer join to `processes` it made
+        before), so it would be claimed twice."""
+        if not rows:
+            return rows
+        ok = {r[0] for r in c.execute(
+            "SELECT o.id FROM outbox o LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ? "
+            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)",
+            (wall, [r[0] for r in rows], self.process_id)).fetchall()}
+        return [r for r in rows if r[0] in ok]
+
+    def _serialise(self, c: Any) -> None:
+        c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))
+
+    # -- what SQLite's file needs and a server does not ----------------------------------------------------
+    def _truncate_wal_if_erased(self, c: Any) -> None:
+        self._erased = False  # erased rows are gone at the commit; the server's own log is its business
+
+    async def truncate_wal(self, force: bool = False) -> bool:
+        return True
+
+    @property
+    def wal_owed(self) -> bool:
+        return False
+
+    async def changed(self) -> bool:
+        """Has anything been committed since the last look? (The server's write-ahead log position moved.)"""
+        lsn = await self._run(lambda c: str(c.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]))
+        before, self._lsn = self._lsn, lsn
+        return before != lsn
+
+    async def backup(self, target: str | Path) -> BackupInfo:
+        """pg_dump's custom format at `target` (restore it with pg_restore), consistent while the bot runs."""
+        tool = pg_tool("pg_dump")
+        if tool is None:
+            raise BackupError("pg_dump was not found (Debian: apt-get install postgresql-client). Nothing was written.")
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        start = time.monotonic()
+        done = subprocess.run([tool, "--format=custom", "--no-owner", f"--file={target}", f"--dbname={self._url}"],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            target.unlink(missing_ok=True)
+            raise BackupError(f"pg_dump failed ({done.returncode}); nothing was written.")
+        return BackupInfo(target, target.stat().st_size, await self.schema_version(), time.monotonic() - start)

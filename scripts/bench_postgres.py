@@ -1,0 +1,260 @@
+"""The PostgreSQL half of the bench: Dialogue.handle on a real PostgreSQL server (fsync on, the server's
+defaults) with 100,000 stored couples, one process and two, next to the SQLite figures of scripts/bench.
+
+Usage: scripts/bench --postgres  (or python scripts/bench_postgres.py [--quick] [--json PATH])
+
+- seeding: bench.seed's SQLite database (the same couples, sessions, past time-outs, pending timers) copied into
+  a migrated PostgreSQL database with COPY, then ANALYZE;
+- one process, one event at a time: the same interleaved couple flow as bench.py's Dialogue.handle figures;
+  p50/p99 latency and events/s (median of RUNS runs);
+- one process under load: LOAD_LANES couples acting at once (bench.run_dialogue_load's lanes);
+- two processes under load: two subprocesses (this script, --load-child), each with its own store on the same
+  database and half of the couples, started together; events/s = all events / the wall time until both are
+  done. Beside it what the machine's CPUs did meanwhile (/proc/stat: busy share of all cores; the server's own
+  processes' share): with 2 cores, the server and two clients compete for the same two.
+The server runs on this machine, shared with other work: the figures are medians and the noise is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT, ROOT / "scripts", ROOT / "tests" / "lib"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+import bench  # noqa: E402
+import pg_server  # noqa: E402
+
+from bot.clock import ManualClock  # noqa: E402
+from bot.service import Dialogue  # noqa: E402
+from bot.store.postgres.connection import Connection, migrate  # noqa: E402
+from bot.store.postgres.store import PostgresStore  # noqa: E402
+
+RUNS = 3
+TABLES = ("users", "couples", "sessions", "timeouts", "timeout_members", "timers")
+
+
+def copy_into(sqlite_path: Path, url: str) -> dict[str, int]:
+    """Every seeded row of the SQLite bench database into the migrated PostgreSQL one (COPY), then ANALYZE."""
+    src = sqlite3.connect(sqlite_path)
+    pg = Connection.connect(url)
+    migrate(pg)
+    counts = {}
+    for table in TABLES:
+        cur = src.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        with pg.raw.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            n = 0
+            for row in cur:
+                copy.write_row(row)
+                n += 1
+        counts[table] = n
+    for table in ("users", "couples"):
+        pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    pg.raw.execute(b"ANALYZE")
+    pg.close()
+    src.close()
+    return counts
+
+
+async def one_at_a_time(url: str, events: list[Any]) -> tuple[list[float], float]:
+    store = await PostgresStore.open(url)
+    try:
+        clock = ManualClock(bench.START)
+        dlg = Dialogue(store, clock)
+        lat: list[float] = []
+        bench.quiet_gc()
+        t0 = time.perf_counter()
+        for i, (uid, ev, _) in enumerate(events):
+            if i:
+                clock.advance(timedelta(seconds=1))
+            t = time.perf_counter()
+            await dlg.handle(bench.ref_of(uid), ev)
+            lat.append(time.perf_counter() - t)
+        return lat, time.perf_counter() - t0
+    finally:
+        await store.close()
+
+
+async def under_load(url: str, events: list[Any]) -> tuple[list[float], float]:
+    """bench.run_dialogue_load's lanes, on a PostgresStore."""
+    lanes = bench.LOAD_LANES
+    by_lane: list[list[int]] = [[] for _ in range(lanes)]
+    for i, (uid, _, _) in enumerate(events):
+        by_lane[((uid + 1) // 2) % lanes].append(i)
+    store = await PostgresStore.open(url)
+    try:
+        clock = ManualClock(bench.START)
+        dlg = Dialogue(store, clock)
+        lat: list[float] = []
+
+        async def lane(indexes: list[int]) -> None:
+            for i in indexes:
+                uid, ev, _ = events[i]
+                clock.advance(timedelta(seconds=1))
+                t = time.perf_counter()
+                await dlg.handle(bench.ref_of(uid), ev)
+                lat.append(time.perf_counter() - t)
+
+        bench.quiet_gc()
+        t0 = time.perf_counter()
+        await asyncio.gather(*(lane(ix) for ix in by_lane))
+        return lat, time.perf_counter() - t0
+    finally:
+        await store.close()
+
+
+def cpu_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs since boot (/proc/stat)."""
+    parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts) - idle, sum(parts)
+
+
+def server_jiffies(folder: Path) -> int:
+    """CPU time (jiffies) of the server: its postmaster's own and that of its children that have ended (each
+    connection's backend ends when its store closes), from /proc/PID/stat."""
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().decode("utf-8", "replace")
+            if str(folder / "data") not in cmd:
+                continue
+            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            return int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+        except (OSError, IndexError):
+            continue
+    return 0
+
+
+def two_processes(url: str, events: list[Any], work: Path, folder: Path) -> dict[str, float]:
+    """Two processes at once, each with half the couples under load; all events / the wall time."""
+    halves: list[list[Any]] = [[], []]
+    for e in events:
+        halves[((e[0] + 1) // 2) % 2].append(e)
+    files = [work / f"half{i}.json" for i in range(2)]
+    index = {id(e): k for k, e in enumerate(events)}
+    for i, h in enumerate(halves):  # the children rebuild their events from the same schedule, by index
+        files[i].write_text(json.dumps([index[id(e)] for e in h]))
+    start_at = time.time() + 3.0  # both import and connect first, then start together
+    busy0, total0 = cpu_busy()
+    server0 = server_jiffies(folder)
+    procs = [subprocess.Popen([sys.executable, __file__, "--load-child", url, "--events", str(f),
+                               "--start-at", repr(start_at), "--n", str(len(events))], stdout=subprocess.PIPE)
+             for f in files]
+    outs = [json.loads(p.communicate()[0]) for p in procs]
+    busy1, total1 = cpu_busy()
+    server1 = server_jiffies(folder)
+    wall = max(o["end"] for o in outs) - start_at
+    lat = [x for o in outs for x in o["lat"]]
+    cores = os.cpu_count() or 1
+    return {"events_per_s": len(lat) / wall, "p50_ms": bench.pct(lat, 0.5) * 1e3,
+            "p99_ms": bench.pct(lat, 0.99) * 1e3,
+            "machine_busy_share": (busy1 - busy0) / max(1, total1 - total0),
+            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 3.0),
+            "cores": cores}
+
+
+async def load_child(url: str, events_file: Path, start_at: float, n: int, sizes: bench.Sizes) -> None:
+    events = schedule_for(sizes, n)
+    mine = [events[i] for i in json.loads(events_file.read_text())]
+    store = await PostgresStore.open(url)
+    await store.query("SELECT 1")
+    await asyncio.sleep(max(0.0, start_at - time.time()))
+    await store.close()
+    lat, _ = await under_load(url, mine)
+    print(json.dumps({"lat": lat, "end": time.time()}))
+
+
+def schedule_for(sizes: bench.Sizes, n: int) -> list[Any]:
+    plan = bench.SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
+    return bench.schedule(plan.idle_couples(), n)
+
+
+def run(quick: bool) -> dict[str, Any]:
+    sizes = bench.QUICK if quick else bench.FULL
+    with tempfile.TemporaryDirectory(prefix="adempauze-bench-pg-") as tmp_, pg_server.running(durable=True) as srv:
+        tmp = Path(tmp_)
+        lite = tmp / "seed.sqlite3"
+        plan = bench.SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
+        bench.log(f"postgres: seeding {plan.couples:,} couples")
+        bench.seed(lite, plan, bench.START)
+        srv.admin("CREATE DATABASE bench")
+        template = srv.url("bench")
+        t = time.perf_counter()
+        counts = copy_into(lite, template)
+        bench.log(f"postgres: copied {sum(counts.values()):,} rows in {time.perf_counter() - t:.0f}s")
+        events = schedule_for(sizes, sizes.huge_events)
+        n = 0
+
+        def fresh() -> str:
+            nonlocal n
+            n += 1
+            srv.admin(f"CREATE DATABASE run{n} TEMPLATE bench")
+            return srv.url(f"run{n}")
+
+        single = [asyncio.run(one_at_a_time(fresh(), events)) for _ in range(RUNS)]
+        load1 = [asyncio.run(under_load(fresh(), events)) for _ in range(RUNS)]
+        load2 = [two_processes(fresh(), events, tmp, srv.folder) for _ in range(RUNS)]
+
+    def med(runs: list[tuple[list[float], float]]) -> tuple[float, float, float, list[float]]:
+        rates = sorted(((len(lat) / wall, lat) for lat, wall in runs), key=lambda r: r[0])
+        rate, lat = rates[len(rates) // 2]
+        return rate, bench.pct(lat, 0.5) * 1e3, bench.pct(lat, 0.99) * 1e3, [r for r, _ in rates]
+
+    r1, p50_1, p99_1, rates1 = med(single)
+    rl, p50_l, p99_l, ratesl = med(load1)
+    by_rate = sorted(load2, key=lambda r: r["events_per_s"])
+    two = by_rate[len(by_rate) // 2]
+    return {
+        "couples": sizes.dispatch_couples, "events": len(events), "runs": RUNS, "rows": counts,
+        "pg1_p50_ms": p50_1, "pg1_p99_ms": p99_1, "pg1_events_per_s": r1,
+        "pg1_load_events_per_s": rl, "pg1_load_p50_ms": p50_l, "pg1_load_p99_ms": p99_l,
+        "pg2_load_events_per_s": two["events_per_s"], "pg2_load_p99_ms": two["p99_ms"],
+        "pg2_over_pg1": two["events_per_s"] / rl,
+        "pg2_machine_busy_share": two["machine_busy_share"], "pg2_server_cores_used": two["server_cores_used"],
+        "cores": two["cores"],
+        "_spread": {"pg1_events_per_s": rates1, "pg1_load_events_per_s": ratesl,
+                    "pg2_load_events_per_s": [r["events_per_s"] for r in by_rate]},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--load-child", help=argparse.SUPPRESS)
+    ap.add_argument("--events", help=argparse.SUPPRESS)
+    ap.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.load_child:
+        asyncio.run(load_child(args.load_child, Path(args.events), args.start_at, args.n,
+                               bench.QUICK if args.quick else bench.FULL))
+        return 0
+    r = run(args.quick)
+    for k, v in r.items():
+        if not k.startswith("_") and k != "rows":
+            print(f"  {k:28} {v:.3f}" if isinstance(v, float) else f"  {k:28} {v}")
+    print(f"  spread (runs, events/s)      {r['_spread']}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(r, indent=2) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
