@@ -61,15 +61,9 @@ async def pair(talk: Talk, inbox: Inbox, a: UserRef = ANN, b: UserRef = BOB, *, 
 SLOW_SENTENCE = "a-" * 2048  # 4,096 characters: the old link pattern tried every one of its 4,096 word boundaries
 
 
-async def test_long_contract_sentences_do_not_hold_up_another_couples_status(
-    talk: Talk, inbox: Inbox, dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Twenty 4,096-character sentences at once (the most any platform passes) and Cat's /status among them:
-    the length is checked before any pattern runs, so no pattern reads more than a short sentence's worth of
-    text, and Cat's answer comes among them. (Before: the link pattern read all 4,096 characters of each,
-    70-120 ms each, about a second of delay for Cat.) Counted, not timed: a timer here would measure the machine."""
-    await pair(talk, inbox)
-    await talk.say(CAT, "/help")
+@pytest.fixture
+def link_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of every text the link pattern is run over, from now on."""
     read: list[int] = []
     real = couples._LINK
 
@@ -83,6 +77,19 @@ async def test_long_contract_sentences_do_not_hold_up_another_couples_status(
             return real.sub(repl, text, *args)
 
     monkeypatch.setattr(couples, "_LINK", Counting())
+    return read
+
+
+async def test_long_contract_sentences_do_not_hold_up_another_couples_status(
+    talk: Talk, inbox: Inbox, dialogue: Dialogue, link_reads: list[int]
+) -> None:
+    """Twenty 4,096-character sentences at once (the most any platform passes) and Cat's /status among them:
+    the length is checked before any pattern runs, so no pattern reads more than a short sentence's worth of
+    text, and Cat's answer comes among them. (Before: the link pattern read all 4,096 characters of each,
+    70-120 ms each, about a second of delay for Cat.) Counted, not timed: a timer here would measure the machine."""
+    await pair(talk, inbox)
+    await talk.say(CAT, "/help")
+    read = link_reads
 
     async def cat_status() -> list[object]:
         out = await dialogue.handle(CAT, event_from_text("/status"))
@@ -98,22 +105,10 @@ async def test_long_contract_sentences_do_not_hold_up_another_couples_status(
 
 
 async def test_a_huge_display_name_costs_no_more_than_a_short_one(
-    talk: Talk, store: Store, monkeypatch: pytest.MonkeyPatch
+    talk: Talk, store: Store, link_reads: list[int]
 ) -> None:
     """A 64 k display name (before: 22 s on the store's thread) is cut before anything is matched."""
-    read: list[int] = []
-    real = couples._LINK
-
-    class Counting:
-        def search(self, text: str, *args: object) -> object:
-            read.append(len(text))
-            return real.search(text, *args)
-
-        def sub(self, repl: str, text: str, *args: object) -> str:
-            read.append(len(text))
-            return real.sub(repl, text, *args)
-
-    monkeypatch.setattr(couples, "_LINK", Counting())
+    read = link_reads
     giant = UserRef("telegram", "555", chat_id="tg-555", name="a-" * 32_768, locale="en")
     await talk.say(giant, "/help")
     await talk.say(giant, "/status")
