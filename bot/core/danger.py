@@ -291,10 +291,10 @@ self_harm P  end_it                                                 span=6
 self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
-self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job
-self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom
+self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  wide
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom  !third
 self_harm C  letter  everyone|plan|collect                         sentence
-self_harm C  jump  high_place|vehicle                              span=6  idiom
+self_harm C  jump  high_place|vehicle                              span=6  idiom  !third
 self_harm C  crash_into                                            span=8
 self_harm C  farewell                                              span=8
 self_harm C  cut  again|start                                      span=6
@@ -347,6 +347,10 @@ stalking  C  password  check  messages|account                       sentence
 stalking  C  bombard|many  contact  check                            sentence
 control   C  give|take|hide  my|our  means|possession  if|obey      sentence
 threat    C  expose  if|otherwise|leave|threaten                    sentence  !i
+weapon    C  menace  weapon                                          sentence  !toy  !media
+weapon    C  weapon  stare                                           sentence  !toy  !media
+children  P  kid  cry  yell|anger|hit|shove                         sentence  kids
+children  P  kid  take  secret                                       sentence  kids
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -625,7 +629,7 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
             if hit is None:
                 continue
             lv, positions = hit
-            if media and _media_frames(tokens, where["media"], clause_of, positions) and not _first_person_with_agent(
+            if media and _media_frames(where["media"], clause_of, positions) and not _first_person_with_agent(
                 tokens, clause_of, positions
             ):
                 continue
@@ -642,14 +646,12 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
             fired.append(Fired(frame, lv, kids, past, frozenset(offset + p for p in positions)))
 
 
-def _media_frames(tokens: Reading, media: list[int], clause_of: list[int], positions: tuple[int, ...]) -> bool:
-    """A film, game or the news frames what follows it and what shares its clause; what came before it only
-    when nobody does it: "he threw the baby on the sofa, he says it was a game" is not a game."""
-    scope = _clause_positions(clause_of, positions)
+def _media_frames(media: list[int], clause_of: list[int], positions: tuple[int, ...]) -> bool:
+    """A film, game or the news frames what follows it and what shares its clause, not what came before it:
+    "he threw the baby on the sofa, he says it was a game" is not a game."""
+    scope = set(_clause_positions(clause_of, positions))
     last = max(positions)
-    if any(m <= last or m in scope for m in media):
-        return True
-    return not any(tokens[p] & _AGENT for p in scope)
+    return any(m <= last or m in scope for m in media)
 
 
 def _clause_positions(clause_of: list[int], positions: tuple[int, ...]) -> list[int]:

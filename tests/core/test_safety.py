@@ -66,6 +66,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float]] = {
     "blind_r2.tsv": (1.0, 0.98, 0.95, 0.94, 0.045),
     "blind_r5.tsv": (0.98, 0.96, 0.93, 0.93, 0.05),
     "blind_r6.tsv": (0.99, 0.98, 0.94, 0.93, 0.05),
+    # round 7 was tuned for one short pass only: what it still misses (sexual and stalking wordings above
+    # all) is listed in tests/safety/first_contact/README.md and guarded here so it can only get better
+    "blind_r7.tsv": (0.90, 0.85, 0.71, 0.57, 0.055),
 }
 
 
