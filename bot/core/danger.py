@@ -291,10 +291,10 @@ self_harm P  end_it                                                 span=6
 self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
-self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job
-self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom
+self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  wide
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom  !third
 self_harm C  letter  everyone|plan|collect                         sentence
-self_harm C  jump  high_place|vehicle                              span=6  idiom
+self_harm C  jump  high_place|vehicle                              span=6  idiom  !third
 self_harm C  crash_into                                            span=8
 self_harm C  farewell                                              span=8
 self_harm C  cut  again|start                                      span=6
@@ -326,6 +326,31 @@ stalking  P  follow|track|stalk|tracker|spy|lurk|fake_account|know_home  @who  s
 sexual    P  sex|rape|nudes|undress|coerced_acts  @who  sentence  net  wide  @net_off
 control   P  deport|lock|money_control|isolate|forbid|erase_trace  @who  sentence  net  wide  @net_off
 children  P  kid  @net_act|hurt|spy|fear|scare|hide|police|weapon  sentence  net  wide  @net_off  kids
+# ---- concepts from round 6, general (each a combination, not a sentence)
+self_harm C  starve  days|controlling                                sentence
+self_harm C  hang  myself                                            span=3
+threat    C  hang  himself  if|threaten|say|will                     sentence
+violence  C  got_hit                                span=6  !by_thing  !sport  !media  !third  !relative
+fear      P  careful  he|him|partner|drunk|temper|blowup             sentence
+fear      C  hide_place  he|partner  not  know                       sentence  !game  !want
+fear      C  fear  he|partner  arrival  soon|again|repeat            sentence  !fear_benign
+threat    C  say|will|would  he|partner  @harm|hurt  pet              sentence
+threat    C  hunt  hunt                                              span=16  message
+threat    C  hunt  say|he|him|partner|ex|if|leave                    sentence
+threat    P  hunt                                                    span=6
+sexual    C  submit  submit                                          sentence
+sexual    C  submit  force|say_no|rough|anger|blowup                 sentence
+sexual    C  coerced_acts  otherwise|if|leave                        sentence
+sexual    C  tired|asleep|say_no  grab|force  me|us  he|partner      sentence
+sexual    C  continue  say|cry  hurt|say_no|stop                     sentence
+stalking  C  password  check  messages|account                       sentence
+stalking  C  bombard|many  contact  check                            sentence
+control   C  give|take|hide  my|our  means|possession  if|obey      sentence
+threat    C  expose  if|otherwise|leave|threaten                    sentence  !i
+weapon    C  menace  weapon                                          sentence  !toy  !media
+weapon    C  weapon  stare                                           sentence  !toy  !media
+children  P  kid  cry  yell|anger|hit|shove                         sentence  kids
+children  P  kid  take  secret                                       sentence  kids
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -373,6 +398,7 @@ class Frame:
     wide: bool = False
     message: bool = False
     terse: bool = False
+    net: bool = False
 
     @property
     def needs_negation(self) -> bool:
@@ -380,6 +406,7 @@ class Frame:
 
 
 NOT = "not"
+WITHOUT = "without"
 
 
 def _parse(table: str) -> tuple[Frame, ...]:
@@ -424,6 +451,7 @@ def _parse(table: str) -> tuple[Frame, ...]:
                 wide=bool(opts.get("wide", False)),
                 message=bool(opts.get("message", False)),
                 terse=bool(opts.get("terse", False)),
+                net=bool(opts.get("net", False)),
             )
         )
     return tuple(frames)
@@ -446,7 +474,7 @@ _AGENT = frozenset({"he", "partner", "you", "ex"})
 _SUBJECTS = frozenset({"he", "i", "we", "you", "partner", "it", "say"})
 _CONTEXT = frozenset(
     {NOT, "stop", "residue", "joke", "media", "long_ago", "say", "you", "your", "he", "him", "his", "i", "me",
-     "my", "kid", "ex", "partner", "safe_now"}
+     "my", "kid", "ex", "partner", "safe_now", "trivial", "without"}
 )
 # Direct speech: the speaker's "I" is the partner, "you" is the writer.
 _SWAP = {"i": "he", "me": "him", "my": "his", "myself": "himself", "you": "me", "your": "my"}
@@ -587,6 +615,7 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
     media = "media" in where
     long_ago = "long_ago" in where
     kid = "kid" in where
+    trivial = "trivial" in where
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
@@ -600,15 +629,29 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
             if hit is None:
                 continue
             lv, positions = hit
-            if media and not _first_person_with_agent(tokens, clause_of, positions):
+            if media and _media_frames(where["media"], clause_of, positions) and not _first_person_with_agent(
+                tokens, clause_of, positions
+            ):
                 continue
             past = False
             if long_ago:
                 if not any(_VICTIM & tokens[p] for p in _clause_positions(clause_of, positions)):
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
+            if trivial and frame.idiom:
+                if frame.net:
+                    continue  # "she'll kill me when she sees I forgot the milk": no question at all
+                lv = min(lv, Level.POSSIBLE)  # "he'll kill me if I'm late again": asked, not sent to help
             kids = frame.kids or (kid and frame.category in _KID_LINKED)
             fired.append(Fired(frame, lv, kids, past, frozenset(offset + p for p in positions)))
+
+
+def _media_frames(media: list[int], clause_of: list[int], positions: tuple[int, ...]) -> bool:
+    """A film, game or the news frames what follows it and what shares its clause, not what came before it:
+    "he threw the baby on the sofa, he says it was a game" is not a game."""
+    scope = set(_clause_positions(clause_of, positions))
+    last = max(positions)
+    return any(m <= last or m in scope for m in media)
 
 
 def _clause_positions(clause_of: list[int], positions: tuple[int, ...]) -> list[int]:
@@ -624,10 +667,17 @@ def _first_person_with_agent(tokens: Reading, clause_of: list[int], positions: t
 
 
 def _speech(tokens: Reading, present: set[str]) -> Reading:
-    """Direct speech of someone else addressing the writer: their "I" is them, their "you" is the writer."""
-    if "say" not in present or not present & {"you", "your"}:
+    """Direct speech of someone else addressing the writer: their "I" is them, their "you" is the writer.
+    The one told ("a coworker told me her ex choked her") is the listener, not the one hurt."""
+    if "say" not in present:
         return tokens
     out = list(tokens)
+    for pos in range(1, len(tokens)):
+        if "say" in tokens[pos - 1] and tokens[pos] & _OBJECT and "say" not in tokens[pos]:
+            out[pos] = tokens[pos] - _OBJECT
+    if not present & {"you", "your"}:
+        return tuple(out)
+    tokens = tuple(out)
     speaking = False
     for pos, t in enumerate(tokens):
         if "say" in t:
@@ -702,7 +752,7 @@ def _negated(tokens: Reading, clause_of: list[int], chosen: list[int], reach: in
         p, steps = q - 1, 0
         while p >= 0 and clause_of[p] == clause_of[q] and steps < reach:
             t = tokens[p]
-            if NOT in t:
+            if NOT in t and WITHOUT not in t:
                 return True
             if t & _SUBJECTS or p in chosen:
                 break
@@ -710,7 +760,12 @@ def _negated(tokens: Reading, clause_of: list[int], chosen: list[int], reach: in
             steps += 1
     last = max(chosen)
     after = last + 1
-    return after < len(tokens) and clause_of[after] == clause_of[last] and NOT in tokens[after]
+    return (
+        after < len(tokens)
+        and clause_of[after] == clause_of[last]
+        and NOT in tokens[after]
+        and WITHOUT not in tokens[after]
+    )
 
 
 def _residue(tokens: Reading, clause_of: list[int], chosen: list[int]) -> bool:
