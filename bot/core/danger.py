@@ -36,7 +36,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["FRAMES", "Assessment", "Category", "Level", "Reading", "assess", "concepts", "explain"]
+__all__ = ["FRAMES", "HUNCH", "ORDINARY", "Assessment", "Category", "Level", "Reading", "assess", "concepts", "explain"]
 
 
 class Level(enum.IntEnum):
@@ -351,6 +351,15 @@ weapon    C  menace  weapon                                          sentence  !
 weapon    C  weapon  stare                                           sentence  !toy  !media
 children  P  kid  cry  yell|anger|hit|shove                         sentence  kids
 children  P  kid  take  secret                                       sentence  kids
+# ---- concepts from round 8, general
+control   C  lockout  he|him|his|partner|say|if|obey                sentence  !i
+control   C  take  my|our  possession  possession                   sentence  !i  !we
+stalking  C  break_in|track  camera  he|partner|ex|him              sentence
+stalking  C  order  contact|say|show_up|know|lurk                   sentence
+threat    C  doom  say|he|partner|if|pet|kid|me                     sentence
+threat    P  doom                                                   span=6
+self_harm C  give_away  means                                       span=16  message
+self_harm C  means  collect                                         sentence  !cook  !job  !media
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -407,6 +416,10 @@ class Frame:
 
 NOT = "not"
 WITHOUT = "without"
+HUNCH = "hunch"
+ORDINARY = "ordinary"
+"""Marks only the shell adds (``bot/hunch.py``), never a word: the learned model finds the message like
+danger (ask, though no frame fired) or like an ordinary fight (ask, though a frame said CLEAR)."""
 
 
 def _parse(table: str) -> tuple[Frame, ...]:
@@ -523,8 +536,25 @@ _TOGETHER = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Cate
 
 
 def assess(reading: Reading) -> Assessment:
-    """Judge one message. Never raises; NONE if and only if no category."""
-    fired = explain(reading)
+    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned
+    hunch (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the
+    rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
+    know those); its ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
+    ruled_out: list[bool] = []
+    judged = _judge(reading, ruled_out)
+    marks = reading[-1] if reading else frozenset()
+    if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
+        return _ASK
+    if ORDINARY in marks and judged.level is Level.CLEAR:
+        return Assessment(Level.POSSIBLE, judged.categories)
+    return judged
+
+
+_ASK = Assessment(Level.POSSIBLE, frozenset())
+
+
+def _judge(reading: Reading, ruled_out: list[bool]) -> Assessment:
+    fired = explain(reading, ruled_out)
     if not fired:
         return _NOTHING
     joke = any("joke" in t for t in reading)
@@ -534,10 +564,12 @@ def assess(reading: Reading) -> Assessment:
     possible: list[Fired] = []
     for f in fired:
         if safe_now and f.past:
+            ruled_out.append(True)
             continue
         lv = f.level
         if joke and f.frame.idiom:
             if f.frame.category is not Category.SELF_HARM:
+                ruled_out.append(True)
                 continue
             lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
         level = max(level, lv)
@@ -565,9 +597,11 @@ def _add_up(possible: list[Fired]) -> bool:
     return False
 
 
-def explain(reading: Reading) -> list[Fired]:
-    """The frames that fire, sentence by sentence (``message`` frames across the whole message too)."""
+def explain(reading: Reading, ruled_out: list[bool] | None = None) -> list[Fired]:
+    """The frames that fire, sentence by sentence (``message`` frames across the whole message too);
+    ``ruled_out`` gets an entry for every frame whose words were there but the context cancelled."""
     fired: list[Fired] = []
+    ruled = ruled_out if ruled_out is not None else []
     start = 0
     n = len(reading)
     sentences = longest = 0
@@ -575,13 +609,13 @@ def explain(reading: Reading) -> list[Fired]:
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
-            _sentence(reading[start:i], fired, start)
+            _sentence(reading[start:i], fired, ruled, start)
             sentences += 1
             longest = max(longest, i - start)
         start = i + 1
     if sentences > 1 and n <= _SHORT_MESSAGE:
         whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
-        _sentence(whole, fired, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
+        _sentence(whole, fired, ruled, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
     return fired
 
 
@@ -592,7 +626,9 @@ _FRAGMENT = 3
 """Sentences of at most this many tokens are fragments of one thought: "pills. tonight." (``terse`` frames)."""
 
 
-def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
+def _sentence(
+    tokens: Reading, fired: list[Fired], ruled: list[bool], offset: int = 0, only: frozenset[int] | None = None
+) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
@@ -625,21 +661,24 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
             frame = FRAMES[fn]
             if any(g.isdisjoint(present) for g in frame.groups):
                 continue
-            hit = _match(frame, tokens, where, clause_of, clause_len)
+            hit = _match(frame, tokens, where, clause_of, clause_len, ruled)
             if hit is None:
                 continue
             lv, positions = hit
             if media and _media_frames(where["media"], clause_of, positions) and not _first_person_with_agent(
                 tokens, clause_of, positions
             ):
+                ruled.append(True)
                 continue
             past = False
             if long_ago:
                 if not any(_VICTIM & tokens[p] for p in _clause_positions(clause_of, positions)):
+                    ruled.append(True)
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
             if trivial and frame.idiom:
                 if frame.net:
+                    ruled.append(True)
                     continue  # "she'll kill me when she sees I forgot the milk": no question at all
                 lv = min(lv, Level.POSSIBLE)  # "he'll kill me if I'm late again": asked, not sent to help
             kids = frame.kids or (kid and frame.category in _KID_LINKED)
@@ -690,7 +729,8 @@ def _speech(tokens: Reading, present: set[str]) -> Reading:
 
 
 def _match(
-    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int]
+    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int],
+    ruled: list[bool],
 ) -> tuple[Level, tuple[int, ...]] | None:
     """The frame's level (after negation) and matched positions, or None when it does not fire here."""
     lists: list[list[int]] = []
@@ -722,10 +762,12 @@ def _match(
             if frame.short and clause_len[clause] > frame.short:
                 continue
             if frame.blockers and _blocked(frame, tokens, clause_of, chosen):
+                ruled.append(True)
                 continue
             level = frame.level
             if not frame.needs_negation and _negated(tokens, clause_of, chosen, 4 if len(frame.groups) > 1 else 1):
                 if not (frame.neg_keeps or _residue(tokens, clause_of, chosen)):
+                    ruled.append(True)
                     continue
                 level = Level.POSSIBLE
             return level, tuple(chosen)

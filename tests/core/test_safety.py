@@ -53,7 +53,7 @@ def cats(text: str) -> frozenset[Category]:
 
 @pytest.fixture(scope="module", params=[LABELLED, *TUNING], ids=lambda p: p.name)
 def results(request: pytest.FixtureRequest) -> dict[str, Any]:
-    r = dict(safety_eval.evaluate(request.param))
+    r = dict(safety_eval.evaluate(request.param, rules=True))
     r["holds"] = HOLDS.get(request.param.name, HOLDS["*"])
     return r
 
@@ -68,7 +68,8 @@ HOLDS: dict[str, tuple[float, float, float, float, float]] = {
     "blind_r6.tsv": (0.99, 0.98, 0.94, 0.93, 0.05),
     # round 7 was tuned for one short pass only: what it still misses (sexual and stalking wordings above
     # all) is listed in tests/safety/first_contact/README.md and guarded here so it can only get better
-    "blind_r7.tsv": (0.90, 0.85, 0.71, 0.57, 0.055),
+    "blind_r7.tsv": (0.91, 0.85, 0.71, 0.57, 0.055),
+    "blind_r8.tsv": (0.90, 0.81, 0.76, 0.65, 0.125),
 }
 
 
@@ -88,9 +89,10 @@ def test_labelled_set_is_well_formed():
             assert any(r[0] == lang and r[2] == category.value for r in rows), (lang, category)
 
 
-# The blind sets, once seen, guard what tuning reached on them (after round 4: every clear line of every set
-# at least asked about, 98 % of them straight to help, every category at 100 % asked, no benign line sent
-# to help, at most 3.2 % asked); the labelled set holds the goals themselves.
+# The blind sets, once seen, guard what tuning reached on them with the rules alone (the fixture above reads
+# without the learned hunch; tests/core/test_hunch.py checks the two together). After round 4: every clear
+# line of every set at least asked about, 98 % of them straight to help, every category at 100 % asked, no
+# benign line sent to help, at most 3.2 % asked; the labelled set holds the goals themselves.
 
 
 def test_every_clear_danger_is_at_least_asked_about(results):
@@ -450,7 +452,7 @@ _WORDS = sorted(
 @given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from([" ", ", ", ". ", " 😂 "]))
 def test_reading_never_raises_on_vocabulary_soup(words, sep):
     result = assess_text(sep.join(words))
-    assert (result.level is Level.NONE) == (not result.categories)
+    assert not result.categories or result.level is not Level.NONE  # the hunch may ask with no category
 
 
 @given(st.text())
