@@ -11,13 +11,18 @@ to help on its own. It does two things, both as marks the shell adds to the read
 
 * ``hunch`` (score >= :data:`ASK_FROM`): the message looks like danger though no rule fired -- the core
   asks "are you safe right now?" (POSSIBLE). One extra question for a benign message is cheap.
+* ``sure`` (with ``hunch``, and a second model, trained on clear danger against everything else, scoring
+  >= :data:`SURE_FROM`): where a rule fired POSSIBLE of its own accord, two signals now agree and the core
+  goes straight to help (CLEAR) -- never where no rule fired at all.
 * ``ordinary`` (score < :data:`ORDINARY_BELOW`): it looks like an ordinary fight though a rule fired
   CLEAR -- the core asks instead of going straight to the help screen. Still a question, never silence:
   the model can lower a rule's answer one step, never to nothing.
 
-Both thresholds were chosen on round 8, a set neither the rules nor the model had seen (its figures are in
-``tests/safety/first_contact/README.md``). The weights are data (``bot/i18n/hunch.tsv``), made by
-``scripts/train_hunch.py`` from the tuning sets; a test keeps the file in step with the sets.
+The ask and ordinary thresholds were chosen on round 8, a set neither the rules nor the model had seen
+then, and the sure one on rounds 9 and 10 with models not trained on them (figures in
+``tests/safety/first_contact/README.md``). The
+weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made by
+``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 
 Why a hand-written scorer and not a library model at run time: what runs is a dictionary look-up per
 feature and a sum (well under a millisecond for a long text), the weights are a plain table anyone can
@@ -38,13 +43,21 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
-from bot.core.danger import CLAUSE, HUNCH, ORDINARY, SENTENCE, Reading
+from bot.core.danger import CLAUSE, HUNCH, ORDINARY, SENTENCE, SURE, Reading
 
-__all__ = ["ASK_FROM", "CHUNK", "ORDINARY_BELOW", "WEIGHTS", "Model", "features", "mark", "model", "train"]
+__all__ = [
+    "ASK_FROM", "CHUNK", "CLEAR_WEIGHTS", "ORDINARY_BELOW", "SURE_FROM", "WEIGHTS", "Hunch", "Model", "features",
+    "mark", "model", "train",
+]
 
 WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch.tsv"
+"""The danger model: clear or possible danger against benign."""
+CLEAR_WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch_clear.tsv"
+"""The clear model: clear danger against possible and benign (for the ``sure`` mark only)."""
 ASK_FROM = 0.8
+SURE_FROM = 0.9
 ORDINARY_BELOW = 0.01
 CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
@@ -94,9 +107,14 @@ class Model:
         best = 0.0
         for ws, rs in _pieces(words, reading):
             best = max(best, self.score(ws, rs))
-            if best >= ASK_FROM:
+            if best >= 0.99:
                 break
         return best
+
+
+class Hunch(NamedTuple):
+    danger: Model
+    clear: Model
 
 
 _ENDS = frozenset(".!?;\n")
@@ -128,30 +146,29 @@ def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str],
             yield ws[n * CHUNK : (n + 1) * CHUNK], tuple(rs[n * per : (n + 1) * per])
 
 
-def mark(model: Model | None, words: Sequence[str], reading: Reading) -> Reading:
+def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading:
     """The reading with the hunch's mark added as a sentence of its own (or unchanged).
 
-    A message of up to :data:`CHUNK` words is scored whole, as the model learnt; it may be marked
-    ``hunch`` or ``ordinary``. A longer one is marked ``hunch`` when any of its sentences looks like danger,
-    and never ``ordinary``: one dangerous sentence in a long, ordinary text must not be talked down.
+    A message of up to :data:`CHUNK` words is scored whole, as the models learnt; it may be marked
+    ``hunch`` (and ``sure``) or ``ordinary``. A longer one is marked when any of its sentences looks like
+    danger, and never ``ordinary``: one dangerous sentence in a long, ordinary text must not be talked down.
     """
-    if model is None or not reading:
+    if hunch is None or not reading:
         return reading
     text_words = [w for w in words if w[0].isalnum()]
-    if len(text_words) <= CHUNK:
-        s = model.score(text_words, reading)
-        if s >= ASK_FROM:
-            return (*reading, _END, _HUNCH)
-        if s < ORDINARY_BELOW:
-            return (*reading, _END, _ORDINARY)
-        return reading
-    if model.score_text(words, reading) >= ASK_FROM:
-        return (*reading, _END, _HUNCH)
+    short = len(text_words) <= CHUNK
+    s = hunch.danger.score(text_words, reading) if short else hunch.danger.score_text(words, reading)
+    if s >= ASK_FROM:
+        c = hunch.clear.score(text_words, reading) if short else hunch.clear.score_text(words, reading)
+        return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
+    if short and s < ORDINARY_BELOW:
+        return (*reading, _END, _ORDINARY)
     return reading
 
 
 _END = frozenset({SENTENCE})
 _HUNCH = frozenset({HUNCH})
+_SURE = frozenset({HUNCH, SURE})
 _ORDINARY = frozenset({ORDINARY})
 
 
@@ -183,10 +200,10 @@ def load(text: str) -> Model:
 
 
 @lru_cache(maxsize=1)
-def model() -> Model | None:
-    """The shipped model, or None when its file is missing (the rules then work alone)."""
+def model() -> Hunch | None:
+    """The shipped models, or None when a file is missing (the rules then work alone)."""
     try:
-        return load(WEIGHTS.read_text("utf-8"))
+        return Hunch(load(WEIGHTS.read_text("utf-8")), load(CLEAR_WEIGHTS.read_text("utf-8")))
     except FileNotFoundError:
         return None
 
@@ -225,8 +242,11 @@ def train(
     return Model({f: w for f, w in weights.items() if abs(w) >= keep}, bias)
 
 
-def examples_of(rows: Iterable[tuple[str, str, str, str]], read: object) -> Iterator[tuple[set[Feature], bool]]:
-    """(features, is danger) per labelled row, read as the bot reads (``read(text, lang)`` -> words, reading)."""
+def examples_of(
+    rows: Iterable[tuple[str, str, str, str]], read: object, positive: frozenset[str] = frozenset({"clear", "possible"})
+) -> Iterator[tuple[set[Feature], bool]]:
+    """(features, label in ``positive``) per labelled row, read as the bot reads (``read(text, lang)`` ->
+    words, reading)."""
     for lang, label, _category, text in rows:
         words, reading = read(text, lang)  # type: ignore[operator]
-        yield features([w for w in words if w[0].isalnum()], reading), label != "benign"
+        yield features([w for w in words if w[0].isalnum()], reading), label in positive

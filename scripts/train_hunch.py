@@ -1,4 +1,5 @@
-"""Train the learned hunch (bot/hunch.py) on the tuning sets and write its weights to bot/i18n/hunch.tsv.
+"""Train the learned hunch (bot/hunch.py) on the tuning sets: its weights go to bot/i18n/hunch.tsv (danger
+against benign) and bot/i18n/hunch_clear.tsv (clear danger against the rest).
 
 Usage: python scripts/train_hunch.py [--check] [--hold-out PATH ...]
 
@@ -53,12 +54,14 @@ def header_fingerprint(text: str) -> str | None:
     return None
 
 
-def trained(paths: list[Path]) -> hunch.Model:
+def trained(paths: list[Path]) -> hunch.Hunch:
     rows = [r for p in paths for r in rows_of(p)]
-    return hunch.train(list(hunch.examples_of(rows, read_words)), epochs=EPOCHS, seed=SEED)
+    danger = hunch.train(list(hunch.examples_of(rows, read_words)), epochs=EPOCHS, seed=SEED)
+    clear = hunch.train(list(hunch.examples_of(rows, read_words, frozenset({"clear"}))), epochs=EPOCHS, seed=SEED)
+    return hunch.Hunch(danger, clear)
 
 
-def estimate(model: hunch.Model, path: Path) -> str:
+def estimate(model: hunch.Hunch, path: Path) -> str:
     counts: dict[str, list[int]] = {}
     for lang, label, _cat, text in rows_of(path):
         words, reading = read_words(text, lang)
@@ -86,8 +89,9 @@ def main(argv: list[str]) -> int:
     paths = training_sets(args.hold_out)
     fp = hunch.fingerprint([*paths, *VOCABULARY])
     if args.check:
-        shipped = header_fingerprint(hunch.WEIGHTS.read_text("utf-8")) if hunch.WEIGHTS.exists() else None
-        ok = shipped == fp
+        shipped = {header_fingerprint(f.read_text("utf-8")) if f.exists() else None
+                   for f in (hunch.WEIGHTS, hunch.CLEAR_WEIGHTS)}
+        ok = shipped == {fp}
         print("up to date" if ok else f"stale: trained on {shipped}, sets are now {fp}: run scripts/train_hunch.py")
         return 0 if ok else 1
     model = trained(paths)
@@ -97,14 +101,17 @@ def main(argv: list[str]) -> int:
         return 0
     header = [
         "The learned hunch's weights (bot/hunch.py): feature kind, its parts, weight. Made by",
+        "(this file: {what})",
         "scripts/train_hunch.py -- do not edit by hand; retrain when a tuning set changes.",
         "kinds: w word, b word pair, c concept, p neighbouring concepts; bias is the model's intercept.",
         f"trained on: {', '.join(p.name for p in paths)} (seed {SEED}, {EPOCHS} epochs), read with the",
         "vocabulary of bot/i18n/*/danger.toml as it was then",
         f"fingerprint {fp}",
     ]
-    hunch.WEIGHTS.write_text(hunch.dump(model, header), "utf-8")
-    print(f"wrote {hunch.WEIGHTS.relative_to(ROOT)}: {len(model.weights)} weights, fingerprint {fp}")
+    for path, m, what in ((hunch.WEIGHTS, model.danger, "clear or possible danger against benign"),
+                          (hunch.CLEAR_WEIGHTS, model.clear, "clear danger against possible and benign")):
+        path.write_text(hunch.dump(m, [h.format(what=what) for h in header]), "utf-8")
+        print(f"wrote {path.relative_to(ROOT)}: {len(m.weights)} weights, fingerprint {fp}")
     return 0
 
 

@@ -36,7 +36,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["FRAMES", "HUNCH", "ORDINARY", "Assessment", "Category", "Level", "Reading", "assess", "concepts", "explain"]
+__all__ = [
+    "FRAMES", "HUNCH", "ORDINARY", "SURE", "Assessment", "Category", "Level", "Reading", "assess", "concepts",
+    "explain",
+]
 
 
 class Level(enum.IntEnum):
@@ -96,7 +99,7 @@ violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_th
 violence  C  blow  me|us|i                                       span=6
 violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
 violence  P  injury  i|me|my                                     span=6  !sport
-violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  wide
+violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  wide
 violence  C  violent  me|us                                      span=4
 violence  P  grab|hurt  me|us                                    span=4
 violence  P  rough  he|partner|you|me                            span=6
@@ -360,6 +363,25 @@ threat    C  doom  say|he|partner|if|pet|kid|me                     sentence
 threat    P  doom                                                   span=6
 self_harm C  give_away  means                                       span=16  message
 self_harm C  means  collect                                         sentence  !cook  !job  !media
+# ---- concepts from rounds 9 and 10, general
+threat    C  say  dead|@harm  if                                   sentence  idiom  !third
+self_harm C  means|high_place|farewell  do_it                      span=16  message  !cook  !job  !media  !pastime
+self_harm C  do_it  farewell|deathwish|hopeless|end_it|means       span=16  message
+self_harm C  place_plan                                            span=6
+self_harm C  self_harm  repeat|again                              sentence
+fear      C  fear_now                                              short=12
+fear      P  fear_now                                              span=6
+fear      C  flee_kids                                             span=8
+sexual    C  spiked                                                span=8  !media
+sexual    C  asleep_sex                                            span=8  !media
+sexual    C  refuse_not                                            span=8
+sexual    C  submit  anger|blowup|calm                            sentence
+stalking  C  drive_past                                            span=8
+stalking  C  knows_where  say|secret|not|track|photo|pics          sentence
+stalking  P  knows_where                                           span=6
+threat    C  possess_threat                                        span=8
+threat    C  family_threat  if|leave|@harm|payback|police           sentence
+control   C  shun  if|leave|say|threaten                           sentence  !media
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -417,6 +439,7 @@ class Frame:
 NOT = "not"
 WITHOUT = "without"
 HUNCH = "hunch"
+SURE = "sure"
 ORDINARY = "ordinary"
 """Marks only the shell adds (``bot/hunch.py``), never a word: the learned model finds the message like
 danger (ask, though no frame fired) or like an ordinary fight (ask, though a frame said CLEAR)."""
@@ -539,12 +562,17 @@ def assess(reading: Reading) -> Assessment:
     """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned
     hunch (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the
     rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
-    know those); its ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
+    know those); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
+    learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
+    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
     ruled_out: list[bool] = []
-    judged = _judge(reading, ruled_out)
+    lowered: list[bool] = []
+    judged = _judge(reading, ruled_out, lowered)
     marks = reading[-1] if reading else frozenset()
     if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
         return _ASK
+    if SURE in marks and judged.level is Level.POSSIBLE and judged.categories and not (lowered or ruled_out):
+        return Assessment(Level.CLEAR, judged.categories)
     if ORDINARY in marks and judged.level is Level.CLEAR:
         return Assessment(Level.POSSIBLE, judged.categories)
     return judged
@@ -553,7 +581,7 @@ def assess(reading: Reading) -> Assessment:
 _ASK = Assessment(Level.POSSIBLE, frozenset())
 
 
-def _judge(reading: Reading, ruled_out: list[bool]) -> Assessment:
+def _judge(reading: Reading, ruled_out: list[bool], lowered: list[bool]) -> Assessment:
     fired = explain(reading, ruled_out)
     if not fired:
         return _NOTHING
@@ -565,6 +593,7 @@ def _judge(reading: Reading, ruled_out: list[bool]) -> Assessment:
     for f in fired:
         if safe_now and f.past:
             ruled_out.append(True)
+            lowered.append(True)
             continue
         lv = f.level
         if joke and f.frame.idiom:
@@ -572,11 +601,13 @@ def _judge(reading: Reading, ruled_out: list[bool]) -> Assessment:
                 ruled_out.append(True)
                 continue
             lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
+        if lv < f.frame.level or f.past:
+            lowered.append(True)
         level = max(level, lv)
         cats.add(f.frame.category)
         if f.kids:
             cats.add(Category.CHILDREN)
-        if lv is Level.POSSIBLE and not f.frame.idiom:
+        if lv is Level.POSSIBLE and not f.frame.idiom and not f.past:  # long ago is asked about, never added up
             possible.append(f)
     if not cats:
         return _NOTHING
@@ -721,11 +752,25 @@ def _speech(tokens: Reading, present: set[str]) -> Reading:
     for pos, t in enumerate(tokens):
         if "say" in t:
             before = [c for p in range(max(0, pos - 4), pos) for c in tokens[p]]
-            speaking = "i" not in before and "we" not in before
+            speaking = "i" not in before and "we" not in before and _quotes(tokens, pos)
             continue
         if speaking and t & _SWAP.keys():
             out[pos] = frozenset(_SWAP.get(c, c) for c in t)
     return tuple(out)
+
+
+_SPEAKER_WORDS = frozenset({"i", "me", "my", "we", "you", "your"})
+
+
+def _quotes(tokens: Reading, say: int) -> bool:
+    """What follows a speech verb is the speaker's own words when it starts with a person ("he said 'I'll
+    ...'", "zei: je gaat ..."), not with a third one ("tell no one, but he dragged me": no quote at all)."""
+    for t in tokens[say + 1 : say + 4]:
+        if t & _SPEAKER_WORDS:
+            return True
+        if CLAUSE not in t and t:
+            return False
+    return False
 
 
 def _match(

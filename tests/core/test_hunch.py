@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from bot import hunch
-from bot.core.danger import HUNCH, ORDINARY, SENTENCE, Level, assess
+from bot.core.danger import HUNCH, ORDINARY, SENTENCE, SURE, Level, assess
 from bot.lexicon import lexicon
 from bot.reader import assess_text, read, read_words
 
@@ -68,10 +68,10 @@ def test_the_marks_only_count_at_the_end_where_the_shell_puts_them():
 def test_no_word_a_person_types_can_carry_a_mark(locale):
     lex = lexicon(locale)
     for word in lex.forms.values():
-        assert not word.concepts & {HUNCH, ORDINARY}
-    for text in ("hunch", "ordinary ordinary", "HUNCH ordinary hunch"):
+        assert not word.concepts & {HUNCH, ORDINARY, SURE}
+    for text in ("hunch", "ordinary ordinary", "HUNCH ordinary hunch sure"):
         reading = read_words(text, locale)[1]
-        assert not any(t & {HUNCH, ORDINARY} for t in reading), text
+        assert not any(t & {HUNCH, ORDINARY, SURE} for t in reading), text
 
 
 def test_mark_follows_the_score_thresholds():
@@ -80,11 +80,27 @@ def test_mark_follows_the_score_thresholds():
     loud = hunch.Model({("w", "x"): 10.0}, 0.0)
     quiet = hunch.Model({("w", "x"): -10.0}, 0.0)
     middle = hunch.Model({}, 0.0)  # 0.5: neither mark
-    assert hunch.mark(loud, words, reading)[-1] == frozenset({HUNCH})
-    assert hunch.mark(quiet, words, reading)[-1] == frozenset({ORDINARY})
-    assert hunch.mark(middle, words, reading) == reading
+    assert hunch.mark(hunch.Hunch(loud, loud), words, reading)[-1] == frozenset({HUNCH, SURE})
+    assert hunch.mark(hunch.Hunch(loud, middle), words, reading)[-1] == frozenset({HUNCH})
+    assert hunch.mark(hunch.Hunch(loud, quiet), words, reading)[-1] == frozenset({HUNCH})
+    assert hunch.mark(hunch.Hunch(quiet, loud), words, reading)[-1] == frozenset({ORDINARY})  # sure needs both
+    assert hunch.mark(hunch.Hunch(middle, loud), words, reading) == reading
     assert hunch.mark(None, words, reading) == reading
-    assert hunch.mark(loud, [], ()) == ()
+    assert hunch.mark(hunch.Hunch(loud, loud), [], ()) == ()
+
+
+def test_sure_makes_a_rules_own_possible_clear_and_nothing_else():
+    sure = (_MARK, frozenset({HUNCH, SURE}))
+    possible = read_words("he grabbed me", "en")[1]
+    assert assess(possible).level is Level.POSSIBLE
+    assert assess((*possible, *sure)).level is Level.CLEAR
+    nothing = read_words("we talked about the weather", "en")[1]
+    assert assess((*nothing, *sure)).level is Level.POSSIBLE  # the model alone only asks
+    past = read_words("my ex used to hit me, years ago", "en")[1]  # lowered on purpose by the rules: long ago
+    assert assess(past).level is Level.POSSIBLE
+    assert assess((*past, *sure)).level is Level.POSSIBLE
+    negated = read_words("he didn't hit me", "en")[1]  # ruled out by the rules: the model may not ask
+    assert assess((*negated, *sure)).level is Level.NONE
 
 
 def test_training_learns_and_is_deterministic():
