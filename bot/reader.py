@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from bot import hunch
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
 from bot.lexicon import (
     FILLER,
@@ -38,7 +39,7 @@ from bot.lexicon import (
     lexicon,
 )
 
-__all__ = ["assess_text", "fold", "read", "warm"]
+__all__ = ["assess_text", "fold", "read", "read_words", "warm"]
 
 LANGUAGES = ("nl", "en")
 
@@ -227,19 +228,26 @@ def _phrase_at(phrase: Phrase, keys: list[tuple[str, ...]], out: list[frozenset[
 
 
 def read(text: str, hint: str | None = None) -> Reading:
-    """The concepts of a whole message (``hint``: the writer's language, used when the text is no help)."""
+    """The concepts of a whole message (``hint``: the writer's language, used when the text is no help),
+    with the learned hunch's mark when it has one (``bot/hunch.py``)."""
+    toks, reading = read_words(text, hint)
+    return hunch.mark(hunch.model(), toks, reading)
+
+
+def read_words(text: str, hint: str | None = None) -> tuple[list[str], Reading]:
+    """The folded words of a message and its concepts, as the rules see them (no hunch)."""
     toks = tokens(text)
     if not toks:
-        return ()
+        return toks, ()
     langs = _language(toks, hint)  # also tells each lexicon the other languages' words
     if len(langs) == 1:
-        return tuple(_read_one(toks, lexicon(langs[0])))
+        return toks, tuple(_read_one(toks, lexicon(langs[0])))
     out: list[frozenset[str]] = []
     for lang in langs:  # no telling the language: read it in each, one after the other, as separate sentences
         if out:
             out.append(_SENTENCE)
         out.extend(_read_one(toks, lexicon(lang)))
-    return tuple(out)
+    return toks, tuple(out)
 
 
 def assess_text(text: str, hint: str | None = None) -> Assessment:
@@ -251,3 +259,4 @@ def warm() -> None:
     """Build both lexicons now (a few seconds), so the first message is not the one that waits."""
     for lang in LANGUAGES:
         lexicon(lang)
+    hunch.model()

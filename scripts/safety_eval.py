@@ -1,6 +1,8 @@
 """Evaluate the danger detector (bot.reader.assess_text: the shell's reading plus the core's judgement).
 
-Usage: python scripts/safety_eval.py [path/to/set.tsv ...]      (default: tests/safety/labelled.tsv)
+Usage: python scripts/safety_eval.py [--rules] [path/to/set.tsv ...]   (default: tests/safety/labelled.tsv)
+
+``--rules``: the rules alone, without the learned hunch (bot/hunch.py) that the bot adds to them.
 
 A set has one message per line: ``lang<TAB>label<TAB>category<TAB>text`` with label one of ``clear``,
 ``possible``, ``benign``. A header line starting with ``lang`` and lines starting with ``#`` are skipped.
@@ -23,8 +25,8 @@ LABELS = ("clear", "possible", "benign")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot.core.danger import Level  # noqa: E402
-from bot.reader import assess_text  # noqa: E402
+from bot.core.danger import Level, assess  # noqa: E402
+from bot.reader import assess_text, read_words  # noqa: E402
 
 
 def load(path: Path | str) -> list[tuple[str, str, str, str]]:
@@ -61,8 +63,9 @@ def _rates(s: dict[str, Any]) -> dict[str, Any]:
     return s
 
 
-def evaluate(path: Path | str = DEFAULT_PATH) -> dict[str, Any]:
-    """Score every line: ``{"lang": {lang: stats}, "category": {category: stats}, "all": stats, "misses": [...]}``.
+def evaluate(path: Path | str = DEFAULT_PATH, rules: bool = False) -> dict[str, Any]:
+    """Score every line (``rules``: the rules alone, no hunch):
+    ``{"lang": {lang: stats}, "category": {category: stats}, "all": stats, "misses": [...]}``.
 
     stats: ``n`` (lines per label), ``clear_recall`` (clear at >= POSSIBLE), ``clear_as_clear`` (clear at
     CLEAR), ``possible_recall`` (possible at >= POSSIBLE), ``benign_possible`` / ``benign_clear`` (benign
@@ -74,7 +77,7 @@ def evaluate(path: Path | str = DEFAULT_PATH) -> dict[str, Any]:
     total = _new()
     misses: list[dict[str, str]] = []
     for lang, label, category, text in load(path):
-        level = assess_text(text, lang).level
+        level = (assess(read_words(text, lang)[1]) if rules else assess_text(text, lang)).level
         for s in (by_lang.setdefault(lang, _new()), by_cat.setdefault(category, _new()), total):
             s["n"][label] += 1
             if label == "clear":
@@ -128,11 +131,12 @@ def report(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv[1:]] or [DEFAULT_PATH]
+    rules = "--rules" in argv[1:]
+    paths = [Path(a) for a in argv[1:] if a != "--rules"] or [DEFAULT_PATH]
     for n, path in enumerate(paths):
         if len(paths) > 1:
             print(("\n" if n else "") + f"== {path}")
-        print(report(evaluate(path)))
+        print(report(evaluate(path, rules)))
     return 0
 
 

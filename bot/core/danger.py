@@ -36,7 +36,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["FRAMES", "Assessment", "Category", "Level", "Reading", "assess", "concepts", "explain"]
+__all__ = [
+    "FRAMES", "HUNCH", "ORDINARY", "SURE", "Assessment", "Category", "Level", "Reading", "assess", "concepts",
+    "explain",
+]
 
 
 class Level(enum.IntEnum):
@@ -96,7 +99,7 @@ violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_th
 violence  C  blow  me|us|i                                       span=6
 violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
 violence  P  injury  i|me|my                                     span=6  !sport
-violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  wide
+violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  wide
 violence  C  violent  me|us                                      span=4
 violence  P  grab|hurt  me|us                                    span=4
 violence  P  rough  he|partner|you|me                            span=6
@@ -351,6 +354,34 @@ weapon    C  menace  weapon                                          sentence  !
 weapon    C  weapon  stare                                           sentence  !toy  !media
 children  P  kid  cry  yell|anger|hit|shove                         sentence  kids
 children  P  kid  take  secret                                       sentence  kids
+# ---- concepts from round 8, general
+control   C  lockout  he|him|his|partner|say|if|obey                sentence  !i
+control   C  take  my|our  possession  possession                   sentence  !i  !we
+stalking  C  break_in|track  camera  he|partner|ex|him              sentence
+stalking  C  order  contact|say|show_up|know|lurk                   sentence
+threat    C  doom  say|he|partner|if|pet|kid|me                     sentence
+threat    P  doom                                                   span=6
+self_harm C  give_away  means                                       span=16  message
+self_harm C  means  collect                                         sentence  !cook  !job  !media
+# ---- concepts from rounds 9 and 10, general
+threat    C  say  dead|@harm  if                                   sentence  idiom  !third
+self_harm C  means|high_place|farewell  do_it                      span=16  message  !cook  !job  !media  !pastime
+self_harm C  do_it  farewell|deathwish|hopeless|end_it|means       span=16  message
+self_harm C  place_plan                                            span=6
+self_harm C  self_harm  repeat|again                              sentence
+fear      C  fear_now                                              short=12
+fear      P  fear_now                                              span=6
+fear      C  flee_kids                                             span=8
+sexual    C  spiked                                                span=8  !media
+sexual    C  asleep_sex                                            span=8  !media
+sexual    C  refuse_not                                            span=8
+sexual    C  submit  anger|blowup|calm                            sentence
+stalking  C  drive_past                                            span=8
+stalking  C  knows_where  say|secret|not|track|photo|pics          sentence
+stalking  P  knows_where                                           span=6
+threat    C  possess_threat                                        span=8
+threat    C  family_threat  if|leave|@harm|payback|police           sentence
+control   C  shun  if|leave|say|threaten                           sentence  !media
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -407,6 +438,11 @@ class Frame:
 
 NOT = "not"
 WITHOUT = "without"
+HUNCH = "hunch"
+SURE = "sure"
+ORDINARY = "ordinary"
+"""Marks only the shell adds (``bot/hunch.py``), never a word: the learned model finds the message like
+danger (ask, though no frame fired) or like an ordinary fight (ask, though a frame said CLEAR)."""
 
 
 def _parse(table: str) -> tuple[Frame, ...]:
@@ -523,8 +559,30 @@ _TOGETHER = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Cate
 
 
 def assess(reading: Reading) -> Assessment:
-    """Judge one message. Never raises; NONE if and only if no category."""
-    fired = explain(reading)
+    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned
+    hunch (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the
+    rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
+    know those); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
+    learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
+    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
+    ruled_out: list[bool] = []
+    lowered: list[bool] = []
+    judged = _judge(reading, ruled_out, lowered)
+    marks = reading[-1] if reading else frozenset()
+    if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
+        return _ASK
+    if SURE in marks and judged.level is Level.POSSIBLE and judged.categories and not (lowered or ruled_out):
+        return Assessment(Level.CLEAR, judged.categories)
+    if ORDINARY in marks and judged.level is Level.CLEAR:
+        return Assessment(Level.POSSIBLE, judged.categories)
+    return judged
+
+
+_ASK = Assessment(Level.POSSIBLE, frozenset())
+
+
+def _judge(reading: Reading, ruled_out: list[bool], lowered: list[bool]) -> Assessment:
+    fired = explain(reading, ruled_out)
     if not fired:
         return _NOTHING
     joke = any("joke" in t for t in reading)
@@ -534,17 +592,22 @@ def assess(reading: Reading) -> Assessment:
     possible: list[Fired] = []
     for f in fired:
         if safe_now and f.past:
+            ruled_out.append(True)
+            lowered.append(True)
             continue
         lv = f.level
         if joke and f.frame.idiom:
             if f.frame.category is not Category.SELF_HARM:
+                ruled_out.append(True)
                 continue
             lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
+        if lv < f.frame.level or f.past:
+            lowered.append(True)
         level = max(level, lv)
         cats.add(f.frame.category)
         if f.kids:
             cats.add(Category.CHILDREN)
-        if lv is Level.POSSIBLE and not f.frame.idiom:
+        if lv is Level.POSSIBLE and not f.frame.idiom and not f.past:  # long ago is asked about, never added up
             possible.append(f)
     if not cats:
         return _NOTHING
@@ -565,9 +628,11 @@ def _add_up(possible: list[Fired]) -> bool:
     return False
 
 
-def explain(reading: Reading) -> list[Fired]:
-    """The frames that fire, sentence by sentence (``message`` frames across the whole message too)."""
+def explain(reading: Reading, ruled_out: list[bool] | None = None) -> list[Fired]:
+    """The frames that fire, sentence by sentence (``message`` frames across the whole message too);
+    ``ruled_out`` gets an entry for every frame whose words were there but the context cancelled."""
     fired: list[Fired] = []
+    ruled = ruled_out if ruled_out is not None else []
     start = 0
     n = len(reading)
     sentences = longest = 0
@@ -575,13 +640,13 @@ def explain(reading: Reading) -> list[Fired]:
         if i < n and SENTENCE not in reading[i]:
             continue
         if i > start:
-            _sentence(reading[start:i], fired, start)
+            _sentence(reading[start:i], fired, ruled, start)
             sentences += 1
             longest = max(longest, i - start)
         start = i + 1
     if sentences > 1 and n <= _SHORT_MESSAGE:
         whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
-        _sentence(whole, fired, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
+        _sentence(whole, fired, ruled, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
     return fired
 
 
@@ -592,7 +657,9 @@ _FRAGMENT = 3
 """Sentences of at most this many tokens are fragments of one thought: "pills. tonight." (``terse`` frames)."""
 
 
-def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozenset[int] | None = None) -> None:
+def _sentence(
+    tokens: Reading, fired: list[Fired], ruled: list[bool], offset: int = 0, only: frozenset[int] | None = None
+) -> None:
     present: set[str] = set()
     for t in tokens:
         present |= t
@@ -625,21 +692,24 @@ def _sentence(tokens: Reading, fired: list[Fired], offset: int = 0, only: frozen
             frame = FRAMES[fn]
             if any(g.isdisjoint(present) for g in frame.groups):
                 continue
-            hit = _match(frame, tokens, where, clause_of, clause_len)
+            hit = _match(frame, tokens, where, clause_of, clause_len, ruled)
             if hit is None:
                 continue
             lv, positions = hit
             if media and _media_frames(where["media"], clause_of, positions) and not _first_person_with_agent(
                 tokens, clause_of, positions
             ):
+                ruled.append(True)
                 continue
             past = False
             if long_ago:
                 if not any(_VICTIM & tokens[p] for p in _clause_positions(clause_of, positions)):
+                    ruled.append(True)
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
             if trivial and frame.idiom:
                 if frame.net:
+                    ruled.append(True)
                     continue  # "she'll kill me when she sees I forgot the milk": no question at all
                 lv = min(lv, Level.POSSIBLE)  # "he'll kill me if I'm late again": asked, not sent to help
             kids = frame.kids or (kid and frame.category in _KID_LINKED)
@@ -682,15 +752,30 @@ def _speech(tokens: Reading, present: set[str]) -> Reading:
     for pos, t in enumerate(tokens):
         if "say" in t:
             before = [c for p in range(max(0, pos - 4), pos) for c in tokens[p]]
-            speaking = "i" not in before and "we" not in before
+            speaking = "i" not in before and "we" not in before and _quotes(tokens, pos)
             continue
         if speaking and t & _SWAP.keys():
             out[pos] = frozenset(_SWAP.get(c, c) for c in t)
     return tuple(out)
 
 
+_SPEAKER_WORDS = frozenset({"i", "me", "my", "we", "you", "your"})
+
+
+def _quotes(tokens: Reading, say: int) -> bool:
+    """What follows a speech verb is the speaker's own words when it starts with a person ("he said 'I'll
+    ...'", "zei: je gaat ..."), not with a third one ("tell no one, but he dragged me": no quote at all)."""
+    for t in tokens[say + 1 : say + 4]:
+        if t & _SPEAKER_WORDS:
+            return True
+        if CLAUSE not in t and t:
+            return False
+    return False
+
+
 def _match(
-    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int]
+    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int],
+    ruled: list[bool],
 ) -> tuple[Level, tuple[int, ...]] | None:
     """The frame's level (after negation) and matched positions, or None when it does not fire here."""
     lists: list[list[int]] = []
@@ -722,10 +807,12 @@ def _match(
             if frame.short and clause_len[clause] > frame.short:
                 continue
             if frame.blockers and _blocked(frame, tokens, clause_of, chosen):
+                ruled.append(True)
                 continue
             level = frame.level
             if not frame.needs_negation and _negated(tokens, clause_of, chosen, 4 if len(frame.groups) > 1 else 1):
                 if not (frame.neg_keeps or _residue(tokens, clause_of, chosen)):
+                    ruled.append(True)
                     continue
                 level = Level.POSSIBLE
             return level, tuple(chosen)

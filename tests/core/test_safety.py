@@ -53,22 +53,28 @@ def cats(text: str) -> frozenset[Category]:
 
 @pytest.fixture(scope="module", params=[LABELLED, *TUNING], ids=lambda p: p.name)
 def results(request: pytest.FixtureRequest) -> dict[str, Any]:
-    r = dict(safety_eval.evaluate(request.param))
+    r = dict(safety_eval.evaluate(request.param, rules=True))
     r["holds"] = HOLDS.get(request.param.name, HOLDS["*"])
     return r
 
 
-# What each set holds: clear asked, clear straight to help, per category (asked, help), benign asked at most.
-# Benign is never sent to help on any set. blind_r5 after its round (round 6: the safety net and r5's concepts
-# as general vocabulary) holds less than the older sets: what it still misses is listed in the round's report.
-HOLDS: dict[str, tuple[float, float, float, float, float]] = {
-    "*": (1.0, 0.98, 0.95, 0.94, 0.035),
-    "blind_r2.tsv": (1.0, 0.98, 0.95, 0.94, 0.045),
-    "blind_r5.tsv": (0.98, 0.96, 0.93, 0.93, 0.05),
-    "blind_r6.tsv": (0.99, 0.98, 0.94, 0.93, 0.05),
-    # round 7 was tuned for one short pass only: what it still misses (sexual and stalking wordings above
-    # all) is listed in tests/safety/first_contact/README.md and guarded here so it can only get better
-    "blind_r7.tsv": (0.90, 0.85, 0.71, 0.57, 0.055),
+# What each set holds with the rules alone: clear asked, clear straight to help, per category (asked, help),
+# benign asked at most, benign sent to help at most (0 on every set before round 8; with the hunch, 0 on all).
+# The sets after round 5 hold less than the older ones: what they still miss is listed in each round's report.
+HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
+    "*": (1.0, 0.98, 0.95, 0.94, 0.035, 0.0),
+    "blind_r2.tsv": (1.0, 0.98, 0.95, 0.94, 0.045, 0.0),
+    "blind_r5.tsv": (0.98, 0.96, 0.93, 0.93, 0.05, 0.0),
+    "blind_r6.tsv": (0.99, 0.98, 0.94, 0.93, 0.05, 0.0),
+    # rounds 7 to 10 were tuned for one pass each: what the rules alone still miss (self-harm written
+    # sideways, stalking and sexual coercion in new words) is what the learned hunch is for (test_hunch.py:
+    # with it no benign line of any set goes to help); guarded here so the rules can only get better
+    "blind_r7.tsv": (0.91, 0.86, 0.73, 0.64, 0.055, 0.0),
+    "blind_r8.tsv": (0.91, 0.82, 0.76, 0.65, 0.115, 0.012),
+    "blind_r9.tsv": (0.89, 0.74, 0.76, 0.40, 0.09, 0.066),
+    "blind_r10.tsv": (0.95, 0.83, 0.81, 0.68, 0.10, 0.023),
+    "blind_r11.tsv": (0.82, 0.71, 0.56, 0.46, 0.056, 0.056),
+    "blind_r12.tsv": (0.81, 0.68, 0.68, 0.43, 0.192, 0.096),
 }
 
 
@@ -88,9 +94,10 @@ def test_labelled_set_is_well_formed():
             assert any(r[0] == lang and r[2] == category.value for r in rows), (lang, category)
 
 
-# The blind sets, once seen, guard what tuning reached on them (after round 4: every clear line of every set
-# at least asked about, 98 % of them straight to help, every category at 100 % asked, no benign line sent
-# to help, at most 3.2 % asked); the labelled set holds the goals themselves.
+# The blind sets, once seen, guard what tuning reached on them with the rules alone (the fixture above reads
+# without the learned hunch; tests/core/test_hunch.py checks the two together). After round 4: every clear
+# line of every set at least asked about, 98 % of them straight to help, every category at 100 % asked, no
+# benign line sent to help, at most 3.2 % asked; the labelled set holds the goals themselves.
 
 
 def test_every_clear_danger_is_at_least_asked_about(results):
@@ -111,7 +118,7 @@ def test_every_category_is_caught(results):
 
 def test_benign_fights_are_left_alone(results):
     flagged = [m["text"] for m in results["misses"] if m["label"] == "benign"]
-    assert results["all"]["benign_clear"] == 0.0, flagged
+    assert results["all"]["benign_clear"] <= results["holds"][5], flagged
     assert results["all"]["benign_possible"] <= results["holds"][4], flagged
 
 
@@ -450,7 +457,7 @@ _WORDS = sorted(
 @given(st.lists(st.sampled_from(_WORDS), max_size=30), st.sampled_from([" ", ", ", ". ", " 😂 "]))
 def test_reading_never_raises_on_vocabulary_soup(words, sep):
     result = assess_text(sep.join(words))
-    assert (result.level is Level.NONE) == (not result.categories)
+    assert not result.categories or result.level is not Level.NONE  # the hunch may ask with no category
 
 
 @given(st.text())

@@ -1,0 +1,145 @@
+"""The learned hunch beside the rules (bot/hunch.py): what it may do to a judgement, and what it may not."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from bot import hunch
+from bot.core.danger import HUNCH, ORDINARY, SENTENCE, SURE, Level, assess
+from bot.lexicon import lexicon
+from bot.reader import assess_text, read, read_words
+
+ROOT = Path(__file__).resolve().parents[2]
+SETS = ROOT / "tests" / "safety"
+
+
+def _script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+train_hunch = _script("train_hunch")
+safety_eval = _script("safety_eval")
+
+_MARK = frozenset({SENTENCE})
+
+
+def test_the_shipped_weights_were_trained_on_the_sets_and_vocabulary_as_they_are():
+    # A tuning set or the vocabulary changed without a retrain: run scripts/train_hunch.py.
+    assert train_hunch.main(["train_hunch.py", "--check"]) == 0
+
+
+def test_the_first_contact_sets_are_never_trained_on():
+    names = {p.name for p in train_hunch.training_sets()}
+    assert "labelled.tsv" in names and "blind_r1.tsv" in names
+    assert not any(p.parent.name == "first_contact" for p in train_hunch.training_sets())
+    assert not names & {p.name for p in (SETS / "first_contact").glob("*.tsv")}
+
+
+def test_a_hunch_asks_about_a_message_no_rule_reads_and_never_sends_it_to_help():
+    nothing = read_words("we talked about the weather", "en")[1]
+    assert assess(nothing).level is Level.NONE
+    assert assess((*nothing, _MARK, frozenset({HUNCH}))).level is Level.POSSIBLE
+
+
+def test_ordinary_turns_clear_into_a_question_never_into_nothing():
+    clear = read_words("he hit me last night", "en")[1]
+    assert assess(clear).level is Level.CLEAR
+    assert assess((*clear, _MARK, frozenset({ORDINARY}))).level is Level.POSSIBLE
+    possible = read_words("i feel so hopeless", "en")[1]
+    assert assess(possible).level is Level.POSSIBLE
+    assert assess((*possible, _MARK, frozenset({ORDINARY}))).level is Level.POSSIBLE
+
+
+def test_the_marks_only_count_at_the_end_where_the_shell_puts_them():
+    clear = read_words("he hit me last night", "en")[1]
+    assert assess((_MARK, frozenset({ORDINARY}), *clear)).level is Level.CLEAR
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_no_word_a_person_types_can_carry_a_mark(locale):
+    lex = lexicon(locale)
+    for word in lex.forms.values():
+        assert not word.concepts & {HUNCH, ORDINARY, SURE}
+    for text in ("hunch", "ordinary ordinary", "HUNCH ordinary hunch sure"):
+        reading = read_words(text, locale)[1]
+        assert not any(t & {HUNCH, ORDINARY, SURE} for t in reading), text
+
+
+def test_mark_follows_the_score_thresholds():
+    words = ["x"]
+    reading = read_words("x", "en")[1] or (frozenset(),)
+    loud = hunch.Model({("w", "x"): 10.0}, 0.0)
+    quiet = hunch.Model({("w", "x"): -10.0}, 0.0)
+    middle = hunch.Model({}, 0.0)  # 0.5: neither mark
+    assert hunch.mark(hunch.Hunch(loud, loud), words, reading)[-1] == frozenset({HUNCH, SURE})
+    assert hunch.mark(hunch.Hunch(loud, middle), words, reading)[-1] == frozenset({HUNCH})
+    assert hunch.mark(hunch.Hunch(loud, quiet), words, reading)[-1] == frozenset({HUNCH})
+    assert hunch.mark(hunch.Hunch(quiet, loud), words, reading)[-1] == frozenset({ORDINARY})  # sure needs both
+    assert hunch.mark(hunch.Hunch(middle, loud), words, reading) == reading
+    assert hunch.mark(None, words, reading) == reading
+    assert hunch.mark(hunch.Hunch(loud, loud), [], ()) == ()
+
+
+def test_sure_makes_a_rules_own_possible_clear_and_nothing_else():
+    sure = (_MARK, frozenset({HUNCH, SURE}))
+    possible = read_words("he grabbed me", "en")[1]
+    assert assess(possible).level is Level.POSSIBLE
+    assert assess((*possible, *sure)).level is Level.CLEAR
+    nothing = read_words("we talked about the weather", "en")[1]
+    assert assess((*nothing, *sure)).level is Level.POSSIBLE  # the model alone only asks
+    past = read_words("my ex used to hit me, years ago", "en")[1]  # lowered on purpose by the rules: long ago
+    assert assess(past).level is Level.POSSIBLE
+    assert assess((*past, *sure)).level is Level.POSSIBLE
+    negated = read_words("he didn't hit me", "en")[1]  # ruled out by the rules: the model may not ask
+    assert assess((*negated, *sure)).level is Level.NONE
+
+
+def test_training_learns_and_is_deterministic():
+    rnd = random.Random(3)
+    data = []
+    for _ in range(200):
+        danger = rnd.random() < 0.5
+        feats = {("w", "bad" if danger else "good"), ("w", f"noise{rnd.randrange(20)}")}
+        data.append((feats, danger))
+    a = hunch.train(data, epochs=10)
+    b = hunch.train(data, epochs=10)
+    assert a.weights == b.weights and a.bias == b.bias
+    assert a.score(["bad"], ()) > 0.9 > 0.1 > a.score(["good"], ())
+
+
+def test_weights_survive_the_file_format():
+    m = hunch.Model({("w", "a"): 1.5, ("p", "hit", "me"): -0.25, ("b", "x", "y"): 0.125}, -2.0)
+    back = hunch.load(hunch.dump(m, ["a header"]))
+    assert back.weights == m.weights and back.bias == m.bias
+
+
+def test_a_long_rant_is_not_danger_by_length_and_danger_inside_it_still_counts():
+    rows = safety_eval.load(SETS / "labelled.tsv")
+    ordinary = [t for _l, label, cat, t in rows if cat == "none" and _l == "en"]
+    rnd = random.Random(5)
+    lines = [rnd.choice(ordinary) for _ in range(80)]
+    rant = ". ".join(lines)[:4000]
+    words, _ = read_words(rant, "en")
+    assert len([w for w in words if w[0].isalnum()]) > hunch.CHUNK
+    assert read(rant, "en")[-1] != frozenset({ORDINARY})  # a long text is never talked down
+    half = len(lines) // 2
+    with_danger = ". ".join([*lines[:half], "he put his hands around my neck last night", *lines[half:]])
+    assert assess_text(with_danger[:4096], "en").level is Level.CLEAR
+
+
+@pytest.mark.parametrize("path", [SETS / "labelled.tsv", *sorted(SETS.glob("blind_r*.tsv"))], ids=lambda p: p.name)
+def test_with_the_hunch_every_set_holds_at_least_what_the_rules_hold_and_no_benign_line_goes_to_help(path):
+    rules = safety_eval.evaluate(path, rules=True)["all"]
+    both = safety_eval.evaluate(path)["all"]
+    assert both["clear_recall"] >= rules["clear_recall"]
+    assert both["possible_recall"] >= rules["possible_recall"]
+    assert both["benign_clear"] == 0.0
