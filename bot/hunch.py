@@ -18,9 +18,10 @@ to help on its own. It does two things, both as marks the shell adds to the read
   CLEAR -- the core asks instead of going straight to the help screen. Still a question, never silence:
   the model can lower a rule's answer one step, never to nothing.
 
-The ask threshold was chosen on round 8, a set neither the rules nor the model had seen then; the sure
-one on rounds 9 and 10, and the ordinary one (0.01 at first) on rounds 9 to 14 and 16, each time with
-models not trained on the sets it was chosen on (figures in ``tests/safety/first_contact/README.md``). The
+The ask and ordinary thresholds were chosen on round 8, a set neither the rules nor the model had seen
+then, and the sure one on rounds 9 and 10 with models not trained on them (figures in
+``tests/safety/first_contact/README.md``). An ordinary threshold of 0.1 was tried (held out in turn, it sent
+fewer benign lines to help) and dropped: it talked "he said 'I will kill you'" down to a question. The
 weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made by
 ``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 
@@ -58,7 +59,7 @@ CLEAR_WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch_clear.tsv"
 """The clear model: clear danger against possible and benign (for the ``sure`` mark only)."""
 ASK_FROM = 0.8
 SURE_FROM = 0.9
-ORDINARY_BELOW = 0.1
+ORDINARY_BELOW = 0.01
 CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
 
