@@ -684,6 +684,7 @@ def _sentence(
     long_ago = "long_ago" in where
     kid = "kid" in where
     trivial = "trivial" in where
+    would = "would" in where
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
@@ -708,7 +709,7 @@ def _sentence(
                     ruled.append(True)
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
-            if trivial and frame.idiom:
+            if trivial and (frame.idiom or would):  # "she would shoot me if I bought another guitar"
                 if frame.net:
                     ruled.append(True)
                     continue  # "she'll kill me when she sees I forgot the milk": no question at all
