@@ -20,7 +20,8 @@ to help on its own. It does two things, both as marks the shell adds to the read
 
 The ask and ordinary thresholds were chosen on round 8, a set neither the rules nor the model had seen
 then, and the sure one on rounds 9 and 10 with models not trained on them (figures in
-``tests/safety/first_contact/README.md``). The
+``tests/safety/first_contact/README.md``). An ordinary threshold of 0.1 was tried (held out in turn, it sent
+fewer benign lines to help) and dropped: it talked "he said 'I will kill you'" down to a question. The
 weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made by
 ``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 

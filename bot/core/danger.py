@@ -99,7 +99,7 @@ violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_th
 violence  C  blow  me|us|i                                       span=6
 violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
 violence  P  injury  i|me|my                                     span=6  !sport
-violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  wide
+violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  !relative  wide
 violence  C  violent  me|us                                      span=4
 violence  P  grab|hurt  me|us                                    span=4
 violence  P  rough  he|partner|you|me                            span=6
@@ -226,7 +226,7 @@ control   C  he|partner  menace|trapped  cannot|not  away|leave    sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
-stalking  C  stalk  me|us|i                                       span=6  !social
+stalking  C  stalk  me|us|i                                       span=6  !social  !third
 stalking  C  order  breach                                         span=8
 stalking  C  show_up  soon                                         sentence
 stalking  P  many  contact                                         span=6
@@ -302,7 +302,7 @@ self_harm C  crash_into                                            span=8
 self_harm C  farewell                                              span=8
 self_harm C  cut  again|start                                      span=6
 self_harm C  self_harm                                             span=6
-self_harm P  hopeless|cannot_go_on|disappear                       span=6
+self_harm P  hopeless|cannot_go_on|disappear                       span=6  !relationship_end
 self_harm P  want  not  exist                                      span=6
 self_harm C  means  soon                                           span=3  terse
 self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he
@@ -382,6 +382,7 @@ stalking  P  knows_where                                           span=6
 threat    C  possess_threat                                        span=8
 threat    C  family_threat  if|leave|@harm|payback|police           sentence
 control   C  shun  if|leave|say|threaten                           sentence  !media
+threat    C  threat_time  say|if|he|partner                         sentence
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
@@ -683,6 +684,7 @@ def _sentence(
     long_ago = "long_ago" in where
     kid = "kid" in where
     trivial = "trivial" in where
+    would = "would" in where
     tried: set[int] = set()
     for head in heads:
         for fn in _BY_HEAD[head]:
@@ -707,7 +709,7 @@ def _sentence(
                     ruled.append(True)
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
-            if trivial and frame.idiom:
+            if trivial and (frame.idiom or would):  # "she would shoot me if I bought another guitar"
                 if frame.net:
                     ruled.append(True)
                     continue  # "she'll kill me when she sees I forgot the milk": no question at all
