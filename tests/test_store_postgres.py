@@ -16,14 +16,16 @@ from typing import Any
 
 import psycopg
 import pytest
+from pydantic import SecretStr
 
-from bot.__main__ import _attach_or_stand_by, shard_name
+from bot.__main__ import TELEGRAM_WEBHOOK, _attach_or_stand_by, serving, shard_name
 from bot.clock import ManualClock
 from bot.codec import dump_payload, ts
+from bot.config import Settings
 from bot.core.effects import Msg
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
-from bot.store import EXCLUSIVE, HEARTBEAT, LEASE, InUse
+from bot.store import EXCLUSIVE, HEARTBEAT, LEASE, InUse, once
 from bot.store.postgres.store import PostgresStore
 
 T0 = datetime(2026, 11, 20, 20, 10, tzinfo=UTC)
@@ -136,3 +138,95 @@ async def test_a_standby_takes_over_the_platform_once_the_leaders_lease_runs_out
     standby.wall = lambda: time.time() + LEASE.total_seconds() + 1  # the leader was killed long enough ago
     await asyncio.wait_for(waiting, 2 * HEARTBEAT.total_seconds() + 5)
     assert [h.id for h in await standby.holders()] == [standby.process_id]
+
+
+# -- one update, handed to two workers (Telegram's retry after a timeout): handled once ------------------------
+
+
+async def test_an_update_handed_to_a_second_process_is_handled_once(pg_stores: Callable[[], Any]) -> None:
+    a, b = await pg_stores(), await pg_stores()
+    ann = UserRef("telegram", "ann", chat_id="chat-ann", name="Ann")
+    first = await Dialogue(a, ManualClock(T0)).handle(ann, event_from_text("/timeout"), update="telegram:1:501")
+    phase = await a.session_of(ann)
+    again = await Dialogue(b, ManualClock(T0)).handle(ann, event_from_text("/timeout"), update="telegram:1:501")
+    assert first and again == []  # the second copy says nothing and changes nothing
+    assert await b.session_of(ann) == phase
+    assert await b.query("SELECT key FROM seen_updates") == [("telegram:1:501",)]
+    # the next update of the same person is a new one; an event from no update is never held back
+    assert await Dialogue(b, ManualClock(T0)).handle(ann, event_from_text("/status"), update="telegram:1:502")
+    assert await Dialogue(b, ManualClock(T0)).handle(ann, event_from_text("/status"))
+    assert await Dialogue(b, ManualClock(T0)).handle(ann, event_from_text("/status"))
+
+
+@pytest.mark.parametrize("first_commits", [True, False])
+async def test_a_copy_arriving_while_the_first_is_handled_waits_for_it(
+    pg_stores: Callable[[], Any], first_commits: bool
+) -> None:
+    """Process A is still inside the update's transaction when B gets the retry: B waits on the key's row; when A
+    commits B does nothing, and when A's transaction rolls back (it failed) B handles the update."""
+    a, b = await pg_stores(), await pg_stores()
+    ann = UserRef("telegram", "ann", chat_id="chat-ann", name="Ann")
+    await _person(a, "ann")
+    release, held = threading.Event(), threading.Event()
+
+    def first_copy(c: Any) -> bool:
+        c.execute("BEGIN")
+        fresh = once.first_time(c, "telegram:1:777", int(time.time()))
+        held.set()
+        release.wait(30)
+        c.execute("COMMIT" if first_commits else "ROLLBACK")
+        return fresh
+
+    holding = asyncio.ensure_future(a._run(first_copy))
+    await asyncio.to_thread(held.wait, 30)
+    second = asyncio.ensure_future(
+        Dialogue(b, ManualClock(T0)).handle(ann, event_from_text("/status"), update="telegram:1:777"))
+    with psycopg.connect(b._url, autocommit=True) as watch:
+        while not watch.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted"
+                                ).fetchone()[0]:  # type: ignore[index]
+            await asyncio.sleep(0.01)
+    assert not second.done()
+    release.set()
+    assert await holding
+    replies = await asyncio.wait_for(second, 30)
+    assert (replies == []) is first_commits
+
+
+async def test_keys_of_updates_older_than_two_days_are_removed(pg_stores: Callable[[], Any]) -> None:
+    a = await pg_stores()
+    now = int(time.time())
+    for key, at in (("telegram:1:1", now - int(once.SEEN_KEPT.total_seconds()) - 60), ("telegram:1:2", now - 60)):
+        await a.execute("INSERT INTO seen_updates (key, seen_at) VALUES (?, ?)", (key, at))
+    await a.purge_private(T0)
+    assert await a.query("SELECT key FROM seen_updates") == [("telegram:1:2",)]
+
+
+def _settings(url: str, webhook: bool) -> Settings:
+    return Settings(telegram_token=SecretStr("1:x"), database_url=SecretStr(url),
+                    telegram_webhook_url="https://bot.example/tg" if webhook else None)
+
+
+async def test_webhook_workers_serve_telegram_side_by_side_and_a_poller_waits_for_them(
+    pg_stores: Callable[[], Any], pg_url: str
+) -> None:
+    """Any number of webhook workers at once; a long-polling process (it would delete their webhook) is refused
+    while one of them lives (on start-up it stands by), and takes over once they are gone."""
+    one, two, poller = await pg_stores(), await pg_stores(), await pg_stores()
+    for store in (one, two):
+        await store.attach("bot", *serving(_settings(pg_url, webhook=True)))
+    assert sorted(h.id for h in await poller.holders()) == sorted([one.process_id, two.process_id])
+    with pytest.raises(InUse, match=TELEGRAM_WEBHOOK):
+        await poller.attach("bot", *serving(_settings(pg_url, webhook=False)))
+    await one.detach()
+    with pytest.raises(InUse, match=TELEGRAM_WEBHOOK):
+        await poller.attach("bot", *serving(_settings(pg_url, webhook=False)))
+    await two.detach()
+    await poller.attach("bot", *serving(_settings(pg_url, webhook=False)))
+    assert [h.serves for h in await poller.holders()] == [{"telegram"}]
+
+
+def test_on_sqlite_one_bot_serves_telegram_whatever_the_mode() -> None:
+    for webhook in (False, True):
+        settings = Settings(telegram_token=SecretStr("1:x"),
+                            telegram_webhook_url="https://bot.example/tg" if webhook else None)
+        assert serving(settings) == (["telegram"], EXCLUSIVE)

@@ -15,7 +15,9 @@ transactions run side by side (READ COMMITTED), so each one says what it must ha
 - outbox rows are claimed `FOR UPDATE OF o SKIP LOCKED` and held by the claimer's lease (`processes`): a
   killed process's rows are anyone's once its lease runs out (policy.LEASE);
 - a process registering itself takes one advisory lock, so two starting together cannot both take a platform
-  only one may serve.
+  only one may serve;
+- an event that comes from a platform update (a webhook worker's, a poller's) records the update's key first
+  thing in its transaction (bot.store.once): the same update handed to a second worker is handled once.
 A deadlock or a clash on a unique key between two processes (two first messages of one new person) rolls back
 one transaction; it is run again from the start (`RETRIES`).
 """
@@ -27,10 +29,11 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import psycopg
 from psycopg import errors
@@ -38,6 +41,7 @@ from psycopg import errors
 from bot.codec import dt, ts
 from bot.core.events import Event, TimerFired, TimerKind
 from bot.ports import UserRef
+from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
 from bot.store.sqlite.rows import load_person, load_user
@@ -52,6 +56,17 @@ RETRIES = 5
 again before its caller hears the error."""
 REGISTER_LOCK = 0x70726F63  # "proc": one registration at a time
 _AGAIN = (errors.DeadlockDetected, errors.SerializationFailure, errors.UniqueViolation)
+
+
+@dataclass(frozen=True, slots=True)
+class _FromUpdate(Generic[T]):
+    """What to make of an event's result (`then`), carrying the key of the platform update it came from."""
+
+    update: str
+    then: Callable[[Handled], T]
+
+    def __call__(self, done: Handled) -> T:
+        return self.then(done)
 
 
 def pg_tool(name: str) -> str | None:
@@ -98,11 +113,18 @@ class PostgresStore(SqliteStore):
         return store
 
     async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
+        update = once.current()  # the platform update this event comes from (bot.store.once), if any
+        job = (ref, event, now, then if update is None else _FromUpdate(update, then))
         try:
-            result: T = await self._line.put((ref, event, now, then))
+            result: T = await self._line.put(job)
         except psycopg.Error as e:  # the message, not the statement's text or parameters (no user text)
             raise StoreError(f"The PostgreSQL database {self.path} could not be used: {type(e).__name__}") from e
         return result
+
+    def _settle(self, c: Any, job: tuple[UserRef, Event, datetime, Callable[[Handled], Any]]) -> Any:
+        ref, event, now, then = job
+        update = then.update if isinstance(then, _FromUpdate) else None
+        return then(self._tx(c, lambda: self._handle(c, ref, event, now, update)))
 
     # -- one couple at a time, across processes ------------------------------------------------------------
     def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
@@ -121,8 +143,13 @@ class PostgresStore(SqliteStore):
                 return False
         return True
 
-    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime) -> Handled:
+    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime, update: str | None = None) -> Handled:
+        # The update's key first: a second copy of it waits here for the first one's commit, holding nothing.
+        fresh = update is None or once.first_time(c, update, int(self.wall()))
         person = load_user(c, ref, now, self.defaults)
+        if not fresh:
+            log.info("an update handled before arrived again (a retry): nothing done")
+            return Handled(person, (), False)
         self._lock_couple(c, person.id)
         return self._step(c, person, event, now, direct=True)
 
@@ -176,6 +203,12 @@ class PostgresStore(SqliteStore):
 
     def _serialise(self, c: Any) -> None:
         c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))
+
+    async def purge_private(self, now: datetime) -> int:
+        """As on SQLite, and the keys of updates handled longer ago than once.SEEN_KEPT go too."""
+        wiped = await super().purge_private(now)
+        await self._run(lambda c: self._tx(c, lambda: once.forget_seen(c, int(self.wall()))))
+        return wiped
 
     # -- what SQLite's file needs and a server does not ----------------------------------------------------
     def _truncate_wal_if_erased(self, c: Any) -> None:
