@@ -31,7 +31,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import psycopg
-import pytest
 from adempauze_testkit import marker
 from round_robin import RoundRobin, Routed
 
@@ -285,5 +284,3 @@ async def test_two_webhook_workers_behind_a_proxy_one_killed_mid_time_out(pg_url
         d.in_order(anna, ANNA)
         d.in_order(bram, BRAM)
 
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
