@@ -74,10 +74,19 @@ async def test_two_processes_claim_disjoint_outbox_rows(pg_stores: Callable[[], 
 
     got = await asyncio.gather(a.due_outbox(T0, limit=50), b.due_outbox(T0, limit=50))
 
+    assert not {r.id for r in got[0]} & {r.id for r in got[1]}  # none by both
+    again = await a.due_outbox(T0, limit=100)
+    assert {r.id for r in got[0]} <= {r.id for r in again}  # a claim stays its claimer's
+    got = [again, got[1]]
     ids = [r.id for rows in got for r in rows]
-    assert len(ids) == len(set(ids)) == 90  # every row claimed, none by both
-    assert await a.due_outbox(T0, limit=100) == got[0] or sorted(r.id for r in await a.due_outbox(T0, limit=100)) \
-        == sorted(r.id for r in got[0])  # a claim stays its claimer's
+    for _ in range(10):  # deliver, claim again: every row once in all, each person's from one process a round
+        people = [{r.to.user_id for r in rows} for rows in got]
+        assert not people[0] & people[1]
+        for store, rows in zip((a, b), got, strict=True):
+            await store.settle([r.id for r in rows], [], [], [])
+        got = await asyncio.gather(a.due_outbox(T0, limit=50), b.due_outbox(T0, limit=50))
+        ids += [r.id for rows in got for r in rows]
+    assert len(ids) == len(set(ids)) == 90
 
 
 async def test_a_couples_events_wait_for_each_other_across_processes(pg_stores: Callable[[], Any]) -> None:
@@ -230,3 +239,45 @@ def test_on_sqlite_one_bot_serves_telegram_whatever_the_mode() -> None:
         settings = Settings(telegram_token=SecretStr("1:x"),
                             telegram_webhook_url="https://bot.example/tg" if webhook else None)
         assert serving(settings) == (["telegram"], EXCLUSIVE)
+
+
+# -- a person's messages in order, across processes ---------------------------------------------------------
+
+
+async def _queue(store: PostgresStore, uid: int) -> None:
+    await store.execute("INSERT INTO outbox (user_id, payload, tag, due_at, created_at) VALUES (?, ?, '', ?, ?)",
+                        (uid, dump_payload(Msg.of("status.none")), ts(T0), ts(T0)))
+
+
+async def test_a_persons_messages_go_out_in_order_from_one_process_at_a_time(pg_stores: Callable[[], Any]) -> None:
+    """Ann has two messages due. While process A delivers her first, B takes another person's row but not her
+    second (sent beside the first it could arrive before it), nor does it count it as due; once A is done, B may."""
+    a, b = await pg_stores(), await pg_stores()
+    for s in (a, b):
+        await s.attach("bot", ["telegram"], exclusive=frozenset())
+    ann, cas = await _person(a, "ann"), await _person(a, "cas")
+    for uid in (ann, ann, cas):
+        await _queue(a, uid)
+    first = await a.due_outbox(T0, limit=1)
+    assert [r.to.user_id for r in first] == [ann]
+    others = await b.due_outbox(T0)
+    assert [r.to.user_id for r in others] == [cas]
+    await b.settle([others[0].id], [], [], [])
+    assert await b.next_due() is None
+    await a.settle([first[0].id], [], [], [])
+    second = await b.due_outbox(T0)
+    assert [r.to.user_id for r in second] == [ann] and second[0].id > first[0].id
+
+
+async def test_a_row_whose_earlier_one_another_process_is_claiming_is_left(pg_stores: Callable[[], Any]) -> None:
+    """SKIP LOCKED passes over a row another process has locked in its claim a moment ago (not yet committed):
+    the same person's next row is not taken either."""
+    a, b = await pg_stores(), await pg_stores()
+    await b.attach("bot", ["telegram"], exclusive=frozenset())
+    ann = await _person(a, "ann")
+    for _ in range(2):
+        await _queue(a, ann)
+    with psycopg.connect(b._url, autocommit=False) as claiming:
+        claiming.execute("SELECT id FROM outbox ORDER BY id LIMIT 1 FOR UPDATE")
+        assert await b.due_outbox(T0) == []
+    assert len(await b.due_outbox(T0)) == 2

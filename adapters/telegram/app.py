@@ -480,7 +480,7 @@ class TelegramAdapter:
             try:
                 await bot.set_webhook(hook.url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES))
                 return
-            except (RetryAfter, NetworkError) as e:  # RetryAfter is a NetworkError too; a refusal (BadRequest) is not
+            except (RetryAfter, NetworkError) as e:  # the flood limit, a passing network failure; not a refusal
                 if attempt == SET_WEBHOOK_ATTEMPTS or isinstance(e, BadRequest):
                     raise
                 wait = _seconds(e.retry_after) if isinstance(e, RetryAfter) else float(attempt)

@@ -14,6 +14,9 @@ transactions run side by side (READ COMMITTED), so each one says what it must ha
   is gone;
 - outbox rows are claimed `FOR UPDATE OF o SKIP LOCKED` and held by the claimer's lease (`processes`): a
   killed process's rows are anyone's once its lease runs out (policy.LEASE);
+- a person's messages go out in order, from one process at a time: a row is claimed only with every earlier row
+  of that person (the earlier ones claimed by another live process hold the later ones back; and a row whose
+  earlier one another process has just locked, not yet claimed, is left too: `_recheck`);
 - a process registering itself takes one advisory lock, so two starting together cannot both take a platform
   only one may serve;
 - an event that comes from a platform update (a webhook worker's, a poller's) records the update's key first
@@ -192,14 +195,28 @@ class PostgresStore(SqliteStore):
         """Looked at again now that they are locked, in a statement of its own (a fresh snapshot): a row another
         process claimed and committed while this one's select waited passes that select's re-check anyway
         (PostgreSQL re-checks a locked row's new version, but keeps the outer join to `processes` it made
-        before), so it would be claimed twice."""
+        before), so it would be claimed twice. And a row is kept only when no earlier row of its person is left
+        out of this claim: SKIP LOCKED skips a row another process has locked in its claim a moment ago, and
+        taking that person's next row would send the two side by side, out of order."""
         if not rows:
             return rows
+        ids = [r[0] for r in rows]
         ok = {r[0] for r in c.execute(
             "SELECT o.id FROM outbox o LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ? "
-            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)",
-            (wall, [r[0] for r in rows], self.process_id)).fetchall()}
+            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id = o.user_id AND NOT e.id = ANY(?) "
+            "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)))",
+            (wall, ids, self.process_id, ids)).fetchall()}
         return [r for r in rows if r[0] in ok]
+
+    def _claimable(self, c: Any, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
+        """As on SQLite, but not a row whose person has an earlier row another live process is delivering: it
+        waits for that one (so it is neither claimed nor counted as due: no busy round in `next_due`)."""
+        joins, where, jargs, wargs = super()._claimable(c, wall)
+        where += (" AND NOT EXISTS (SELECT 1 FROM outbox e JOIN processes ep ON ep.id = e.claimed_by "
+                  "AND ep.lease_until > ? WHERE e.user_id = o.user_id AND e.claimed_by <> ? "
+                  "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)))")
+        return joins, where, jargs, (*wargs, wall, self.process_id)
 
     def _serialise(self, c: Any) -> None:
         c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))

@@ -8,8 +8,9 @@ waits for what the workers send, never for time itself.
 
 Two partners pair and go through a time-out (start, the partner's notice, the return ping) with their updates
 landing on both workers in turn; on the way an answer is lost (Telegram hands the update again, to the other
-worker) and a retry reaches the other worker while the first is still on it: each update is handled once, every
-reply comes once and in order, the notice and each ping once. Then one worker is killed (SIGKILL) in the middle of
+worker), a retry reaches the other worker while the first is still on it, and both partners tap "ready" at the same
+moment on different workers (the couple's lock puts one after the other): each update is handled once, every reply
+comes once and in order, the notice and each ping once. Then one worker is killed (SIGKILL) in the middle of
 a second time-out: the proxy skips it, the other worker answers both partners and sends the pings.
 """
 
@@ -50,13 +51,22 @@ SETTINGS = ("TELEGRAM_TOKEN", "DISCORD_TOKEN", "DATABASE_PATH", "DATABASE_URL", 
             "TELEGRAM_WEBHOOK_LISTEN", "TELEGRAM_WEBHOOK_PORT", "TELEGRAM_WEBHOOK_SECRET", "DISCORD_SHARD")
 
 
-ANNA = ["welcome", "pair.code", "pair.joined", "contract.first.inviter", "screen.ask", "contract.accepted.notice",
-        "pause.when", "start.told", "status.running", "return.ping", "return.card", "notice.both_ready",
-        "pause.when", "start.told", "status.running", "return.ping"]
-"""What Anna (English), who takes the time-outs, is sent: two time-outs, the second one across the kill."""
-BRAM = ["join.ok", "screen.ask", "contract.accepted", "notice.start", "status.partner", "return.ping", "return.card",
-        "notice.start", "status.partner", "return.ping"]
+Keys = str | tuple[str, ...]
+"""What one message says: a catalog key, or several keys said together in one message."""
+ANNA_PAIRS = ["welcome", "pair.code", "pair.joined", "contract.first.inviter", "screen.ask", "contract.accepted.notice"]
+ANNA_BREAK = ["pause.when", "start.told", "status.running", "return.ping"]
+"""What Anna (English) is sent while pairing, and in a time-out she takes."""
+BRAM_PAIRS = ["join.ok", "screen.ask", "contract.accepted"]
+BRAM_BREAK = ["notice.start", "status.partner", "return.ping"]
 """What Bram (Dutch), her partner, is sent."""
+
+
+def back(first: bool) -> list[Keys]:
+    """What someone is sent when both come back at once: the first one in waits and is then told the other is
+    back too; the second one in finds the first there."""
+    if first:
+        return [("return.card", "return.wait_partner"), "notice.both_ready"]
+    return [("return.card", "return.together")]
 
 
 def origin_showing(at: time_of_day, tz: str = "Europe/Amsterdam") -> float:
@@ -184,13 +194,14 @@ class Deploy:
             while await asyncio.to_thread(self.outbox):
                 await asyncio.sleep(0.05)  # polling the database, not waiting for time
 
-    def in_order(self, person: Person, keys: list[str]) -> None:
-        """`person` got exactly one message per key, in this order."""
+    def in_order(self, person: Person, story: list[Keys]) -> None:
+        """`person` got exactly one message per entry of `story`, in this order."""
         texts = self.api.texts(person.id)
         shown = "\n---\n".join(texts)
-        assert len(texts) == len(keys), f"{len(texts)} messages, {len(keys)} expected:\n{shown}"
-        for i, (text, key) in enumerate(zip(texts, keys, strict=True)):
-            assert marker(person.language_code or "nl", key) in text, f"message {i} is not {key}:\n{shown}"
+        assert len(texts) == len(story), f"{len(texts)} messages, {len(story)} expected:\n{shown}"
+        for i, (text, keys) in enumerate(zip(texts, story, strict=True)):
+            for key in (keys,) if isinstance(keys, str) else keys:
+                assert marker(person.language_code or "nl", key) in text, f"message {i} is not {key}:\n{shown}"
 
     def routed(self, update: Json) -> list[tuple[int, ...]]:
         return [r.workers for r in self.proxy.routed if r.update_id == update["update_id"]]
@@ -246,6 +257,8 @@ async def test_two_webhook_workers_behind_a_proxy_one_killed_mid_time_out(pg_url
         d.proxy.both_next()  # the retry reaches the other worker while the first is still on it
         both = await d.send(api.press(bram, accept))
         assert d.routed(both) == [(0, 1)] or d.routed(both) == [(1, 0)]
+        await d.arrives(anna, "contract.accepted.notice")  # the last of her notices: the others came before it
+        await d.outbox_empty()
 
         # -- a time-out: start, the partner's notice, the return ping when the clock gets there --------------
         await d.send(api.text(anna, "/timeout"))
@@ -255,14 +268,18 @@ async def test_two_webhook_workers_behind_a_proxy_one_killed_mid_time_out(pg_url
         await d.send(api.text(anna, "/status"))
         await d.arrives(anna, "return.ping")
         await d.arrives(bram, "return.ping")
-        await d.send(api.press(anna, "r.ready"))
-        await d.send(api.press(bram, "r.ready"))
+        # both tap "ready" at the same moment, on different workers: the couple's lock puts one after the other
+        ready = api.press(anna, "r.ready"), api.press(bram, "r.ready")
+        await asyncio.gather(*(d.send(u) for u in ready))
+        assert sorted(d.routed(u)[0] for u in ready) == [(0,), (1,)]
+        await d.until(lambda: d.says(anna, "notice.both_ready") + d.says(bram, "notice.both_ready") == 1, "both back")
         await d.outbox_empty()
+        anna_first = d.says(anna, "notice.both_ready") == 1
 
         before_kill = list(d.proxy.routed)
         assert d.workers_of(anna, before_kill) == d.workers_of(bram, before_kill) == {0, 1}
-        d.in_order(anna, ANNA[:12])  # every reply, notice and ping once, in order
-        d.in_order(bram, BRAM[:7])
+        d.in_order(anna, ANNA_PAIRS + ANNA_BREAK + back(anna_first))  # every reply, notice and ping once, in order
+        d.in_order(bram, BRAM_PAIRS + BRAM_BREAK + back(not anna_first))
         retried = sum(w.text.count("an update handled before arrived again") for w in d.workers)
         assert retried == 2  # the lost answer's update and the one handed to both: each found handled
 
@@ -281,6 +298,6 @@ async def test_two_webhook_workers_behind_a_proxy_one_killed_mid_time_out(pg_url
         await d.arrives(bram, "return.ping", 2)
         since = d.proxy.routed[len(before_kill) + 2:]
         assert d.workers_of(anna, since) == d.workers_of(bram, since) == {1 - dead}
-        d.in_order(anna, ANNA)
-        d.in_order(bram, BRAM)
+        d.in_order(anna, ANNA_PAIRS + ANNA_BREAK + back(anna_first) + ANNA_BREAK)
+        d.in_order(bram, BRAM_PAIRS + BRAM_BREAK + back(not anna_first) + BRAM_BREAK)
 
