@@ -99,7 +99,7 @@ async def _run(settings: Settings) -> int:
     from bot.service import Dialogue
 
     store = await open_store(settings.database, _defaults(settings))
-    clock = SystemClock(settings.time_scale)
+    clock = SystemClock(settings.time_scale, settings.time_origin)
     messengers: dict[str, Messenger] = {}
     dispatcher = Dispatcher(store, messengers, clock)
     dialogue = Dialogue(store, clock, on_scheduled=dispatcher.wake)
@@ -109,12 +109,7 @@ async def _run(settings: Settings) -> int:
     adapters: list[Any] = []
     try:
         # Before any adapter connects: a second poller of the same bot would be refused by Telegram anyway.
-        serves = [p for p, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token))
-                  if token is not None]
-        exclusive = EXCLUSIVE
-        if settings.shard is not None and "discord" in serves:  # Discord split over processes: a shard each
-            serves.append(shard_name(*settings.shard))
-            exclusive = (EXCLUSIVE - {"discord"}) | {serves[-1]}
+        serves, exclusive = serving(settings)
         if settings.database_url is None:
             await store.attach("bot", serves, exclusive)
         else:
@@ -144,6 +139,31 @@ async def _run(settings: Settings) -> int:
                 await adapter.stop()
         await store.close()
     return 0
+
+
+TELEGRAM_WEBHOOK = "telegram-webhook"
+"""What a Telegram webhook worker serves besides "telegram" (on PostgreSQL): it says so to a poller standing by."""
+
+
+def serving(settings: Settings) -> tuple[list[str], frozenset[str]]:
+    """(what this bot process serves, what of that only one process may serve), from its settings.
+
+    On PostgreSQL: Discord split into shards is one process per shard. Telegram by long polling is one process
+    (the leader; a second one stands by), but in webhook mode any number of workers serve it side by side (each
+    update comes to one of them; bot.store.once takes care of an update handed to two). A poller stands by while
+    a webhook worker lives (starting, it would delete their webhook); a worker that starts while a poller runs
+    takes over from it (its setWebhook ends the polling: the poller only hears 409s until it is stopped), which is
+    how a deploy moves from polling to webhooks. On SQLite: one bot process per file, whatever the mode."""
+    serves = [p for p, token in (("telegram", settings.telegram_token), ("discord", settings.discord_token))
+              if token is not None]
+    exclusive = set(EXCLUSIVE)
+    if settings.shard is not None and "discord" in serves:  # Discord split over processes: a shard each
+        serves.append(shard_name(*settings.shard))
+        exclusive = (exclusive - {"discord"}) | {serves[-1]}
+    if "telegram" in serves and settings.database_url is not None and settings.telegram_webhook_url is not None:
+        serves.append(TELEGRAM_WEBHOOK)
+        exclusive.discard("telegram")
+    return serves, frozenset(exclusive)
 
 
 def shard_name(shard: int, count: int) -> str:

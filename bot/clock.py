@@ -20,11 +20,14 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """Real time; with `scale` > 1 clock time runs faster (60: a minute per second) from the start moment."""
+    """Real time; with `scale` > 1 clock time runs faster (60: a minute per second) from the start moment, or from
+    `origin` (unix seconds: the moment the scaled clock showed real time), so that several processes given the
+    same origin show the same time (TIME_ORIGIN)."""
 
-    def __init__(self, scale: float = 1.0) -> None:
+    def __init__(self, scale: float = 1.0, origin: float | None = None) -> None:
         self.scale = scale
-        self._t0 = time.time()
+        wall = time.time()
+        self._t0 = wall if origin is None else origin + (wall - origin) * scale
         self._m0 = time.monotonic()
 
     def now(self) -> datetime:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Amsterdam"
     default_country: str = "NL"
     time_scale: float = 1.0
+    time_origin: float | None = None
+    """Unix seconds from which a TIME_SCALE clock runs (default: the process's start): several processes given
+    the same origin share one sped-up clock."""
     log_level: str = "INFO"
 
     @field_validator("telegram_webhook_secret")
@@ -135,6 +138,19 @@ class Settings(BaseSettings):
         if not (v > 0 and math.isfinite(v)):
             raise ValueError("TIME_SCALE must be a number greater than 0 (1.0 is real time)")
         return v
+
+    @field_validator("time_origin", mode="before")
+    @classmethod
+    def _origin(cls, v: object) -> object:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        try:
+            origin = float(str(v))
+        except ValueError:
+            raise ValueError("TIME_ORIGIN must be unix seconds, e.g. 1790000000") from None
+        if not (math.isfinite(origin) and origin >= 0):
+            raise ValueError("TIME_ORIGIN must be unix seconds, e.g. 1790000000")
+        return origin
 
     @field_validator("log_level")
     @classmethod

@@ -7,7 +7,9 @@ step -> save (state, timers and outbox rows) in one transaction on its single th
 commit and on that same thread, renders the replies for the acting person in their own language and time
 zone. Anything for someone else (a partner notice) or for later (a return ping) is never sent from here: it
 is an outbox row or a timer, delivered by the dispatcher after the commit. So a crash never loses a notice,
-and nothing is said that was not saved.
+and nothing is said that was not saved. An adapter names the platform update an event comes from (`update`):
+a store that keeps those keys handles a second copy of the same update (a webhook retry, perhaps at another
+worker) as nothing at all (bot.store.once).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
 from bot.i18n import Renderer
 from bot.ports import Breath, Frame, Outgoing, Picture, UserRef
 from bot.reader import read
-from bot.store import Handled, StoreError, StorePort
+from bot.store import Handled, StoreError, StorePort, once
 
 log = logging.getLogger(__name__)
 
@@ -126,12 +128,14 @@ class Dialogue:
         self.clock = clock
         self.on_scheduled = on_scheduled
 
-    async def handle(self, ref: UserRef, event: Event) -> list[Outgoing]:
+    async def handle(self, ref: UserRef, event: Event, update: str | None = None) -> list[Outgoing]:
+        """One event of `ref`'s; `update`: the key of the platform update it comes from (handled once)."""
         ref = clean(ref)
         event = clean_event(event, ref.locale[:2])
         now = self.clock.now()
         try:
-            scheduled, out, charts = await self.store.handle_then(ref, event, now, partial(_rendered, now))
+            with once.from_update(update):
+                scheduled, out, charts = await self.store.handle_then(ref, event, now, partial(_rendered, now))
         except StoreError as e:
             log.error("event not saved: %s", e)
             return [self.apology(ref, now)]

@@ -105,6 +105,9 @@ def test_an_empty_database_path_means_the_default(monkeypatch: pytest.MonkeyPatc
         ("DISCORD_SHARD", "2/2"),
         ("DISCORD_SHARD", "1"),
         ("DISCORD_SHARD", "a/b"),
+        ("TIME_ORIGIN", "yesterday"),
+        ("TIME_ORIGIN", "-5"),
+        ("TIME_ORIGIN", "inf"),
     ],
 )
 def test_a_bad_value_is_one_clear_line_naming_the_setting(
@@ -166,3 +169,32 @@ def test_migrate_says_which_version_the_file_is_at(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"{db}: schema version {len(migration_files())}"
     assert db.is_file()
+
+
+def test_processes_given_one_time_origin_share_one_sped_up_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TIME_SCALE alone counts from each process's own start; with one TIME_ORIGIN, processes started at different
+    moments show the same time (the clock showed real time at the origin and ran SCALE times faster since)."""
+    import bot.clock
+
+    monkeypatch.setenv("TIME_ORIGIN", "1790000000.5")
+    assert load_settings().time_origin == 1790000000.5
+
+    class Time:  # real time, as the module reads it, moved by hand
+        now = 1_790_000_100.0
+
+        def time(self) -> float:
+            return self.now
+
+        def monotonic(self) -> float:
+            return self.now - 1_700_000_000
+
+    fake = Time()
+    monkeypatch.setattr(bot.clock, "time", fake)
+    origin = 1_790_000_000.0  # 100 s before: at x60 the clock is 100 min ahead of real time now
+    first = bot.clock.SystemClock(60, origin)
+    alone = bot.clock.SystemClock(60)
+    fake.now += 30  # a process started 30 s later
+    second = bot.clock.SystemClock(60, origin)
+    assert first.now() == second.now()
+    assert first.now().timestamp() == 1_790_000_000 + 130 * 60
+    assert (first.now() - alone.now()).total_seconds() == 100 * 59  # on its own it would count from its start

@@ -10,15 +10,36 @@ Telegram's 30 messages a second, so an outbox burst does not run into 429s.
 Updates are handled concurrently across chats and in order within a chat. Group chats only get a pointer to
 the private chat. Long polling by default; a webhook (aiohttp, with Telegram's secret-token header) when
 TELEGRAM_WEBHOOK_URL is configured. The token is kept out of every log line (see logsafe).
+
+Every event names the update it came from (`telegram:<bot id>:<update id>`), so a store that keeps those keys
+handles an update once however often it arrives (bot.store.once).
+
+Several webhook workers
+-----------------------
+In webhook mode any number of processes on one PostgreSQL database may run side by side behind a proxy, each
+listening on its own port (TELEGRAM_WEBHOOK_PORT); none of them polls, so there is no leader to elect (the
+composition root lets them all serve "telegram"; timers and outbox rows are shared out by the store's claims).
+- *setWebhook:* every worker sets the same webhook at its start: the same URL (the proxy's), the same update
+  types and the same secret, so the calls are idempotent and whichever comes last says what the others said. The
+  alternative, one elected worker setting it, would need an election for a call that is harmless to repeat, and
+  a worker that starts alone (the others down) must be able to set it anyway. For the calls to agree, the secret
+  must be the same in every worker: TELEGRAM_WEBHOOK_SECRET when set, otherwise one derived from the token
+  (an HMAC: the same in every process and across restarts, and unknown to whoever does not hold the token).
+  A worker that stops never deletes the webhook: the others still serve it.
+- *Answer after the commit:* a webhook request is answered once its update has been handled (the event saved,
+  the replies sent), not when it was read. A worker killed mid-update never answers; Telegram hands the update
+  again, through the proxy perhaps to another worker, and the store's key makes sure it is handled once even when
+  the first worker got as far as the commit, or is still on it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import hmac
 import logging
 import os
-import secrets
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -39,7 +60,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -88,6 +109,8 @@ REPLY_ATTEMPTS = 3
 """A reply to the person acting is not in the outbox: try it a few times on a passing failure."""
 GROUP_NOTICE_EVERY = timedelta(minutes=10)
 """At most one "I work in private chat only" notice per group in this time."""
+SET_WEBHOOK_ATTEMPTS = 5
+"""Workers starting together may meet Telegram's flood limit on setWebhook: try again after the wait it names."""
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -99,7 +122,7 @@ class Webhook:
     url: str
     listen: str = "127.0.0.1"
     port: int = 8443
-    secret: str = ""  # empty: a fresh one is drawn at every start and given to Telegram with setWebhook
+    secret: str = ""  # empty: derived from the token (`webhook_secret`), the same in every worker
 
     @property
     def path(self) -> str:
@@ -127,6 +150,18 @@ def webhook_from(settings: object) -> Webhook | None:
         port=int(port) if port else 8443,
         secret=_setting(settings, "TELEGRAM_WEBHOOK_SECRET"),
     )
+
+
+def webhook_secret(token: str) -> str:
+    """The secret every worker gives Telegram with setWebhook when TELEGRAM_WEBHOOK_SECRET is not set: derived
+    from the token, so it is the same in every process and across restarts (43 characters of A-Za-z0-9_-)."""
+    digest = hmac.new(token.encode(), b"adempauze telegram webhook secret", hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def update_key(bot_id: int, update: Update) -> str:
+    """What names an update in the store (bot.store.once): update ids are a bot's own, so the bot's id is in it."""
+    return f"telegram:{bot_id}:{update.update_id}"
 
 
 class ChatOrder(BaseUpdateProcessor):
@@ -252,7 +287,7 @@ class TelegramAdapter:
             if message.effective_attachment is not None:  # a sticker, voice note, photo without caption …
                 await self.reply(chat.id, [Outgoing(say(locale_of(user, self.default_locale), "telegram.text_only"))])
             return  # a service message (a pin, …): nothing was said
-        await self.act(user, chat, event)
+        await self.act(user, chat, event, update)
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -266,7 +301,7 @@ class TelegramAdapter:
             log.info("button press not answered: %s", type(e).__name__)
         if event is not None and query.message is not None:
             self.pacer.cancel(query.message.chat.id)
-            await self.act(query.from_user, query.message.chat, event)
+            await self.act(query.from_user, query.message.chat, event, update)
 
     async def _group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -297,10 +332,11 @@ class TelegramAdapter:
 
     # -- acting and showing -------------------------------------------------------------------------------------------
 
-    async def act(self, user: User, chat: Chat, event: Event) -> None:
-        """One core event from this person; their replies shown in their chat. A word on the side (typed during
-        breathing) lets a running breathing animation go on; anything else ends it first."""
-        replies = await self.dialogue.handle(user_ref(user, chat), event)
+    async def act(self, user: User, chat: Chat, event: Event, update: Update | None = None) -> None:
+        """One core event from this person (from `update`: handled once); their replies shown in their chat. A word
+        on the side (typed during breathing) lets a running breathing animation go on; anything else ends it first."""
+        key = update_key(self.application.bot.id, update) if update is not None else None
+        replies = await self.dialogue.handle(user_ref(user, chat), event, update=key)
         if not replies or not all(o.aside for o in replies):
             self.pacer.cancel(chat.id)
         await self.reply(chat.id, replies)
@@ -432,26 +468,41 @@ class TelegramAdapter:
         return int(self._web.addresses[0][1])
 
     async def _start_webhook(self, hook: Webhook) -> None:
-        self._secret = hook.secret or secrets.token_urlsafe(32)
+        """Listen first, then tell Telegram (the same URL, update types and secret as every other worker)."""
+        bot = self.application.bot
+        self._secret = hook.secret or webhook_secret(bot.token)
         site_app = web.Application(client_max_size=1024 * 1024)
         site_app.router.add_post(hook.path, self._webhook_update)
         self._web = web.AppRunner(site_app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await self._web.setup()
         await web.TCPSite(self._web, hook.listen, hook.port).start()
-        await self.application.bot.set_webhook(
-            hook.url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES)
-        )
+        for attempt in range(1, SET_WEBHOOK_ATTEMPTS + 1):
+            try:
+                await bot.set_webhook(hook.url, secret_token=self._secret, allowed_updates=list(ALLOWED_UPDATES))
+                return
+            except (RetryAfter, NetworkError) as e:  # the flood limit, a passing network failure; not a refusal
+                if attempt == SET_WEBHOOK_ATTEMPTS or isinstance(e, BadRequest):
+                    raise
+                wait = _seconds(e.retry_after) if isinstance(e, RetryAfter) else float(attempt)
+                log.info("telegram: setWebhook not taken yet (%s); again in %.0f s", type(e).__name__, wait)
+                await self.sleep(wait)
 
     async def _webhook_update(self, request: web.Request) -> web.Response:
+        """One update from Telegram, answered once it has been handled (see "Several webhook workers" above)."""
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
         if not hmac.compare_digest(given.encode(), self._secret.encode()):
             return web.Response(status=403)
+        app = self.application
         try:
-            update = Update.de_json(await request.json(), self.application.bot)
+            update = Update.de_json(await request.json(), app.bot)
         except Exception:
             return web.Response(status=400)
-        await self.application.update_queue.put(update)
+        await app.update_processor.process_update(update, app.process_update(update))  # in chat order
         return web.Response()
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def _polling_trouble(error: TelegramError) -> None:

@@ -10,12 +10,19 @@ at most N chat messages in any second, 429 beyond), and wait for what the bot se
 Two ways to reach it: over real HTTP (`await standin.serve()` then `base_url`), or in-process through
 `InProcessRequest`, a `telegram.request.BaseRequest` that hands each call straight to the stand-in.
 Nothing here logs; aiohttp's access log (request paths carry the token) is switched off.
+
+Webhooks, as Telegram does them: once the bot called setWebhook, queued updates are POSTed to its URL (with the
+secret in X-Telegram-Bot-Api-Secret-Token) instead of waiting for getUpdates, which is then answered 409. One
+chat's updates go one at a time, in order; different chats' side by side. An update that was not answered 2xx
+(an error, a connection refused or cut, no answer within `webhook_timeout`) is handed again after
+`webhook_retry`, until it is; every attempt is recorded in `deliveries`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import json
 import time
@@ -23,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -67,6 +75,16 @@ class Call:
     result: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One attempt to hand an update to the webhook: the HTTP status it was answered with (None: no answer)."""
+
+    update_id: int
+    attempt: int
+    status: int | None
+    at: float
+
+
 @dataclass(slots=True)
 class Failure:
     method: str
@@ -87,6 +105,10 @@ class StandIn:
     """When set, sending to a chat nobody registered or wrote from is answered 400 "chat not found"."""
     clock: Callable[[], float] = time.monotonic
     """Stamps each call (`Call.at`) and runs the flood limit; tests may pass a fake time."""
+    webhook_timeout: float = 10.0
+    """Seconds the webhook has to answer an update before it is handed again (Telegram's own is longer)."""
+    webhook_retry: float = 0.05
+    """Seconds between a failed hand-over and the next (Telegram backs off more; tests want it quick)."""
 
     calls: list[Call] = field(default_factory=list)
     messages: dict[tuple[int, int], Json] = field(default_factory=dict)
@@ -97,6 +119,8 @@ class StandIn:
     too_many: int = 0
     uploads: dict[str, bytes] = field(default_factory=dict)
     """file_id -> the bytes uploaded for it (sendAnimation, sendDocument)."""
+    deliveries: list[Delivery] = field(default_factory=list)
+    """Every attempt to hand an update to the webhook, in the order they ended."""
     _updates: list[Json] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
@@ -107,6 +131,9 @@ class StandIn:
     _closing: bool = False
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _runner: web.AppRunner | None = None
+    _handing: dict[int, object] = field(default_factory=dict)
+    """update_id -> the chat it is for, while it is being handed to the webhook (one per chat at a time)."""
+    _pusher: asyncio.Task[None] | None = None
     port: int = 0
 
     # -- running -------------------------------------------------------------------------------------------
@@ -128,6 +155,11 @@ class StandIn:
     async def close(self) -> None:
         self._closing = True
         await self._notify()
+        if self._pusher is not None:
+            self._pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pusher
+            self._pusher = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -247,6 +279,10 @@ class StandIn:
         if token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         if method == "getUpdates":
+            if self.webhook.get("url"):
+                self.calls.append(Call("getUpdates", params, 409, self.clock()))
+                return 409, {"ok": False, "error_code": 409, "description": "Conflict: can't use getUpdates method "
+                             "while webhook is active; use deleteWebhook to delete the webhook first"}
             return 200, {"ok": True, "result": await self._get_updates(params)}
         status, body = self._call(method, params, files)
         await self._notify()
@@ -294,9 +330,15 @@ class StandIn:
                     "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
         if method in ("deleteWebhook", "close", "logOut"):
             self.webhook = {}
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
             return True
         if method == "setWebhook":
             self.webhook = dict(params)
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
+            if self._pusher is None:
+                self._pusher = asyncio.get_running_loop().create_task(self._push_to_webhook())
             return True
         if method == "getWebhookInfo":
             return {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
@@ -438,6 +480,65 @@ class StandIn:
         self.calls.append(Call("getUpdates", params, 200, self.clock()))
         return self._updates[:limit]
 
+    # -- the webhook: Telegram hands each update over until it is answered 2xx --------------------------------
+
+    async def _push_to_webhook(self) -> None:
+        cond = self._cond()
+        async with aiohttp.ClientSession() as session:
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                while not self._closing:
+                    async with cond:
+                        await cond.wait_for(lambda: self._closing or bool(self._next_to_hand()))
+                    for update in self._next_to_hand():
+                        self._handing[update["update_id"]] = _chat_of(update)
+                        task = asyncio.create_task(self._hand(session, update))
+                        tasks.add(task)
+                        task.add_done_callback(tasks.discard)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _next_to_hand(self) -> list[Json]:
+        """The updates to hand over now: while a webhook is set, the first one of each chat not being handed."""
+        if not self.webhook.get("url"):
+            return []
+        busy = set(self._handing.values())
+        out = []
+        for update in self._updates:
+            chat = _chat_of(update)
+            if update["update_id"] not in self._handing and chat not in busy:
+                out.append(update)
+            busy.add(chat)  # later updates of this chat wait for this one
+        return out
+
+    async def _hand(self, session: aiohttp.ClientSession, update: Json) -> None:
+        uid = update["update_id"]
+        try:
+            for attempt in itertools.count(1):
+                url, secret = str(self.webhook.get("url", "")), str(self.webhook.get("secret_token", ""))
+                if not url or self._closing:
+                    return
+                status: int | None = None
+                try:
+                    async with asyncio.timeout(self.webhook_timeout), session.post(
+                        url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {},
+                    ) as answer:
+                        await answer.read()
+                        status = answer.status
+                except (aiohttp.ClientError, OSError, TimeoutError):
+                    status = None
+                self.deliveries.append(Delivery(uid, attempt, status, self.clock()))
+                if status is not None and 200 <= status < 300:
+                    self._updates = [u for u in self._updates if u["update_id"] != uid]
+                    return
+                await self._notify()
+                await asyncio.sleep(self.webhook_retry)
+        finally:
+            self._handing.pop(uid, None)
+            await self._notify()
+
     # -- waking waiters ----------------------------------------------------------------------------------------
 
     def _cond(self) -> asyncio.Condition:
@@ -457,6 +558,16 @@ class StandIn:
             return
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _chat_of(update: Json) -> object:
+    """The chat an update is about (updates of one chat are handed over one at a time, in order)."""
+    for kind in ("message", "edited_message", "my_chat_member"):
+        if kind in update:
+            return update[kind].get("chat", {}).get("id")
+    if "callback_query" in update:
+        return update["callback_query"].get("from", {}).get("id")
+    return None
 
 
 class ApiError(Exception):

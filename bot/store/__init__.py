@@ -1,6 +1,7 @@
 """The only SQL in the bot: the store port (`port`), its rules on every backend (`policy`), the numbered
-migrations (`migrations`), the SQLite backend (`sqlite/`: connection and migrations, the repository, applying
-effects, batching, backup and restore) and the PostgreSQL backend (`postgres/`: the same code on a server).
+migrations (`migrations`), each platform update handled once (`once`), the SQLite backend (`sqlite/`:
+connection and migrations, the repository, applying effects, batching, backup and restore) and the PostgreSQL
+backend (`postgres/`: the same code on a server).
 
 The service, the dispatcher and the adapters depend on `StorePort` only; `open_store` picks the backend (the
 composition root calls it). Nothing outside bot/store imports a backend module. `Store` is the SQLite backend

@@ -14,8 +14,13 @@ transactions run side by side (READ COMMITTED), so each one says what it must ha
   is gone;
 - outbox rows are claimed `FOR UPDATE OF o SKIP LOCKED` and held by the claimer's lease (`processes`): a
   killed process's rows are anyone's once its lease runs out (policy.LEASE);
+- a person's messages go out in order, from one process at a time: a row is claimed only with every earlier row
+  of that person (the earlier ones claimed by another live process hold the later ones back; and a row whose
+  earlier one another process has just locked, not yet claimed, is left too: `_recheck`);
 - a process registering itself takes one advisory lock, so two starting together cannot both take a platform
-  only one may serve.
+  only one may serve;
+- an event that comes from a platform update (a webhook worker's, a poller's) records the update's key first
+  thing in its transaction (bot.store.once): the same update handed to a second worker is handled once.
 A deadlock or a clash on a unique key between two processes (two first messages of one new person) rolls back
 one transaction; it is run again from the start (`RETRIES`).
 """
@@ -27,10 +32,11 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import psycopg
 from psycopg import errors
@@ -38,6 +44,7 @@ from psycopg import errors
 from bot.codec import dt, ts
 from bot.core.events import Event, TimerFired, TimerKind
 from bot.ports import UserRef
+from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
 from bot.store.sqlite.rows import load_person, load_user
@@ -52,6 +59,17 @@ RETRIES = 5
 again before its caller hears the error."""
 REGISTER_LOCK = 0x70726F63  # "proc": one registration at a time
 _AGAIN = (errors.DeadlockDetected, errors.SerializationFailure, errors.UniqueViolation)
+
+
+@dataclass(frozen=True, slots=True)
+class _FromUpdate(Generic[T]):
+    """What to make of an event's result (`then`), carrying the key of the platform update it came from."""
+
+    update: str
+    then: Callable[[Handled], T]
+
+    def __call__(self, done: Handled) -> T:
+        return self.then(done)
 
 
 def pg_tool(name: str) -> str | None:
@@ -98,11 +116,18 @@ class PostgresStore(SqliteStore):
         return store
 
     async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
+        update = once.current()  # the platform update this event comes from (bot.store.once), if any
+        job = (ref, event, now, then if update is None else _FromUpdate(update, then))
         try:
-            result: T = await self._line.put((ref, event, now, then))
+            result: T = await self._line.put(job)
         except psycopg.Error as e:  # the message, not the statement's text or parameters (no user text)
             raise StoreError(f"The PostgreSQL database {self.path} could not be used: {type(e).__name__}") from e
         return result
+
+    def _settle(self, c: Any, job: tuple[UserRef, Event, datetime, Callable[[Handled], Any]]) -> Any:
+        ref, event, now, then = job
+        update = then.update if isinstance(then, _FromUpdate) else None
+        return then(self._tx(c, lambda: self._handle(c, ref, event, now, update)))
 
     # -- one couple at a time, across processes ------------------------------------------------------------
     def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
@@ -121,8 +146,13 @@ class PostgresStore(SqliteStore):
                 return False
         return True
 
-    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime) -> Handled:
+    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime, update: str | None = None) -> Handled:
+        # The update's key first: a second copy of it waits here for the first one's commit, holding nothing.
+        fresh = update is None or once.first_time(c, update, int(self.wall()))
         person = load_user(c, ref, now, self.defaults)
+        if not fresh:
+            log.info("an update handled before arrived again (a retry): nothing done")
+            return Handled(person, (), False)
         self._lock_couple(c, person.id)
         return self._step(c, person, event, now, direct=True)
 
@@ -165,17 +195,37 @@ class PostgresStore(SqliteStore):
         """Looked at again now that they are locked, in a statement of its own (a fresh snapshot): a row another
         process claimed and committed while this one's select waited passes that select's re-check anyway
         (PostgreSQL re-checks a locked row's new version, but keeps the outer join to `processes` it made
-        before), so it would be claimed twice."""
+        before), so it would be claimed twice. And a row is kept only when no earlier row of its person is left
+        out of this claim: SKIP LOCKED skips a row another process has locked in its claim a moment ago, and
+        taking that person's next row would send the two side by side, out of order."""
         if not rows:
             return rows
+        ids = [r[0] for r in rows]
         ok = {r[0] for r in c.execute(
             "SELECT o.id FROM outbox o LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ? "
-            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)",
-            (wall, [r[0] for r in rows], self.process_id)).fetchall()}
+            "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL) "
+            "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id = o.user_id AND NOT e.id = ANY(?) "
+            "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)))",
+            (wall, ids, self.process_id, ids)).fetchall()}
         return [r for r in rows if r[0] in ok]
+
+    def _claimable(self, c: Any, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
+        """As on SQLite, but not a row whose person has an earlier row another live process is delivering: it
+        waits for that one (so it is neither claimed nor counted as due: no busy round in `next_due`)."""
+        joins, where, jargs, wargs = super()._claimable(c, wall)
+        where += (" AND NOT EXISTS (SELECT 1 FROM outbox e JOIN processes ep ON ep.id = e.claimed_by "
+                  "AND ep.lease_until > ? WHERE e.user_id = o.user_id AND e.claimed_by <> ? "
+                  "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)))")
+        return joins, where, jargs, (*wargs, wall, self.process_id)
 
     def _serialise(self, c: Any) -> None:
         c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))
+
+    async def purge_private(self, now: datetime) -> int:
+        """As on SQLite, and the keys of updates handled longer ago than once.SEEN_KEPT go too."""
+        wiped = await super().purge_private(now)
+        await self._run(lambda c: self._tx(c, lambda: once.forget_seen(c, int(self.wall()))))
+        return wiped
 
     # -- what SQLite's file needs and a server does not ----------------------------------------------------
     def _truncate_wal_if_erased(self, c: Any) -> None:
