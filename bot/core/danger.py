@@ -383,6 +383,7 @@ threat    C  possess_threat                                        span=8
 threat    C  family_threat  if|leave|@harm|payback|police           sentence
 control   C  shun  if|leave|say|threaten                           sentence  !media
 threat    C  threat_time  say|if|he|partner                         sentence
+threat    C  he|partner|say  jump  high_place                    sentence  !i  !pastime
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
