@@ -284,7 +284,7 @@ sexual    P  entitled  sex|must                                    sentence
 sexual    C  coerced_acts  not|want|against_will|make|force         sentence
 sexual    P  coerced_acts                                          span=6
 # ---- self-harm and suicide
-self_harm C  want  die|dead                              span=6  !he  !him  !parent
+self_harm C  want  die|dead                              span=6  !he  !him  !parent  idiom
 self_harm C  suicide  i|me|my|think|plan|want         span=8  sentence  !he  !partner  !media  !job  !relative
 self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
