@@ -99,7 +99,7 @@ _NO_KEYS: tuple[str, ...] = ()
 _SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, False)
 _CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, False)
 _NOTHING: _Entry = (_EMPTY, _NO_KEYS, False)
-_MANY: _Entry = (frozenset({"many"}), _NO_KEYS, False)
+_MANY: _Entry = (frozenset({"many"}), ("#",), False)  # "#" in a phrase stands for a number: "when i was #"
 _MANY_FROM = 5  # "20 pills", "63 calls": a number of five or more counts as many
 
 

@@ -284,7 +284,7 @@ sexual    P  entitled  sex|must                                    sentence
 sexual    C  coerced_acts  not|want|against_will|make|force         sentence
 sexual    P  coerced_acts                                          span=6
 # ---- self-harm and suicide
-self_harm C  want  die|dead                              span=6  !he  !him  !parent
+self_harm C  want  die|dead                              span=6  !he  !him  !parent  idiom
 self_harm C  suicide  i|me|my|think|plan|want         span=8  sentence  !he  !partner  !media  !job  !relative
 self_harm P  suicide                                                span=6  !media  !job  wide
 self_harm C  kill_self                                             span=6  !he  !partner  !job
@@ -383,6 +383,7 @@ threat    C  possess_threat                                        span=8
 threat    C  family_threat  if|leave|@harm|payback|police           sentence
 control   C  shun  if|leave|say|threaten                           sentence  !media
 threat    C  threat_time  say|if|he|partner                         sentence
+threat    C  he|partner|say  jump  high_place                    sentence  !i  !pastime
 # ---- concepts from round 5, general (each a combination, not a sentence)
 self_harm C  give_away  affairs|need_more|farewell|hopeless|end_it        span=16  message
 self_harm C  high_place|vehicle  never_again                          sentence  !pastime  !we  !friend
