@@ -43,6 +43,7 @@ import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import pairwise, product, repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -97,11 +98,46 @@ class Model:
     def __init__(self, weights: dict[Feature, float], bias: float) -> None:
         self.weights = weights
         self.bias = bias
+        self._words: dict[str, float] = {}  # the weights by kind, keyed without the kind (see _sum)
+        self._pairs: dict[tuple[str, ...], float] = {}
+        self._concepts: dict[str, float] = {}
+        self._links: dict[tuple[str, ...], float] = {}
+        self._odd = False
+        for f, w in weights.items():
+            if len(f) == 2 and f[0] in ("w", "c"):
+                (self._words if f[0] == "w" else self._concepts)[f[1]] = w
+            elif len(f) == 3 and f[0] in ("b", "p"):
+                (self._pairs if f[0] == "b" else self._links)[f[1:]] = w
+            else:
+                self._odd = True
 
     def score(self, words: Sequence[str], reading: Reading) -> float:
-        get = self.weights.get
-        z = self.bias + sum(get(f, 0.0) for f in features(words, reading))
+        z = self.bias + self._sum(words, reading)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def _sum(self, words: Sequence[str], reading: Reading) -> float:
+        """The weights of :func:`features` summed, without building the features one by one: the same
+        words, word pairs, concepts and neighbouring concept pairs, each kind as a set of its own."""
+        if self._odd or "" in words:
+            get = self.weights.get
+            return sum(get(f, 0.0) for f in features(words, reading))
+        concepts: set[str] = set()
+        links: set[tuple[str, str]] = set()
+        prev: frozenset[str] = frozenset()
+        for cs in reading:
+            if not cs.isdisjoint(_BOUNDS):
+                prev = frozenset()
+                continue
+            concepts |= cs
+            if prev and cs:
+                links.update(product(prev, cs))
+            prev = cs
+        return (
+            sum(map(self._words.get, set(words), repeat(0.0)))
+            + sum(map(self._pairs.get, set(pairwise(words)), repeat(0.0)))
+            + sum(map(self._concepts.get, concepts, repeat(0.0)))
+            + sum(map(self._links.get, links, repeat(0.0)))
+        )
 
     def score_text(self, words: Sequence[str], reading: Reading) -> float:
         """The highest score over the text's sentences (runs of more than :data:`CHUNK` words cut in chunks)."""
@@ -157,12 +193,17 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     if hunch is None or not reading:
         return reading
     text_words = [w for w in words if w[0].isalnum()]
-    short = len(text_words) <= CHUNK
-    s = hunch.danger.score(text_words, reading) if short else hunch.danger.score_text(words, reading)
+    if len(text_words) > CHUNK:  # the highest sentence counts: the first at a threshold settles it
+        pieces = list(_pieces(words, reading))
+        if not any(hunch.danger.score(ws, rs) >= ASK_FROM for ws, rs in pieces):
+            return reading
+        sure = any(hunch.clear.score(ws, rs) >= SURE_FROM for ws, rs in pieces)
+        return (*reading, _END, _SURE if sure else _HUNCH)
+    s = hunch.danger.score(text_words, reading)
     if s >= ASK_FROM:
-        c = hunch.clear.score(text_words, reading) if short else hunch.clear.score_text(words, reading)
+        c = hunch.clear.score(text_words, reading)
         return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
-    if short and s < ORDINARY_BELOW:
+    if s < ORDINARY_BELOW:
         return (*reading, _END, _ORDINARY)
     return reading
 
