@@ -3,7 +3,8 @@
 Usage: python scripts/bench_safety.py [--runs N] [--chars N] [--stages] [--cpu]
 
 What is timed is what Dialogue.handle does for every free text: the shell's reading (bot.reader.read:
-fold, split, language, look-ups, phrases) plus the core's judgement (bot.core.danger.assess). Messages are
+fold, split, language, look-ups, phrases, the learned hunch's mark) plus the core's judgement
+(bot.core.danger.assess). Messages are
 built from the labelled set's lines, shuffled per message, so every run reads a different text: "dense"
 from all its lines (every sentence carries danger words: the worst case), "ordinary" from its plain
 benign lines (a long rant about the dishes). For each, two figures:
@@ -34,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import reader  # noqa: E402
+from bot import hunch, reader  # noqa: E402
 from bot.core.danger import assess  # noqa: E402
 from bot.lexicon import lexicon  # noqa: E402
 
@@ -86,7 +87,8 @@ def stages(runs: int, chars: int, ordinary: bool, clock: Callable[[], float]) ->
     reader.warm()
     for t in texts[:20]:
         assess(reader.read(t))
-    took: dict[str, list[float]] = {k: [] for k in ("split", "language", "reading", "judge", "all")}
+    took: dict[str, list[float]] = {k: [] for k in ("split", "language", "reading", "hunch", "judge", "all")}
+    model = hunch.model()
     for t in texts:
         a = clock()
         chunks = reader._chunks(t)
@@ -95,9 +97,11 @@ def stages(runs: int, chars: int, ordinary: bool, clock: Callable[[], float]) ->
         c = clock()
         reading = tuple(x for lang in langs for x in reader._reading(chunks, lexicon(lang)))  # (no separator)
         d = clock()
-        assess(reading)
+        marked = hunch.mark(model, reader.tokens(t), reading)
         e = clock()
-        for name, took_ms in zip(took, (b - a, c - b, d - c, e - d, e - a), strict=True):
+        assess(marked)
+        f = clock()
+        for name, took_ms in zip(took, (b - a, c - b, d - c, e - d, f - e, f - a), strict=True):
             took[name].append(took_ms * 1000)
     return {name: statistics.median(v) for name, v in took.items()}
 
