@@ -65,6 +65,7 @@ CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
 
 _BOUNDS = frozenset({CLAUSE, SENTENCE})
+_NO_CONCEPTS: frozenset[str] = frozenset()
 
 Feature = tuple[str, ...]
 
@@ -123,13 +124,16 @@ class Model:
             return sum(get(f, 0.0) for f in features(words, reading))
         concepts: set[str] = set()
         links: set[tuple[str, str]] = set()
-        prev: frozenset[str] = frozenset()
+        prev = _NO_CONCEPTS
         for cs in reading:
+            if not cs:  # a word of no concept (most are): nothing, and no pair across it
+                prev = cs
+                continue
             if not cs.isdisjoint(_BOUNDS):
-                prev = frozenset()
+                prev = _NO_CONCEPTS
                 continue
             concepts |= cs
-            if prev and cs:
+            if prev:
                 links.update(product(prev, cs))
             prev = cs
         return (
