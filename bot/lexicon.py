@@ -72,6 +72,7 @@ class Phrase:
     length: int  # words, gaps not counted: longer phrases are tried first
     anchor: frozenset[str]  # its longest word, as surface and lemma: a text without it cannot hold the phrase
     number: int = 0  # its place in the data file: of phrases equally long, the earlier is tried first
+    words: frozenset[str] = frozenset()  # its words: a sentence without each of them (or its lemma) cannot hold it
 
 
 class VocabularyError(Exception):
@@ -217,7 +218,8 @@ class Lexicon:
         for number, (entry, cs) in enumerate(phrase_entries):
             items = tuple((p, GAP if p == GAP else self._phrase_lemma(p)) for p in entry.split())
             longest = max((it for it in items if it[0] != GAP), key=lambda it: len(it[0]))
-            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP), frozenset(longest) - {""}, number)
+            words = frozenset(p for p, lemma in items if p != GAP and lemma in ("", p))  # (the rest: surface or lemma)
+            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP), frozenset(longest) - {""}, number, words)
             index = self.phrases if cs else self.idioms
             first_surface, first_lemma = items[0]
             for key in {first_surface, first_lemma} - {""}:

@@ -27,10 +27,11 @@ are tried only where a word is followed by a second word of theirs.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain, compress
-from operator import itemgetter
+from itertools import chain, compress, count, repeat
+from operator import contains, itemgetter
 from typing import cast
 
 from bot import hunch
@@ -227,10 +228,11 @@ def _read_one(entries: list[_Entry]) -> list[frozenset[str]]:
     starts = list(compress(range(len(entries)), map(_STARTS, entries)))
     if starts:
         keys = list(map(_KEYS, entries))
-        present = set(chain.from_iterable(keys))
+        ends = list(compress(count(), map(contains, out, repeat(SENTENCE))))
+        held: dict[int, set[str]] = {}
         used: set[int] = set()
-        _phrases(2, entries, starts, keys, out, used, present)
-        _phrases(3, entries, starts, keys, out, used, present)
+        _phrases(2, entries, starts, keys, out, used, ends, held)
+        _phrases(3, entries, starts, keys, out, used, ends, held)
     return out
 
 
@@ -238,7 +240,7 @@ _CONCEPTS, _KEYS, _STARTS = itemgetter(0), itemgetter(1), itemgetter(4)
 
 
 def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tuple[str, ...]],
-             out: list[frozenset[str]], used: set[int], present: set[str]) -> None:
+             out: list[frozenset[str]], used: set[int], ends: list[int], held: dict[int, set[str]]) -> None:
     """Idioms (``slot`` 2) read as nothing; other phrases (3) add their concept to their first word (and take its
     negation).
 
@@ -246,7 +248,9 @@ def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tup
     words (or their first word and a gap), so a common first word costs a look-up, not a scan: only the words
     followed by a second word of theirs (or by a filler word, or that have a gap second) are looked at. Words
     only lose their filler concept while phrases are read, so a word not followed by a filler word now is not
-    when its turn comes either. A phrase whose longest word the text does not hold is not tried.
+    when its turn comes either. No phrase crosses a sentence mark (``ends``), and a phrase word matches a
+    word's surface or lemma, so a phrase is not tried where its sentence does not hold all its words
+    (``held``: the words of each sentence looked at, by the number of the mark that ends it).
     """
     last = len(keys) - 1
     table = cast(list[_Starts | None], list(map(itemgetter(slot), entries)))
@@ -275,10 +279,15 @@ def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tup
                 groups.append(group)
         if not groups:
             continue
+        b = bisect_right(ends, i)
+        here = held.get(b)
+        if here is None:
+            sentence = keys[ends[b - 1] + 1 if b else 0 : ends[b] if b < len(ends) else None]
+            here = held[b] = set(chain.from_iterable(sentence))
         if len(groups) == 1:  # each group is in trying order already (longest first)
-            candidates = [ph for ph in groups[0] if not ph.anchor.isdisjoint(present)]
+            candidates = [ph for ph in groups[0] if ph.words <= here]
         else:
-            candidates = sorted({ph for g in groups for ph in g if not ph.anchor.isdisjoint(present)}, key=_order)
+            candidates = sorted({ph for g in groups for ph in g if ph.words <= here}, key=_order)
         for phrase in candidates:
             hit = _phrase_at(phrase, keys, out, i)
             if hit is None or used.intersection(hit):
