@@ -43,7 +43,8 @@ import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import pairwise, product, repeat
+from itertools import chain, compress, count, pairwise, product, repeat
+from operator import contains
 from pathlib import Path
 from typing import NamedTuple
 
@@ -136,12 +137,13 @@ class Model:
             if prev:
                 links.update(product(prev, cs))
             prev = cs
-        return (
-            sum(map(self._words.get, set(words), repeat(0.0)))
-            + sum(map(self._pairs.get, set(pairwise(words)), repeat(0.0)))
-            + sum(map(self._concepts.get, concepts, repeat(0.0)))
-            + sum(map(self._links.get, links, repeat(0.0)))
-        )
+        zero = repeat(0.0)  # (endless: each map below takes from it what it needs)
+        return sum(chain(
+            map(self._words.get, set(words), zero),
+            map(self._pairs.get, set(pairwise(words)), zero),
+            map(self._concepts.get, concepts, zero),
+            map(self._links.get, links, zero),
+        ))
 
     def score_text(self, words: Sequence[str], reading: Reading) -> float:
         """The highest score over the text's sentences (runs of more than :data:`CHUNK` words cut in chunks)."""
@@ -163,28 +165,22 @@ _ENDS = frozenset(".!?;\n")
 
 def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
     """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
-    by_words: list[list[str]] = [[]]
-    for w in words:
-        if w[0] in _ENDS and not w.startswith(".."):
-            by_words.append([])
-        elif w[0].isalnum():
-            by_words[-1].append(w)
-    by_reading: list[list[frozenset[str]]] = [[]]
-    for cs in reading:
-        if SENTENCE in cs:
-            by_reading.append([])
-        else:
-            by_reading[-1].append(cs)
-    for ws, rs in zip(by_words, by_reading, strict=False):
+    word_ends = [n for n, w in enumerate(words) if w[0] in _ENDS and not w.startswith("..")]
+    reading_ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
+    w_from = r_from = 0
+    for w_end, r_end in zip((*word_ends, len(words)), (*reading_ends, len(reading)), strict=False):
+        ws = [w for w in words[w_from:w_end] if w[0].isalnum()]
+        rs = reading[r_from:r_end]
+        w_from, r_from = w_end + 1, r_end + 1
         if not ws:
             continue
         if len(ws) <= CHUNK:
-            yield ws, tuple(rs)
+            yield ws, rs
             continue
         parts = -(-len(ws) // CHUNK)
         per = -(-len(rs) // parts) if rs else 0
         for n in range(parts):
-            yield ws[n * CHUNK : (n + 1) * CHUNK], tuple(rs[n * per : (n + 1) * per])
+            yield ws[n * CHUNK : (n + 1) * CHUNK], rs[n * per : (n + 1) * per]
 
 
 def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading:
