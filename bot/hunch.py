@@ -43,6 +43,8 @@ import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import chain, compress, count, pairwise, product, repeat
+from operator import contains
 from pathlib import Path
 from typing import NamedTuple
 
@@ -64,6 +66,7 @@ CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
 
 _BOUNDS = frozenset({CLAUSE, SENTENCE})
+_NO_CONCEPTS: frozenset[str] = frozenset()
 
 Feature = tuple[str, ...]
 
@@ -97,11 +100,50 @@ class Model:
     def __init__(self, weights: dict[Feature, float], bias: float) -> None:
         self.weights = weights
         self.bias = bias
+        self._words: dict[str, float] = {}  # the weights by kind, keyed without the kind (see _sum)
+        self._pairs: dict[tuple[str, ...], float] = {}
+        self._concepts: dict[str, float] = {}
+        self._links: dict[tuple[str, ...], float] = {}
+        self._odd = False
+        for f, w in weights.items():
+            if len(f) == 2 and f[0] in ("w", "c"):
+                (self._words if f[0] == "w" else self._concepts)[f[1]] = w
+            elif len(f) == 3 and f[0] in ("b", "p"):
+                (self._pairs if f[0] == "b" else self._links)[f[1:]] = w
+            else:
+                self._odd = True
 
     def score(self, words: Sequence[str], reading: Reading) -> float:
-        get = self.weights.get
-        z = self.bias + sum(get(f, 0.0) for f in features(words, reading))
+        z = self.bias + self._sum(words, reading)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def _sum(self, words: Sequence[str], reading: Reading) -> float:
+        """The weights of :func:`features` summed, without building the features one by one: the same
+        words, word pairs, concepts and neighbouring concept pairs, each kind as a set of its own."""
+        if self._odd or "" in words:
+            get = self.weights.get
+            return sum(get(f, 0.0) for f in features(words, reading))
+        concepts: set[str] = set()
+        links: set[tuple[str, str]] = set()
+        prev = _NO_CONCEPTS
+        for cs in reading:
+            if not cs:  # a word of no concept (most are): nothing, and no pair across it
+                prev = cs
+                continue
+            if not cs.isdisjoint(_BOUNDS):
+                prev = _NO_CONCEPTS
+                continue
+            concepts |= cs
+            if prev:
+                links.update(product(prev, cs))
+            prev = cs
+        zero = repeat(0.0)  # (endless: each map below takes from it what it needs)
+        return sum(chain(
+            map(self._words.get, set(words), zero),
+            map(self._pairs.get, set(pairwise(words)), zero),
+            map(self._concepts.get, concepts, zero),
+            map(self._links.get, links, zero),
+        ))
 
     def score_text(self, words: Sequence[str], reading: Reading) -> float:
         """The highest score over the text's sentences (runs of more than :data:`CHUNK` words cut in chunks)."""
@@ -123,28 +165,22 @@ _ENDS = frozenset(".!?;\n")
 
 def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
     """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
-    by_words: list[list[str]] = [[]]
-    for w in words:
-        if w[0] in _ENDS and not w.startswith(".."):
-            by_words.append([])
-        elif w[0].isalnum():
-            by_words[-1].append(w)
-    by_reading: list[list[frozenset[str]]] = [[]]
-    for cs in reading:
-        if SENTENCE in cs:
-            by_reading.append([])
-        else:
-            by_reading[-1].append(cs)
-    for ws, rs in zip(by_words, by_reading, strict=False):
+    word_ends = [n for n, w in enumerate(words) if w[0] in _ENDS and not w.startswith("..")]
+    reading_ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
+    w_from = r_from = 0
+    for w_end, r_end in zip((*word_ends, len(words)), (*reading_ends, len(reading)), strict=False):
+        ws = [w for w in words[w_from:w_end] if w[0].isalnum()]
+        rs = reading[r_from:r_end]
+        w_from, r_from = w_end + 1, r_end + 1
         if not ws:
             continue
         if len(ws) <= CHUNK:
-            yield ws, tuple(rs)
+            yield ws, rs
             continue
         parts = -(-len(ws) // CHUNK)
         per = -(-len(rs) // parts) if rs else 0
         for n in range(parts):
-            yield ws[n * CHUNK : (n + 1) * CHUNK], tuple(rs[n * per : (n + 1) * per])
+            yield ws[n * CHUNK : (n + 1) * CHUNK], rs[n * per : (n + 1) * per]
 
 
 def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading:
@@ -157,12 +193,17 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     if hunch is None or not reading:
         return reading
     text_words = [w for w in words if w[0].isalnum()]
-    short = len(text_words) <= CHUNK
-    s = hunch.danger.score(text_words, reading) if short else hunch.danger.score_text(words, reading)
+    if len(text_words) > CHUNK:  # the highest sentence counts: the first at a threshold settles it
+        pieces = list(_pieces(words, reading))
+        if not any(hunch.danger.score(ws, rs) >= ASK_FROM for ws, rs in pieces):
+            return reading
+        sure = any(hunch.clear.score(ws, rs) >= SURE_FROM for ws, rs in pieces)
+        return (*reading, _END, _SURE if sure else _HUNCH)
+    s = hunch.danger.score(text_words, reading)
     if s >= ASK_FROM:
-        c = hunch.clear.score(text_words, reading) if short else hunch.clear.score_text(words, reading)
+        c = hunch.clear.score(text_words, reading)
         return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
-    if short and s < ORDINARY_BELOW:
+    if s < ORDINARY_BELOW:
         return (*reading, _END, _ORDINARY)
     return reading
 

@@ -71,6 +71,8 @@ class Phrase:
     concepts: frozenset[str]  # empty for an idiom
     length: int  # words, gaps not counted: longer phrases are tried first
     anchor: frozenset[str]  # its longest word, as surface and lemma: a text without it cannot hold the phrase
+    number: int = 0  # its place in the data file: of phrases equally long, the earlier is tried first
+    words: frozenset[str] = frozenset()  # its words: a sentence without each of them (or its lemma) cannot hold it
 
 
 class VocabularyError(Exception):
@@ -213,17 +215,18 @@ class Lexicon:
             old = self.forms.get(w)
             self.forms[w] = Word(old.lemma if old else w, (old.concepts if old else frozenset()) | {CLAUSE})
         self.idioms: dict[str, list[Phrase]] = {}
-        for entry, cs in phrase_entries:
+        for number, (entry, cs) in enumerate(phrase_entries):
             items = tuple((p, GAP if p == GAP else self._phrase_lemma(p)) for p in entry.split())
             longest = max((it for it in items if it[0] != GAP), key=lambda it: len(it[0]))
-            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP), frozenset(longest) - {""})
+            words = frozenset(p for p, lemma in items if p != GAP and lemma in ("", p))  # (the rest: surface or lemma)
+            phrase = Phrase(items, cs, sum(1 for p, _ in items if p != GAP), frozenset(longest) - {""}, number, words)
             index = self.phrases if cs else self.idioms
             first_surface, first_lemma = items[0]
             for key in {first_surface, first_lemma} - {""}:
                 index.setdefault(key, []).append(phrase)
         for index in (self.phrases, self.idioms):
             for group in index.values():
-                group.sort(key=lambda ph: -ph.length)
+                group.sort(key=lambda ph: (-ph.length, ph.number))  # the order phrases are tried in
         self.phrase_index = _by_two_words(self.phrases)
         self.idiom_index = _by_two_words(self.idioms)
         anchors: dict[str, set[str]] = {}  # first word -> the anchors of the phrases and idioms it starts

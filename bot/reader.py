@@ -15,13 +15,24 @@ Steps: fold (lower case, accents and curly quotes straightened, 3+ repeated lett
 words and punctuation, pick the language (which vocabulary's marker words occur most; both when it is a
 tie), look every word up (:meth:`bot.lexicon.Lexicon.look_up`: forms, squashed forms, near-misses),
 replace phrases and idioms, and mark sentence (``|``) and clause (``,``) boundaries. The whole text is read.
-Each distinct token is looked up once per process and remembered (a bounded memo), so reading is about
-one dictionary hit per word.
+
+Speed (``scripts/bench_safety.py``; ``scripts/safety_same.py`` checks that a change in how it is computed
+leaves every reading and judgement as it was): the text is split on white space, and each stretch ("me,",
+"hit.") is split into tokens and looked up once per process and remembered (bounded memos of stretches and
+of words, never of sentences: those would keep people's sentences in memory), so reading a word is one
+dictionary hit. Each word's entry also holds the phrases it may start, by their second word, so phrases
+are tried only where a word is followed by a second word of theirs.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from itertools import chain, compress, count, repeat
+from operator import contains, itemgetter
+from typing import cast
 
 from bot import hunch
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
@@ -32,14 +43,13 @@ from bot.lexicon import (
     MARKERS,
     Lexicon,
     Phrase,
-    PhraseIndex,
     cut_runs,
     fold,
     fold_letters,
     lexicon,
 )
 
-__all__ = ["assess_text", "fold", "read", "read_words", "warm"]
+__all__ = ["assess_text", "fold", "forget", "read", "read_words", "tokens", "warm"]
 
 LANGUAGES = ("nl", "en")
 
@@ -50,27 +60,58 @@ _SENTENCE = frozenset({SENTENCE})
 _CLAUSE = frozenset({CLAUSE})
 _NOT = frozenset({NOT})
 _MEMO_LIMIT = 200_000
-_memo: dict[str, dict[str, tuple[frozenset[str], tuple[str, ...], bool]]] = {lang: {} for lang in LANGUAGES}
+_memo: dict[str, dict[str, _Entry]] = {lang: {} for lang in LANGUAGES}
 
 
 def tokens(text: str) -> list[str]:
     """The folded words and marks of a text (the same as splitting ``fold(text)``, but runs are cut per word)."""
-    toks = _TOKEN.findall(fold_letters(text))
-    if len(_cut_memo) > _MEMO_LIMIT:
-        _cut_memo.clear()
-    get = _cut_memo.get
-    return [get(t) or _cut_memo.setdefault(t, cut_runs(t)) for t in toks]
+    return [t for chunk in _chunks(text) for t in _chunk_tokens(chunk)]
 
 
-_cut_memo: dict[str, str] = {}
+def _chunks(text: str) -> list[str]:
+    """The text's folded stretches between white space, with each line break a stretch of its own.
+
+    No token holds white space (but the line break, a token itself), so a text's tokens are its stretches'
+    tokens one after the other, and a stretch ("me,", "hit.") is split into tokens once per process.
+    """
+    lines = fold_letters(text).split("\n")
+    if len(lines) == 1:
+        return lines[0].split()
+    chunks = lines[0].split()
+    for line in lines[1:]:
+        chunks.append("\n")
+        chunks += line.split()
+    return chunks
 
 
-def _language(toks: list[str], hint: str | None) -> tuple[str, ...]:
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    toks = _tokens_memo.get(chunk)
+    if toks is None:
+        if len(_tokens_memo) > _MEMO_LIMIT:
+            _tokens_memo.clear()
+        toks = _tokens_memo[chunk] = tuple(cut_runs(t) for t in _TOKEN.findall(chunk))
+    return toks
+
+
+_tokens_memo: dict[str, tuple[str, ...]] = {}
+
+
+def _language(chunks: list[str], hint: str | None) -> tuple[str, ...]:
+    """The language(s) of a text by its first words (none: the text holds no token at all)."""
     counts = dict.fromkeys(LANGUAGES, 0)
     markers = _markers()
-    for t in toks[:_LANGUAGE_SAMPLE]:
-        for lang in markers.get(t, ()):
-            counts[lang] += 1
+    sample: list[str] = []
+    get = _tokens_memo.get
+    for chunk in chunks:
+        sample += get(chunk) or _chunk_tokens(chunk)
+        if len(sample) >= _LANGUAGE_SAMPLE:
+            break
+    if not sample:
+        return ()
+    for langs in map(markers.get, sample[:_LANGUAGE_SAMPLE]):
+        if langs:
+            for lang in langs:
+                counts[lang] += 1
     best = max(counts.values())
     winners = tuple(lang for lang in LANGUAGES if counts[lang] == best)
     if len(winners) == 1:
@@ -94,12 +135,18 @@ def _markers() -> dict[str, tuple[str, ...]]:
     return _marker_table
 
 
-_Entry = tuple[frozenset[str], tuple[str, ...], bool]  # concepts; phrase keys (surface, lemma); starts a phrase
+_Seconds = Mapping[str, Sequence[Phrase]]
+_Starts = tuple[tuple[_Seconds, ...], AbstractSet[str], bool]
+"""The phrases (or idioms) a word may start, by their second word (surface, lemma or GAP): the index's table
+of each of its keys that starts any; those second words; whether any has a gap second."""
+_Entry = tuple[frozenset[str], tuple[str, ...], _Starts | None, _Starts | None, bool]
+"""Per token: its concepts; its phrase keys (surface, lemma); the idioms and the phrases it may start; whether
+it starts any."""
 _NO_KEYS: tuple[str, ...] = ()
-_SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, False)
-_CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, False)
-_NOTHING: _Entry = (_EMPTY, _NO_KEYS, False)
-_MANY: _Entry = (frozenset({"many"}), ("#",), False)  # "#" in a phrase stands for a number: "when i was #"
+_SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, None, None, False)
+_CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, None, None, False)
+_NOTHING: _Entry = (_EMPTY, _NO_KEYS, None, None, False)
+_MANY: _Entry = (frozenset({"many"}), ("#",), None, None, False)  # "#" in a phrase stands for a number: "when i was #"
 _MANY_FROM = 5  # "20 pills", "63 calls": a number of five or more counts as many
 
 
@@ -115,61 +162,132 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
     if w is None:
         return _NOTHING
     keys = (token, w.lemma) if w.lemma != token else (token,)
-    starts = any(k in lex.idiom_index or k in lex.phrase_index for k in keys)
-    return w.concepts, keys, starts
+    idiom_firsts, phrase_firsts = _firsts(lex)
+    idioms = _seconds(idiom_firsts, keys)
+    phrases = _seconds(phrase_firsts, keys)
+    return w.concepts, keys, idioms, phrases, idioms is not None or phrases is not None
 
 
-def _read_one(toks: list[str], lex: Lexicon) -> list[frozenset[str]]:
-    spelling = lex.spelling
-    if spelling:  # Flemish and txt-speak forms as their common spelling ("nie": "niet", "kzal": "ik zal")
-        toks = [w for t in toks for w in spelling.get(t, (t,))]
-    memo = _memo[lex.locale]
+def _seconds(firsts: dict[str, _Starts], keys: tuple[str, ...]) -> _Starts | None:
+    """What a word may start, under its surface and its lemma."""
+    one = firsts.get(keys[0])
+    if len(keys) == 1:
+        return one
+    other = firsts.get(keys[1])
+    if one is None or other is None:
+        return one or other
+    return one[0] + other[0], frozenset((*one[1], *other[1])), one[2] or other[2]
+
+
+def _firsts(lex: Lexicon) -> tuple[dict[str, _Starts], dict[str, _Starts]]:
+    """Per first word, what it may start: idioms, phrases (built once per lexicon)."""
+    got = _firsts_of.get(lex.locale)
+    if got is None:
+        got = _firsts_of[lex.locale] = tuple(  # type: ignore[assignment]
+            {first: ((table,), table.keys(), GAP in table) for first, table in index.items()}
+            for index in (lex.idiom_index, lex.phrase_index)
+        )
+    return got  # type: ignore[return-value]
+
+
+_firsts_of: dict[str, tuple[dict[str, _Starts], dict[str, _Starts]]] = {}
+
+
+def _reading(chunks: list[str], lex: Lexicon) -> list[frozenset[str]]:
+    """A text's concepts in one language."""
+    return _read_one([e for part in _chunk_parts(chunks, lex) for e in part])
+
+
+def _chunk_parts(chunks: list[str], lex: Lexicon) -> list[tuple[_Entry, ...]]:
+    """The entries of each stretch in one language, remembered per stretch (and per word below it)."""
+    memo = _chunk_memo[lex.locale]
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
-    get = memo.get
-    entries = [get(t) or memo.setdefault(t, _entry(lex, t)) for t in toks]
-    out = [e[0] for e in entries]
-    starts = [i for i, e in enumerate(entries) if e[2]]
+    parts = list(map(memo.get, chunks))
+    if None in parts:
+        words = _memo[lex.locale]
+        if len(words) > _MEMO_LIMIT:
+            words.clear()
+        get, tokens_of = words.get, _tokens_memo.get
+        spelling = lex.spelling
+        for n, part in enumerate(parts):
+            if part is None:
+                chunk = chunks[n]
+                toks: Sequence[str] = tokens_of(chunk) or _chunk_tokens(chunk)
+                if spelling:  # Flemish and txt-speak forms as their common spelling ("nie": "niet", "kzal": "ik zal")
+                    toks = [w for t in toks for w in spelling.get(t, (t,))]
+                parts[n] = memo[chunk] = tuple([get(t) or words.setdefault(t, _entry(lex, t)) for t in toks])
+    return parts  # type: ignore[return-value]
+
+
+_chunk_memo: dict[str, dict[str, tuple[_Entry, ...]]] = {lang: {} for lang in LANGUAGES}
+
+
+def _read_one(entries: list[_Entry]) -> list[frozenset[str]]:
+    out = list(map(_CONCEPTS, entries))
+    starts = list(compress(range(len(entries)), map(_STARTS, entries)))
     if starts:
-        keys = [e[1] for e in entries]
-        present = {k for ks in keys for k in ks}
-        viable = lex.viable_firsts(present)  # most common first words start no phrase this text can hold
-        starts = [i for i in starts if not viable.isdisjoint(keys[i])]
+        keys = list(map(_KEYS, entries))
+        ends = list(compress(count(), map(contains, out, repeat(SENTENCE))))
+        held: dict[int, set[str]] = {}
         used: set[int] = set()
-        _phrases(lex.idiom_index, starts, keys, out, used, present)
-        _phrases(lex.phrase_index, starts, keys, out, used, present)
+        _phrases(2, entries, starts, keys, out, used, ends, held)
+        _phrases(3, entries, starts, keys, out, used, ends, held)
     return out
 
 
-def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]], out: list[frozenset[str]],
-             used: set[int], present: set[str]) -> None:
-    """Idioms read as nothing; other phrases add their concept to their first word (and take its negation).
+_CONCEPTS, _KEYS, _STARTS = itemgetter(0), itemgetter(1), itemgetter(4)
+
+
+def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tuple[str, ...]],
+             out: list[frozenset[str]], used: set[int], ends: list[int], held: dict[int, set[str]]) -> None:
+    """Idioms (``slot`` 2) read as nothing; other phrases (3) add their concept to their first word (and take its
+    negation).
 
     ``used`` holds the words idioms took: no other phrase may use them. Phrases are found by their first two
-    words (or their first word and a gap), so a common first word costs a look-up, not a scan.
+    words (or their first word and a gap), so a common first word costs a look-up, not a scan: only the words
+    followed by a second word of theirs (or by a filler word, or that have a gap second) are looked at. Words
+    only lose their filler concept while phrases are read, so a word not followed by a filler word now is not
+    when its turn comes either. No phrase crosses a sentence mark (``ends``), and a phrase word matches a
+    word's surface or lemma, so a phrase is not tried where its sentence does not hold all its words
+    (``held``: the words of each sentence looked at, by the number of the mark that ends it).
     """
     last = len(keys) - 1
-    for i in starts:
-        if i >= last or i in used:
+    table = cast(list[_Starts | None], list(map(itemgetter(slot), entries)))
+    todo = [
+        i for i in starts
+        if i < last and (st := table[i]) is not None
+        and (st[2] or FILLER in out[i + 1] or not st[1].isdisjoint(keys[i + 1]))
+    ]
+    for i in todo:
+        if i in used:
             continue
-        candidates: list[Phrase] = []
+        groups: list[Sequence[Phrase]] = []
         nexts = [i + 1]
         j = i + 1
         while j < last and FILLER in out[j]:  # the second word may come after filler words too
             j += 1
             nexts.append(j)
-        for k in keys[i]:
-            seconds = index.get(k)
-            if seconds is not None:
-                for j in nexts:
-                    for k2 in keys[j]:
-                        candidates.extend(seconds.get(k2, ()))
-                candidates.extend(seconds.get(GAP, ()))
-        candidates = [ph for ph in candidates if not ph.anchor.isdisjoint(present)]
-        if not candidates:
+        for seconds in cast(_Starts, table[i])[0]:
+            for j in nexts:
+                for k2 in keys[j]:
+                    group = seconds.get(k2)
+                    if group is not None:
+                        groups.append(group)
+            group = seconds.get(GAP)
+            if group is not None:
+                groups.append(group)
+        if not groups:
             continue
-        if len(candidates) > 1:
-            candidates = sorted(set(candidates), key=_longest)
+        b = bisect_right(ends, i)
+        here = held.get(b)
+        if here is None:
+            sentence = keys[ends[b - 1] + 1 if b else 0 : ends[b] if b < len(ends) else None]
+            here = held[b] = set(chain.from_iterable(sentence))
+        if len(groups) == 1:  # each group is in trying order already (longest first)
+            candidates = [ph for ph in groups[0] if ph.words <= here]
+        else:
+            candidates = sorted({ph for g in groups for ph in g if ph.words <= here}, key=_order)
         for phrase in candidates:
             hit = _phrase_at(phrase, keys, out, i)
             if hit is None or used.intersection(hit):
@@ -192,17 +310,18 @@ def _phrases(index: PhraseIndex, starts: list[int], keys: list[tuple[str, ...]],
             break
 
 
-def _longest(phrase: Phrase) -> int:
-    return -phrase.length
+def _order(phrase: Phrase) -> tuple[int, int]:
+    return -phrase.length, phrase.number
 
 
 def _phrase_at(phrase: Phrase, keys: list[tuple[str, ...]], out: list[frozenset[str]], start: int) -> list[int] | None:
-    """Positions of the phrase's own words when it occurs at ``start``."""
-    positions: list[int] = []
-    p = start
+    """Positions of the phrase's own words when it occurs at ``start`` (its first word is there: it was found
+    by it)."""
+    positions = [start]
+    p = start + 1
     gap = False
     n = len(keys)
-    for surface, lemma in phrase.items:
+    for surface, lemma in phrase.items[1:]:
         if surface == GAP:
             gap = True
             continue
@@ -210,13 +329,14 @@ def _phrase_at(phrase: Phrase, keys: list[tuple[str, ...]], out: list[frozenset[
         found = -1
         q = p
         while q < n and q <= limit:
-            if SENTENCE in out[q]:
+            t = out[q]
+            if SENTENCE in t:
                 break
             k = keys[q]
             if surface in k or (lemma and lemma in k):
                 found = q
                 break
-            if FILLER in out[q] and q > start:
+            if FILLER in t:
                 limit += 1  # "hou het echt niet meer vol": a filler word may come between
             q += 1
         if found < 0:
@@ -236,17 +356,19 @@ def read(text: str, hint: str | None = None) -> Reading:
 
 def read_words(text: str, hint: str | None = None) -> tuple[list[str], Reading]:
     """The folded words of a message and its concepts, as the rules see them (no hunch)."""
-    toks = tokens(text)
-    if not toks:
+    chunks = _chunks(text)
+    langs = _language(chunks, hint)  # also tells each lexicon the other languages' words
+    get = _tokens_memo.get
+    toks = [t for chunk in chunks for t in get(chunk) or _chunk_tokens(chunk)]
+    if not langs:
         return toks, ()
-    langs = _language(toks, hint)  # also tells each lexicon the other languages' words
     if len(langs) == 1:
-        return toks, tuple(_read_one(toks, lexicon(langs[0])))
+        return toks, tuple(_reading(chunks, lexicon(langs[0])))
     out: list[frozenset[str]] = []
     for lang in langs:  # no telling the language: read it in each, one after the other, as separate sentences
         if out:
             out.append(_SENTENCE)
-        out.extend(_read_one(toks, lexicon(lang)))
+        out.extend(_reading(chunks, lexicon(lang)))
     return toks, tuple(out)
 
 
@@ -255,8 +377,15 @@ def assess_text(text: str, hint: str | None = None) -> Assessment:
     return assess(read(text, hint))
 
 
+def forget() -> None:
+    """Empty the memos of looked-up words (the benchmark's cold start: every word pays its full look-up again)."""
+    for memos in (_chunk_memo, _memo):
+        for memo in memos.values():
+            memo.clear()
+
+
 def warm() -> None:
     """Build both lexicons now (a few seconds), so the first message is not the one that waits."""
     for lang in LANGUAGES:
-        lexicon(lang)
+        _firsts(lexicon(lang))
     hunch.model()

@@ -34,7 +34,10 @@ Pure, total and fast: a sentence without any frame's first concept costs one set
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import compress, count, repeat
+from operator import contains
 
 __all__ = [
     "FRAMES", "HUNCH", "ORDINARY", "SURE", "Assessment", "Category", "Level", "Reading", "assess", "concepts",
@@ -543,6 +546,7 @@ _HEADS_OF = {
     only: frozenset(c for n in only for c in _key_group(FRAMES[n])) for only in (_MESSAGE_FRAMES, _TERSE_FRAMES)
 }
 _NOTHING = Assessment(Level.NONE, frozenset())
+_NEEDS_NEGATION = tuple(f.needs_negation for f in FRAMES)
 _KID_LINKED = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Category.FEAR, Category.SEXUAL})
 
 
@@ -567,9 +571,7 @@ def assess(reading: Reading) -> Assessment:
     know those); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
     learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
     ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
-    ruled_out: list[bool] = []
-    lowered: list[bool] = []
-    judged = _judge(reading, ruled_out, lowered)
+    judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()
     if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
         return _ASK
@@ -583,39 +585,40 @@ def assess(reading: Reading) -> Assessment:
 _ASK = Assessment(Level.POSSIBLE, frozenset())
 
 
-def _judge(reading: Reading, ruled_out: list[bool], lowered: list[bool]) -> Assessment:
-    fired = explain(reading, ruled_out)
-    if not fired:
-        return _NOTHING
-    joke = any("joke" in t for t in reading)
-    safe_now = any("safe_now" in t for t in reading)
+def _judge(reading: Reading) -> tuple[Assessment, bool, bool]:
+    """The rules' answer; whether a frame's words were there but the context cancelled it; whether one was
+    lowered on purpose."""
+    parts, joke, safe_now, ruled_out = _judged(reading)
+    lowered = False
+    if not parts:
+        return _NOTHING, ruled_out, lowered
     level = Level.NONE
     cats: set[Category] = set()
-    possible: list[Fired] = []
-    for f in fired:
-        if safe_now and f.past:
-            ruled_out.append(True)
-            lowered.append(True)
-            continue
-        lv = f.level
-        if joke and f.frame.idiom:
-            if f.frame.category is not Category.SELF_HARM:
-                ruled_out.append(True)
+    possible: list[tuple[int, Fired]] = []
+    for offset, fired in parts:
+        for f in fired:
+            if safe_now and f.past:
+                ruled_out = lowered = True
                 continue
-            lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
-        if lv < f.frame.level or f.past:
-            lowered.append(True)
-        level = max(level, lv)
-        cats.add(f.frame.category)
-        if f.kids:
-            cats.add(Category.CHILDREN)
-        if lv is Level.POSSIBLE and not f.frame.idiom and not f.past:  # long ago is asked about, never added up
-            possible.append(f)
+            lv = f.level
+            if joke and f.frame.idiom:
+                if f.frame.category is not Category.SELF_HARM:
+                    ruled_out = True
+                    continue
+                lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
+            if lv < f.frame.level or f.past:
+                lowered = True
+            level = max(level, lv)
+            cats.add(f.frame.category)
+            if f.kids:
+                cats.add(Category.CHILDREN)
+            if lv is Level.POSSIBLE and not f.frame.idiom and not f.past:  # long ago is asked about, never added up
+                possible.append((offset, f))
     if not cats:
-        return _NOTHING
-    if level is Level.POSSIBLE and _add_up(possible):
+        return _NOTHING, ruled_out, lowered
+    if level is Level.POSSIBLE and _add_up([_placed(offset, f) for offset, f in possible]):
         level = Level.CLEAR
-    return Assessment(level, frozenset(cats))
+    return Assessment(level, frozenset(cats)), ruled_out, lowered
 
 
 def _add_up(possible: list[Fired]) -> bool:
@@ -632,24 +635,59 @@ def _add_up(possible: list[Fired]) -> bool:
 
 def explain(reading: Reading, ruled_out: list[bool] | None = None) -> list[Fired]:
     """The frames that fire, sentence by sentence (``message`` frames across the whole message too);
-    ``ruled_out`` gets an entry for every frame whose words were there but the context cancelled."""
-    fired: list[Fired] = []
-    ruled = ruled_out if ruled_out is not None else []
-    start = 0
-    n = len(reading)
-    sentences = longest = 0
-    for i in range(n + 1):
-        if i < n and SENTENCE not in reading[i]:
-            continue
+    ``ruled_out`` gets an entry when a frame's words were there but the context cancelled it."""
+    parts, _, _, ruled = _judged(reading)
+    if ruled and ruled_out is not None:
+        ruled_out.append(True)
+    return [_placed(offset, f) for offset, fired in parts for f in fired]
+
+
+def _placed(offset: int, f: Fired) -> Fired:
+    """A frame that fired in a sentence, its words counted from the start of the message."""
+    return Fired(f.frame, f.level, f.kids, f.past, frozenset(offset + p for p in f.where)) if offset else f
+
+
+_Judged = tuple[tuple[Fired, ...], bool, bool, bool]
+"""What fired in one sentence (its words counted from the sentence's start); whether it holds a joke marker;
+whether it says the writer is safe now; whether the context cancelled a frame whose words were there."""
+
+
+def _judged(reading: Reading) -> tuple[list[tuple[int, tuple[Fired, ...]]], bool, bool, bool]:
+    """Per sentence that fired something: its offset and what fired; whether the message holds a joke marker,
+    whether it says the writer is safe now, whether the context cancelled a frame whose words were there."""
+    parts: list[tuple[int, tuple[Fired, ...]]] = []
+    joke = safe_now = ruled = False
+    ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
+    ends.append(len(reading))
+    start = sentences = longest = 0
+    seen: dict[Reading, _Judged] = {}  # a sentence said again in one message is judged once
+    for i in ends:
         if i > start:
-            _sentence(reading[start:i], fired, ruled, start)
+            tokens = reading[start:i]
+            judged = seen.get(tokens)
+            if judged is None:
+                judged = seen[tokens] = _sentence(tokens)
+            fired, has_joke, has_safe_now, has_ruled = judged
+            if fired:
+                parts.append((start, fired))
+            joke = joke or has_joke
+            safe_now = safe_now or has_safe_now
+            ruled = ruled or has_ruled
             sentences += 1
             longest = max(longest, i - start)
+        if i < len(reading):
+            t = reading[i]  # a sentence mark (from the reader: nothing else)
+            joke = joke or "joke" in t
+            safe_now = safe_now or "safe_now" in t
         start = i + 1
+    n = len(reading)
     if sentences > 1 and n <= _SHORT_MESSAGE:
         whole = tuple(_AS_CLAUSE if SENTENCE in t else t for t in reading)
-        _sentence(whole, fired, ruled, 0, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
-    return fired
+        fired, _, _, has_ruled = _sentence(whole, _TERSE_FRAMES if longest <= _FRAGMENT else _MESSAGE_FRAMES)
+        ruled = ruled or has_ruled
+        if fired:
+            parts.append((0, fired))
+    return parts, joke, safe_now, ruled
 
 
 _AS_CLAUSE = frozenset({CLAUSE})
@@ -659,64 +697,62 @@ _FRAGMENT = 3
 """Sentences of at most this many tokens are fragments of one thought: "pills. tonight." (``terse`` frames)."""
 
 
-def _sentence(
-    tokens: Reading, fired: list[Fired], ruled: list[bool], offset: int = 0, only: frozenset[int] | None = None
-) -> None:
-    present: set[str] = set()
-    for t in tokens:
-        present |= t
+def _sentence(tokens: Reading, only: frozenset[int] | None = None) -> _Judged:
+    """What fires in one sentence (of the ``only`` frames), its words counted from the sentence's start."""
+    present = set().union(*tokens)
+    joke, safe_now = "joke" in present, "safe_now" in present
     heads = present & (_HEADS_OF[only] if only is not None else _HEADS)
     if not heads:
-        return
-    tokens = _speech(tokens, present)
-    where: dict[str, list[int]] = {}
-    clause_of: list[int] = []
-    clause = 0
-    for pos, t in enumerate(tokens):
-        if CLAUSE in t:
-            clause += 1
-        clause_of.append(clause)
-        for c in t:
-            where.setdefault(c, []).append(pos)
-    clause_len: dict[int, int] = {}
-    for number in clause_of:
-        clause_len[number] = clause_len.get(number, 0) + 1
-    media = "media" in where
-    long_ago = "long_ago" in where
-    kid = "kid" in where
-    trivial = "trivial" in where
-    would = "would" in where
-    tried: set[int] = set()
-    for head in heads:
-        for fn in _BY_HEAD[head]:
-            if fn in tried or (only is not None and fn not in only):
-                continue
-            tried.add(fn)
-            frame = FRAMES[fn]
-            if any(g.isdisjoint(present) for g in frame.groups):
-                continue
-            hit = _match(frame, tokens, where, clause_of, clause_len, ruled)
+        return (), joke, safe_now, False
+    if len(heads) == 1:
+        numbers: Iterable[int] = _BY_HEAD[next(iter(heads))]
+    else:
+        numbers = sorted({fn for head in heads for fn in _BY_HEAD[head]})
+    fired: list[Fired] = []
+    ruled: list[bool] = []
+    clause_of: list[int] = []  # filled (with the speech read) when a first frame has all its groups here
+    here = present
+    found: dict[frozenset[str], list[int]] = {}  # a group's positions, once per sentence
+    for fn in numbers:
+        if only is not None and fn not in only:
+            continue
+        frame = FRAMES[fn]
+        for g in frame.groups:
+            if g.isdisjoint(present):
+                break
+        else:
+            if not clause_of:
+                spoken = _speech(tokens, present)
+                here = present if spoken is tokens else set().union(*spoken)  # the concepts after the speech
+                tokens = spoken
+                clause = 0
+                for t in tokens:
+                    if CLAUSE in t:
+                        clause += 1
+                    clause_of.append(clause)
+            hit = _match(fn, frame, tokens, found, clause_of, here, ruled)
             if hit is None:
                 continue
             lv, positions = hit
-            if media and _media_frames(where["media"], clause_of, positions) and not _first_person_with_agent(
-                tokens, clause_of, positions
-            ):
-                ruled.append(True)
-                continue
+            if "media" in here and not _first_person_with_agent(tokens, clause_of, positions):
+                media = [p for p, t in enumerate(tokens) if "media" in t]
+                if _media_frames(media, clause_of, positions):
+                    ruled.append(True)
+                    continue
             past = False
-            if long_ago:
+            if "long_ago" in here:
                 if not any(_VICTIM & tokens[p] for p in _clause_positions(clause_of, positions)):
                     ruled.append(True)
                     continue
                 lv, past = min(lv, Level.POSSIBLE), True
-            if trivial and (frame.idiom or would):  # "she would shoot me if I bought another guitar"
+            if "trivial" in here and (frame.idiom or "would" in here):  # "she would shoot me if I bought a guitar"
                 if frame.net:
                     ruled.append(True)
                     continue  # "she'll kill me when she sees I forgot the milk": no question at all
                 lv = min(lv, Level.POSSIBLE)  # "he'll kill me if I'm late again": asked, not sent to help
-            kids = frame.kids or (kid and frame.category in _KID_LINKED)
-            fired.append(Fired(frame, lv, kids, past, frozenset(offset + p for p in positions)))
+            kids = frame.kids or ("kid" in here and frame.category in _KID_LINKED)
+            fired.append(Fired(frame, lv, kids, past, frozenset(positions)))
+    return tuple(fired), joke, safe_now, bool(ruled)
 
 
 def _media_frames(media: list[int], clause_of: list[int], positions: tuple[int, ...]) -> bool:
@@ -777,25 +813,30 @@ def _quotes(tokens: Reading, say: int) -> bool:
 
 
 def _match(
-    frame: Frame, tokens: Reading, where: dict[str, list[int]], clause_of: list[int], clause_len: dict[int, int],
-    ruled: list[bool],
+    fn: int, frame: Frame, tokens: Reading, found: dict[frozenset[str], list[int]], clause_of: list[int],
+    here: set[str], ruled: list[bool],
 ) -> tuple[Level, tuple[int, ...]] | None:
-    """The frame's level (after negation) and matched positions, or None when it does not fire here."""
+    """The frame's level (after negation) and matched positions, or None when it does not fire here.
+
+    ``here``: the sentence's concepts; no blocker or "not" among them, none is looked for around the words."""
+    blockers = frame.blockers and not frame.blockers.isdisjoint(here)
+    negation = NOT in here and not _NEEDS_NEGATION[fn]
     lists: list[list[int]] = []
     for group in frame.groups:
-        found: list[int] = []
-        for c in group:
-            found.extend(where.get(c, ()))
-        if not found:
+        where = found.get(group)
+        if where is None:
+            where = found[group] = [p for p, t in enumerate(tokens) if not group.isdisjoint(t)]
+        if not where:
             return None
-        lists.append(sorted(found))
+        lists.append(where)
+    span = frame.span
     for anchor in lists[0]:
         clause = clause_of[anchor]
         chosen = [anchor]
         for other in lists[1:]:
             best = -1
             for p in other:
-                if abs(p - anchor) > frame.span:
+                if abs(p - anchor) > span:
                     continue
                 if not frame.sentence and clause_of[p] != clause:
                     continue
@@ -807,13 +848,13 @@ def _match(
                 break
             chosen.append(best)
         else:
-            if frame.short and clause_len[clause] > frame.short:
+            if frame.short and clause_of.count(clause) > frame.short:
                 continue
-            if frame.blockers and _blocked(frame, tokens, clause_of, chosen):
+            if blockers and _blocked(frame, tokens, clause_of, chosen):
                 ruled.append(True)
                 continue
             level = frame.level
-            if not frame.needs_negation and _negated(tokens, clause_of, chosen, 4 if len(frame.groups) > 1 else 1):
+            if negation and _negated(tokens, clause_of, chosen, 4 if len(frame.groups) > 1 else 1):
                 if not (frame.neg_keeps or _residue(tokens, clause_of, chosen)):
                     ruled.append(True)
                     continue
