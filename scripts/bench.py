@@ -8,7 +8,9 @@ Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON 
   button and a breathing break) recorded once, then its (state, event, ctx) inputs replayed; events/s.
 - raw sqlite3: the exact statements (and parameters) the store runs for the Dialogue events below, recorded
   once, then replayed on a copy of the same database, one BEGIN IMMEDIATE … COMMIT per event: the limit of
-  the machine, for the ratio.
+  the machine, for the ratio. "Exact" includes the WAL truncation (PRAGMA wal_checkpoint(TRUNCATE), two
+  fsyncs) after an event that erased private text (a time-out's end: once per couple flow here); before
+  December 2026 the recording left it out, so raw sqlite3 did less than the store.
 - Dialogue.handle on a real SQLite file (WAL) at three sizes: 100, 10,000 (sessions, past time-outs, pending
   timers) and 100,000 stored couples (copies of the dispatcher database: half the couples in a running
   time-out, 100,000 pending timers). Couples run the shared time-out flow interleaved, so consecutive events
@@ -497,8 +499,9 @@ Statements = list[tuple[str, tuple[Any, ...]]]
 
 
 def record_statements(path: Path, events: list[tuple[int, Event, Phase]], check: Check) -> list[Statements]:
-    """Run the events through the store's own per-event transaction (synchronously, on a copy) and record
-    the statements of each; also check the flow goes where it should."""
+    """Run the events through the store's own per-event work (synchronously, on a copy: its transaction, and
+    the WAL truncation that follows one that erased private text) and record the statements of each; also
+    check the flow goes where it should."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connect_pragmas(conn)
     store = Store(None, str(path), Defaults())  # type: ignore[arg-type]  # no aiosqlite: we call its tx body
@@ -507,10 +510,7 @@ def record_statements(path: Path, events: list[tuple[int, Event, Phase]], check:
         rec = Recorder(conn)
         c: sqlite3.Connection = rec  # type: ignore[assignment]  # duck-typed: execute/executemany
 
-        def body(c: sqlite3.Connection = c, uid: int = uid, ev: Event = ev, i: int = i) -> object:
-            return store._handle(c, ref_of(uid), ev, START + timedelta(seconds=i))
-
-        store._tx(c, body)
+        store._handled(c, ref_of(uid), ev, START + timedelta(seconds=i))  # the transaction, and what follows it
         per_event.append(rec.log)
         row = conn.execute("SELECT data FROM sessions WHERE user_id = ?", (uid,)).fetchone()
         check.expect(f"couple event {i} user {uid} {ev}", load_session(row[0] if row else None).phase, want)
@@ -1390,6 +1390,8 @@ def figures(s: Sizes) -> list[Fig]:
 
 
 FIGURE_KEYS = [f.key for f in figures(QUICK)]
+PARTS = ("core", "store", "huge", "ptb", "dispatch", "memory", "postgres")
+"""What --only may choose (postgres also with --postgres)."""
 """Every SQLite figure, in the order of the table (the JSON's "figures"; tests/test_bench_smoke.py)."""
 
 
@@ -1476,6 +1478,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="PRAGMA synchronous of every store connection (default: the store's, %(default)s)")
     ap.add_argument("--postgres", action="store_true",
                     help="also PostgreSQL, 1 and 2 processes (scripts/bench_postgres.py; Debian's postgresql)")
+    ap.add_argument("--only", default="", help="only these parts, comma-separated: core, store (100 and "
+                    "10,000 couples), huge (100,000), ptb, dispatch, memory, postgres (default: all)")
     ap.add_argument("--rss-child", help=argparse.SUPPRESS)
     ap.add_argument("--rss-couples", type=int, default=100, help=argparse.SUPPRESS)
     ap.add_argument("--rss-touch", type=int, default=1000, help=argparse.SUPPRESS)
@@ -1494,36 +1498,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     load_before = os.getloadavg()
+    parts = {p.strip() for p in args.only.split(",") if p.strip()} or set(PARTS)
+    if args.postgres:
+        parts.add("postgres")
+    elif not args.only:
+        parts.discard("postgres")
+    if unknown := parts - set(PARTS):
+        ap.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
+    nan = float("nan")
     with tempfile.TemporaryDirectory(prefix="adempauze-bench-", dir=args.tmp) as td:
         tmp = Path(td)
-        with stage("core.step", timings):
-            vals |= bench_core(sizes, check)
-        with stage("store: raw sqlite3 and Dialogue.handle", timings):
-            vals |= bench_store(tmp, sizes, check, details)
-        with stage("dispatcher: query plans and next_due()", timings):
-            dplan = SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
-            dpath = tmp / "dispatch.sqlite3"
-            t = time.perf_counter()
-            details["seed_dispatch"] = seed(dpath, dplan, START)
-            log(f"  seeded {dplan.couples:,} couples in {time.perf_counter() - t:.1f}s")
-            vals |= asyncio.run(bench_next_due(dpath, sizes, details))
-        with stage(f"store: Dialogue.handle with {sizes.dispatch_couples:,} couples", timings):
-            vals |= bench_huge(tmp, sizes, check, details, dpath)
-            vals["handle_p50_huge_over_small"] = vals["handle_huge_p50_ms"] / vals["handle_small_p50_ms"]
-        with stage(f"PTB ConversationHandler + PicklePersistence, {sizes.ptb_conversations:,} conversations",
-                   timings):
-            vals |= bench_ptb(tmp, sizes, details)
-            vals["ptb_default_over_handle"] = vals["ptb_default_ms_per_update"] / vals["handle_huge_mean_ms"]
-            vals["ptb_flush_over_handle"] = vals["ptb_flush_ms_per_update"] / vals["handle_huge_mean_ms"]
-        with stage("dispatcher: claim rate and lateness next to the pending timers", timings):
-            vals |= bench_pending(tmp, sizes, details, dpath)
-        with stage("dispatcher: return ping lateness (SystemClock, run_forever)", timings):
-            vals |= bench_lateness(tmp, sizes, details)
-        with stage("dispatcher: return ping lateness in real time (scale 1)", timings):
-            vals |= bench_lateness_realtime(tmp, sizes, details)
-        with stage("memory (fresh processes)", timings):
-            vals |= bench_rss(tmp, sizes, details, dpath)
-        if args.postgres:
+        if "core" in parts:
+            with stage("core.step", timings):
+                vals |= bench_core(sizes, check)
+        if "store" in parts:
+            with stage("store: raw sqlite3 and Dialogue.handle", timings):
+                vals |= bench_store(tmp, sizes, check, details)
+        dpath = tmp / "dispatch.sqlite3"
+        if parts & {"huge", "ptb", "dispatch", "memory"}:
+            with stage("dispatcher: query plans and next_due()", timings):
+                dplan = SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
+                t = time.perf_counter()
+                details["seed_dispatch"] = seed(dpath, dplan, START)
+                log(f"  seeded {dplan.couples:,} couples in {time.perf_counter() - t:.1f}s")
+                vals |= asyncio.run(bench_next_due(dpath, sizes, details))
+        if "huge" in parts:
+            with stage(f"store: Dialogue.handle with {sizes.dispatch_couples:,} couples", timings):
+                vals |= bench_huge(tmp, sizes, check, details, dpath)
+                vals["handle_p50_huge_over_small"] = vals["handle_huge_p50_ms"] / vals.get("handle_small_p50_ms", nan)
+        if "ptb" in parts:
+            with stage(f"PTB ConversationHandler + PicklePersistence, {sizes.ptb_conversations:,} conversations",
+                       timings):
+                vals |= bench_ptb(tmp, sizes, details)
+                mean = vals.get("handle_huge_mean_ms", nan)
+                vals["ptb_default_over_handle"] = vals["ptb_default_ms_per_update"] / mean
+                vals["ptb_flush_over_handle"] = vals["ptb_flush_ms_per_update"] / mean
+        if "dispatch" in parts:
+            with stage("dispatcher: claim rate and lateness next to the pending timers", timings):
+                vals |= bench_pending(tmp, sizes, details, dpath)
+            with stage("dispatcher: return ping lateness (SystemClock, run_forever)", timings):
+                vals |= bench_lateness(tmp, sizes, details)
+            with stage("dispatcher: return ping lateness in real time (scale 1)", timings):
+                vals |= bench_lateness_realtime(tmp, sizes, details)
+        if "memory" in parts:
+            with stage("memory (fresh processes)", timings):
+                vals |= bench_rss(tmp, sizes, details, dpath)
+        if "postgres" in parts:
             with stage(f"PostgreSQL: Dialogue.handle with {sizes.dispatch_couples:,} couples, 1 and 2 processes",
                        timings):
                 import bench_postgres  # scripts/ is on the path: this script's folder
@@ -1533,7 +1553,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 vals |= {k: v for k, v in pg.items() if k.startswith("pg")}
     total = time.perf_counter() - t_all
 
-    figs = figures(sizes) + (postgres_figures(sizes) if args.postgres else [])
+    figs = [f for f in figures(sizes) if f.key in vals] + [f for f in postgres_figures(sizes) if f.key in vals]
     text, verdicts = table(figs, vals, int(details.get("pending_timers", 0)))
     print(f"Adempauze benchmark{' (quick sizes)' if args.quick else ''}, synchronous={args.synchronous} — "
           f"Python {platform.python_version()}, "
@@ -1551,7 +1571,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {m}", file=sys.stderr)
 
     result = {
-        "figures": {k: vals[k] for k in FIGURE_KEYS} | {f.key: vals[f.key] for f in postgres_figures(sizes)
+        "parts": sorted(parts),
+        "figures": {k: vals[k] for k in FIGURE_KEYS if k in vals} | {f.key: vals[f.key] for f in postgres_figures(sizes)
                                                          if f.key in vals},
         "side_by_side": side_by_side(vals, sizes).splitlines(),
         "load_average_before": load_before,
