@@ -152,7 +152,7 @@ def two_processes(url: str, events: list[Any], work: Path, folder: Path, load: b
     index = {id(e): k for k, e in enumerate(events)}
     for i, h in enumerate(halves):  # the children rebuild their events from the same schedule, by index
         files[i].write_text(json.dumps([index[id(e)] for e in h]))
-    start_at = time.time() + 3.0  # both import and connect first, then start together
+    start_at = time.time() + 8.0  # both import, load the reader and connect first, then start together
     busy0, total0 = cpu_busy()
     server0 = server_jiffies(folder)
     procs = [subprocess.Popen([sys.executable, __file__, "--load-child", url, "--events", str(f),
@@ -168,13 +168,14 @@ def two_processes(url: str, events: list[Any], work: Path, folder: Path, load: b
     return {"events_per_s": len(lat) / wall, "p50_ms": bench.pct(lat, 0.5) * 1e3,
             "p99_ms": bench.pct(lat, 0.99) * 1e3,
             "machine_busy_share": (busy1 - busy0) / max(1, total1 - total0),
-            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 3.0),
+            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 8.0),
             "cores": cores}
 
 
 async def load_child(url: str, events_file: Path, start_at: float, n: int, sizes: bench.Sizes, load: bool) -> None:
     events = schedule_for(sizes, n)
     mine = [events[i] for i in json.loads(events_file.read_text())]
+    bench.warm_up()  # before the start signal: a fresh process, as the parent did before its own runs
     store = await PostgresStore.open(url)
     await store.query("SELECT 1")
     await asyncio.sleep(max(0.0, start_at - time.time()))
@@ -189,6 +190,7 @@ def schedule_for(sizes: bench.Sizes, n: int) -> list[Any]:
 
 def run(quick: bool) -> dict[str, Any]:
     sizes = bench.QUICK if quick else bench.FULL
+    bench.warm_up()
     with tempfile.TemporaryDirectory(prefix="adempauze-bench-pg-") as tmp_, pg_server.running(durable=True) as srv:
         tmp = Path(tmp_)
         lite = tmp / "seed.sqlite3"
