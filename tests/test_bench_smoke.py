@@ -20,6 +20,8 @@ FIGURES = (
     *(f"{size}{load}{fig}" for size in SIZES for load in ("", "_load") for fig in REGIME),
     "store_sync_events_per_s",
     "handle_p50_big_over_small",
+    *(f"{size}_raw_light_events_per_s" for size in SIZES),
+    *(f"{size}{load}_ratio_to_raw_light" for size in SIZES for load in ("", "_load")),
     "handle_p50_huge_over_small",
     "next_due_index_seek",
     "next_due_ms",
