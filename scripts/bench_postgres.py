@@ -8,10 +8,13 @@ Usage: scripts/bench --postgres  (or python scripts/bench_postgres.py [--quick] 
 - one process, one event at a time: the same interleaved couple flow as bench.py's Dialogue.handle figures;
   p50/p99 latency and events/s (median of RUNS runs);
 - one process under load: LOAD_LANES couples acting at once (bench.run_dialogue_load's lanes);
-- two processes under load: two subprocesses (this script, --load-child), each with its own store on the same
-  database and half of the couples, started together; events/s = all events / the wall time until both are
-  done. Beside it what the machine's CPUs did meanwhile (/proc/stat: busy share of all cores; the server's own
-  processes' share): with 2 cores, the server and two clients compete for the same two.
+- two processes, one event at a time each and under load: two subprocesses (this script, --load-child), each
+  with its own store on the same database and half of the couples, started together; events/s = all events /
+  the wall time until both are done.
+Every regime RUNS times on a fresh copy of the database, interleaved (one, load, two one, two load, one, …);
+each figure is the median over the runs (bench.summary). Beside two processes under load, what the machine's
+CPUs did meanwhile (/proc/stat: busy share of all cores; the server's own processes' share): with 2 cores, the
+server and two clients compete for the same two.
 The server runs on this machine, shared with other work: the figures are medians and the noise is reported.
 """
 
@@ -22,6 +25,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +48,7 @@ from bot.store.postgres.connection import Connection, migrate  # noqa: E402
 from bot.store.postgres.store import PostgresStore  # noqa: E402
 
 RUNS = 3
-TABLES = ("users", "couples", "sessions", "timeouts", "timeout_members", "timers")
+TABLES = ("users", "couples", "contracts", "sessions", "timeouts", "timeout_members", "timers")
 
 
 def copy_into(sqlite_path: Path, url: str) -> dict[str, int]:
@@ -91,10 +95,7 @@ async def one_at_a_time(url: str, events: list[Any]) -> tuple[list[float], float
 
 async def under_load(url: str, events: list[Any]) -> tuple[list[float], float]:
     """bench.run_dialogue_load's lanes, on a PostgresStore."""
-    lanes = bench.LOAD_LANES
-    by_lane: list[list[int]] = [[] for _ in range(lanes)]
-    for i, (uid, _, _) in enumerate(events):
-        by_lane[((uid + 1) // 2) % lanes].append(i)
+    by_lane = bench.lanes_of(events)
     store = await PostgresStore.open(url)
     try:
         clock = ManualClock(bench.START)
@@ -141,8 +142,9 @@ def server_jiffies(folder: Path) -> int:
     return 0
 
 
-def two_processes(url: str, events: list[Any], work: Path, folder: Path) -> dict[str, float]:
-    """Two processes at once, each with half the couples under load; all events / the wall time."""
+def two_processes(url: str, events: list[Any], work: Path, folder: Path, load: bool) -> dict[str, float]:
+    """Two processes at once, each with half the couples, under load (`load`) or one event at a time; all
+    events / the wall time."""
     halves: list[list[Any]] = [[], []]
     for e in events:
         halves[((e[0] + 1) // 2) % 2].append(e)
@@ -150,11 +152,12 @@ def two_processes(url: str, events: list[Any], work: Path, folder: Path) -> dict
     index = {id(e): k for k, e in enumerate(events)}
     for i, h in enumerate(halves):  # the children rebuild their events from the same schedule, by index
         files[i].write_text(json.dumps([index[id(e)] for e in h]))
-    start_at = time.time() + 3.0  # both import and connect first, then start together
+    start_at = time.time() + 8.0  # both import, load the reader and connect first, then start together
     busy0, total0 = cpu_busy()
     server0 = server_jiffies(folder)
     procs = [subprocess.Popen([sys.executable, __file__, "--load-child", url, "--events", str(f),
-                               "--start-at", repr(start_at), "--n", str(len(events))], stdout=subprocess.PIPE)
+                               "--start-at", repr(start_at), "--n", str(len(events)),
+                               *(["--one-at-a-time"] if not load else [])], stdout=subprocess.PIPE)
              for f in files]
     outs = [json.loads(p.communicate()[0]) for p in procs]
     busy1, total1 = cpu_busy()
@@ -165,28 +168,29 @@ def two_processes(url: str, events: list[Any], work: Path, folder: Path) -> dict
     return {"events_per_s": len(lat) / wall, "p50_ms": bench.pct(lat, 0.5) * 1e3,
             "p99_ms": bench.pct(lat, 0.99) * 1e3,
             "machine_busy_share": (busy1 - busy0) / max(1, total1 - total0),
-            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 3.0),
+            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 8.0),
             "cores": cores}
 
 
-async def load_child(url: str, events_file: Path, start_at: float, n: int, sizes: bench.Sizes) -> None:
+async def load_child(url: str, events_file: Path, start_at: float, n: int, sizes: bench.Sizes, load: bool) -> None:
     events = schedule_for(sizes, n)
     mine = [events[i] for i in json.loads(events_file.read_text())]
+    bench.warm_up()  # before the start signal: a fresh process, as the parent did before its own runs
     store = await PostgresStore.open(url)
     await store.query("SELECT 1")
     await asyncio.sleep(max(0.0, start_at - time.time()))
     await store.close()
-    lat, _ = await under_load(url, mine)
+    lat, _ = await (under_load(url, mine) if load else one_at_a_time(url, mine))
     print(json.dumps({"lat": lat, "end": time.time()}))
 
 
 def schedule_for(sizes: bench.Sizes, n: int) -> list[Any]:
-    plan = bench.SeedPlan(sizes.dispatch_couples, active_pct=50, after_pct=0)
-    return bench.schedule(plan.idle_couples(), n)
+    return bench.huge_schedule(sizes, n)  # the very events of the SQLite figures at this size
 
 
 def run(quick: bool) -> dict[str, Any]:
     sizes = bench.QUICK if quick else bench.FULL
+    bench.warm_up()
     with tempfile.TemporaryDirectory(prefix="adempauze-bench-pg-") as tmp_, pg_server.running(durable=True) as srv:
         tmp = Path(tmp_)
         lite = tmp / "seed.sqlite3"
@@ -203,33 +207,39 @@ def run(quick: bool) -> dict[str, Any]:
 
         def fresh() -> str:
             nonlocal n
+            if n:
+                srv.admin(f"DROP DATABASE run{n}")
             n += 1
             srv.admin(f"CREATE DATABASE run{n} TEMPLATE bench")
             return srv.url(f"run{n}")
 
-        single = [asyncio.run(one_at_a_time(fresh(), events)) for _ in range(RUNS)]
-        load1 = [asyncio.run(under_load(fresh(), events)) for _ in range(RUNS)]
-        load2 = [two_processes(fresh(), events, tmp, srv.folder) for _ in range(RUNS)]
+        single, load1, one2, load2 = [], [], [], []
+        for _ in range(RUNS):  # interleaved, so that every regime sees the same machine
+            single.append(asyncio.run(one_at_a_time(fresh(), events)))
+            load1.append(asyncio.run(under_load(fresh(), events)))
+            one2.append(two_processes(fresh(), events, tmp, srv.folder, load=False))
+            load2.append(two_processes(fresh(), events, tmp, srv.folder, load=True))
 
-    def med(runs: list[tuple[list[float], float]]) -> tuple[float, float, float, list[float]]:
-        rates = sorted(((len(lat) / wall, lat) for lat, wall in runs), key=lambda r: r[0])
-        rate, lat = rates[len(rates) // 2]
-        return rate, bench.pct(lat, 0.5) * 1e3, bench.pct(lat, 0.99) * 1e3, [r for r, _ in rates]
+    s1, sl = bench.summary(single), bench.summary(load1)
 
-    r1, p50_1, p99_1, rates1 = med(single)
-    rl, p50_l, p99_l, ratesl = med(load1)
-    by_rate = sorted(load2, key=lambda r: r["events_per_s"])
-    two = by_rate[len(by_rate) // 2]
+    def med(runs: list[dict[str, float]], key: str) -> float:
+        return float(statistics.median(r[key] for r in runs))
+
+    r2, rl2 = med(one2, "events_per_s"), med(load2, "events_per_s")
     return {
         "couples": sizes.dispatch_couples, "events": len(events), "runs": RUNS, "rows": counts,
-        "pg1_p50_ms": p50_1, "pg1_p99_ms": p99_1, "pg1_events_per_s": r1,
-        "pg1_load_events_per_s": rl, "pg1_load_p50_ms": p50_l, "pg1_load_p99_ms": p99_l,
-        "pg2_load_events_per_s": two["events_per_s"], "pg2_load_p99_ms": two["p99_ms"],
-        "pg2_over_pg1": two["events_per_s"] / rl,
-        "pg2_machine_busy_share": two["machine_busy_share"], "pg2_server_cores_used": two["server_cores_used"],
-        "cores": two["cores"],
-        "_spread": {"pg1_events_per_s": rates1, "pg1_load_events_per_s": ratesl,
-                    "pg2_load_events_per_s": [r["events_per_s"] for r in by_rate]},
+        "pg1_p50_ms": s1["p50_ms"], "pg1_p99_ms": s1["p99_ms"], "pg1_events_per_s": s1["events_per_s"],
+        "pg1_load_events_per_s": sl["events_per_s"], "pg1_load_p50_ms": sl["p50_ms"], "pg1_load_p99_ms": sl["p99_ms"],
+        "pg2_events_per_s": r2, "pg2_p50_ms": med(one2, "p50_ms"), "pg2_p99_ms": med(one2, "p99_ms"),
+        "pg2_over_pg1_one": r2 / s1["events_per_s"],
+        "pg2_load_events_per_s": rl2, "pg2_load_p50_ms": med(load2, "p50_ms"), "pg2_load_p99_ms": med(load2, "p99_ms"),
+        "pg2_over_pg1": rl2 / sl["events_per_s"],
+        "pg2_machine_busy_share": med(load2, "machine_busy_share"),
+        "pg2_server_cores_used": med(load2, "server_cores_used"),
+        "cores": os.cpu_count() or 1,
+        "_spread": {"pg1_events_per_s": s1["rates"], "pg1_load_events_per_s": sl["rates"],
+                    "pg2_events_per_s": sorted(round(r["events_per_s"]) for r in one2),
+                    "pg2_load_events_per_s": sorted(round(r["events_per_s"]) for r in load2)},
     }
 
 
@@ -241,10 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--events", help=argparse.SUPPRESS)
     ap.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--one-at-a-time", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.load_child:
         asyncio.run(load_child(args.load_child, Path(args.events), args.start_at, args.n,
-                               bench.QUICK if args.quick else bench.FULL))
+                               bench.QUICK if args.quick else bench.FULL, not args.one_at_a_time))
         return 0
     r = run(args.quick)
     for k, v in r.items():

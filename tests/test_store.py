@@ -7,6 +7,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ import pytest
 from adempauze_testkit import add_fault, drop_fault
 
 from bot.clock import ManualClock
-from bot.codec import ts
+from bot.codec import load_session, ts
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
@@ -395,21 +396,85 @@ async def test_one_persons_events_keep_their_order_when_sent_at_once(
     assert await talk.phase(at_once) == await talk.phase(one_by_one) == "breathe.tension"
 
 
-async def test_a_failing_event_in_a_batch_fails_alone(
-    talk: Talk, store: Store, person: Callable[..., UserRef]
+async def test_an_event_waits_behind_what_the_thread_is_doing(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef]
 ) -> None:
-    """Same turn of the loop, so the same trip to the thread: the one whose timer insert fails gets the
-    apology and keeps its old state; the others around it are saved and answered as usual."""
+    """While the thread has work (a dispatcher round, say), an event is not settled beside it on the event loop:
+    it goes to the thread after that work, in order, and is answered when it is done."""
+    ann = person("ann")
+    await talk.say(ann, "/timeout")
+    started, release = threading.Event(), threading.Event()
+
+    def long_job(c: sqlite3.Connection) -> str:
+        started.set()
+        release.wait(30)  # a bound for a broken test, not a wait for time: released just below
+        return str(c.execute("SELECT count(*) FROM timeouts").fetchone()[0])
+
+    job = asyncio.ensure_future(store._run(long_job))
+    hops = _Hops(store)
+    event = asyncio.ensure_future(talk.press(ann, "ret.m30"))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert started.is_set() and not event.done() and phase_on_file(db_path, ann) == "pause.choose"
+    release.set()
+    assert await job == "0"  # it ran before the event: the time-out was not there yet
+    await event
+    assert hops.n == 1 and await talk.phase(ann) == "pause.tension"
+
+
+def phase_on_file(db_path: Path, who: UserRef) -> str:
+    """The phase as the file has it, read on a connection of its own (the store's thread is busy)."""
+    c = sqlite3.connect(db_path)
+    try:
+        row = c.execute("SELECT s.data FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.external_id = ?",
+                        (who.external_id,)).fetchone()
+    finally:
+        c.close()
+    return load_session(row[0] if row else None).phase.value
+
+
+async def test_an_event_never_waits_on_the_event_loop_for_another_process(
+    talk: Talk, db_path: Path, person: Callable[..., UserRef]
+) -> None:
+    """Another process holds the write lock: the event is not settled on the event loop (which would block it
+    for up to busy_timeout) but goes to the thread, which waits for the lock; meanwhile the loop runs on."""
+    store = talk.dialogue.store
+    ann = person("ann")
+    await talk.say(ann, "/timeout")
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        hops = _Hops(store)
+        event = asyncio.ensure_future(talk.press(ann, "ret.m30"))
+        for _ in range(20):
+            await asyncio.sleep(0)  # the loop goes round: nothing on it waits for the lock
+        assert not event.done() and hops.n == 1
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await event
+    assert await talk.phase(ann) == "pause.tension"
+
+
+@pytest.mark.parametrize("where", ["loop", "thread"])
+async def test_a_failing_event_in_a_batch_fails_alone(
+    talk: Talk, store: Store, person: Callable[..., UserRef], where: str
+) -> None:
+    """Same turn of the loop, so one batch: settled right on the event loop while the thread is idle (SQLite),
+    or in one trip to the thread. Either way the one whose timer insert fails gets the apology and keeps its
+    old state; the others around it are saved and answered as usual."""
     ann, bob, cas = person("ann"), person("bob"), person("cas")
     for p in (ann, bob, cas):
         await talk.say(p, "/timeout")
     await talk.press(bob, "ret.m30")  # bob is past the return time; his next step writes no timer
     await boom(store)
+    if where == "thread":
+        store._line._here = None  # as if the thread were busy: the batch goes there
     hops = _Hops(store)
 
     a, b, c = await asyncio.gather(talk.press(ann, "ret.m30"), talk.press(bob, "t.8"), talk.press(cas, "ret.m30"))
 
-    assert hops.n == 1
+    assert hops.n == (0 if where == "loop" and store.HERE else 1)
     assert "opslaan" in a[0].text and "opslaan" in c[0].text  # the apology
     assert await talk.phase(ann) == "pause.choose" and await talk.phase(cas) == "pause.choose"
     assert "opslaan" not in b[0].text and await talk.phase(bob) != "pause.tension"

@@ -59,6 +59,10 @@ RETRIES = 5
 again before its caller hears the error."""
 REGISTER_LOCK = 0x70726F63  # "proc": one registration at a time
 _AGAIN = (errors.DeadlockDetected, errors.SerializationFailure, errors.UniqueViolation)
+_KEY = "SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)"
+"""The lock key of a person: their couple's id, or minus their own id when unpaired."""
+_LOCK_WAIT = f"SELECT k, pg_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"  # (void: held once it answers)
+_LOCK_TRY = f"SELECT k, pg_try_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class PostgresStore(SqliteStore):
     """The store port on a PostgreSQL database (`DATABASE_URL=postgresql://…`)."""
 
     LOCK_CLAIMED = " FOR UPDATE OF o SKIP LOCKED"
+    HERE = False
     LEASE = timedelta(seconds=4)
     """Shorter than on one machine's file: a server answers a heartbeat in a millisecond, and a killed
     process's claimed rows go to another within 4 s: a ping that was due is out within 5 s of a kill."""
@@ -133,10 +138,12 @@ class PostgresStore(SqliteStore):
     def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
         """Take (and hold until the commit) the lock of `uid`'s couple, or of `uid` alone when unpaired: wait
         for it, or (`wait=False`) give up at once when another process holds it. True: held."""
-        key = None
-        for _ in range(3):  # paired or unpaired meanwhile: take the lock that is theirs now
-            now = c.execute("SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)",
-                            (uid,)).fetchone()[0]
+        # the key looked up and its lock taken in one round trip; then looked up again, now that it is held
+        key, held = c.execute(_LOCK_WAIT if wait else _LOCK_TRY, (uid,)).fetchone()
+        if not wait and not held:
+            return False
+        for _ in range(2):  # paired or unpaired meanwhile: take the lock that is theirs now
+            now = c.execute(_KEY, (uid,)).fetchone()[0]
             if now == key:
                 return True
             key = now

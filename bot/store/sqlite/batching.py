@@ -5,6 +5,9 @@ loop are sent together, in arrival order, BATCH_MAX per hop, and the next batch 
 the one before: under load one thread hop is shared by many events instead of paid by each, and one person's
 events keep their order (the thread takes batches first come, first served). A job that raises rolls back
 only its own transaction: its caller hears the error, the others in the batch their own results.
+
+With `here` given, a turn's jobs are first offered to it, on the event loop itself: it settles those it can
+right there (no hop at all; see SqliteStore._settle_here) and gives back the rest, in order, for the thread.
 """
 
 from __future__ import annotations
@@ -21,14 +24,18 @@ BATCH_MAX = 64
 
 Run = Callable[[Callable[[sqlite3.Connection], list[Any]]], Awaitable[list[Any]]]
 """One hop to the thread: `run(fn)` awaits `fn(connection)` run there."""
+Waiting = list[tuple[J, "asyncio.Future[Any]"]]
+Here = Callable[[Waiting[J]], Waiting[J]]
+"""Settles what it can of the waiting jobs on the event loop (their futures), returns the rest in order."""
 
 
 class Line(Generic[J]):
     """The jobs waiting for the thread, and the batches on their way to it."""
 
-    def __init__(self, run: Run, settle: Callable[[sqlite3.Connection, J], Any]) -> None:
+    def __init__(self, run: Run, settle: Callable[[sqlite3.Connection, J], Any], here: Here[J] | None = None) -> None:
         self._run = run
         self._settle = settle
+        self._here = here
         self._waiting: list[tuple[J, asyncio.Future[Any]]] = []
         self._sending: set[asyncio.Future[list[Any]]] = set()
 
@@ -44,6 +51,8 @@ class Line(Generic[J]):
     def _send(self) -> None:
         """Send everyone waiting to the thread, BATCH_MAX per hop."""
         line, self._waiting = self._waiting, []
+        if self._here is not None:
+            line = self._here(line)
         for i in range(0, len(line), BATCH_MAX):
             batch = line[i : i + BATCH_MAX]
             task = asyncio.ensure_future(self._run(partial(self._settle_all, batch)))

@@ -12,7 +12,11 @@ whatever the caller wants made of the result (the Dialogue renders its replies).
 same turn of the event loop travel together, one hop for the lot, each in its own transaction: under load the
 hop is shared instead of paid per event (`batching.Line`). Because the worker thread runs one function at a
 time, transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
-forget. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
+forget. And while the thread has nothing to do, an event does not hop at all: it runs right there on the event
+loop (`_settle_here`), which the thread then leaves alone, so nothing interleaves either; a hop costs more
+than the whole transaction's statements. Only when that is safe: the write lock taken without waiting (held
+by another process: to the thread, which waits for it), and the WAL truncation after erased text (two fsyncs)
+goes to the thread. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
 (a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
 serialises their transactions too. Which process fires which timer and delivers which outbox row is in
 "several processes on one file" below.
@@ -46,7 +50,7 @@ from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCL
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
 from bot.store.sqlite.batching import Line
-from bot.store.sqlite.connection import checkpoint_truncate, explain, holders_sync, open_sync
+from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, checkpoint_truncate, explain, holders_sync, open_sync
 from bot.store.sqlite.effects import apply_effect, unname_timeouts
 from bot.store.sqlite.rows import (
     contract_of,
@@ -78,6 +82,27 @@ _Waiting = tuple[UserRef, Event, datetime, Callable[[Handled], Any]]
 """An event waiting for the thread: who, what, when, and what to make of it there."""
 
 
+class _Busy(Exception):
+    """The write lock could not be had at once (another process holds it): leave the event to the thread."""
+
+
+def _answer(fut: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
+    if fut.done():  # the caller gave up; its event was handled all the same
+        return
+    if error is not None:
+        fut.set_exception(error)
+    else:
+        fut.set_result(result)
+
+
+def _pass_on(fut: asyncio.Future[Any], task: asyncio.Future[Any]) -> None:
+    if task.cancelled():
+        if not fut.done():
+            fut.cancel()
+        return
+    _answer(fut, None if task.exception() else task.result(), task.exception())
+
+
 def _where(e: BaseException) -> str:
     """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
     tb = e.__traceback__
@@ -89,6 +114,10 @@ def _where(e: BaseException) -> str:
 class SqliteStore:
     """The store port (bot.store.port.StorePort) on one SQLite file; every method is one hop to its thread."""
 
+    HERE = True
+    """Events run on the event loop while the thread is idle (`_settle_here`). Not on PostgreSQL: there every
+    statement is a round trip to the server, which the event loop must not sit and wait for."""
+
     def __init__(self, db: Writer, path: str, defaults: Defaults) -> None:
         self._db = db
         self.path = path
@@ -97,8 +126,10 @@ class SqliteStore:
         """Where invite codes come from. Only the demo swaps it, to script a pairing."""
         self.random_id: Callable[[], int] = new_id
         """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
-        self._line: Line[_Waiting] = Line(lambda fn: self._run(fn), self._settle)
+        self._line: Line[_Waiting] = Line(lambda fn: self._run(fn), self._settle,
+                                          self._settle_here if self.HERE else None)
         """Events waiting for the thread, and the batches on their way (see handle_then)."""
+        self._sent: set[asyncio.Future[Any]] = set()
         self._sessions: dict[str, Session] = {}
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
@@ -170,6 +201,59 @@ class SqliteStore:
     def _settle(self, c: sqlite3.Connection, job: _Waiting) -> Any:
         ref, event, now, then = job
         return then(self._handled(c, ref, event, now))
+
+    def _settle_here(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
+        """Settle the waiting events right here, on the event loop, one transaction each, for as long as the
+        thread is idle (nothing given to it is waiting or running, so nothing is overtaken and nothing runs
+        beside); give back the rest, in order, for the thread. An event whose transaction erased private
+        text has its WAL truncation (and what is made of its result) done on the thread: that writes and
+        syncs files, which the loop does not wait for."""
+        for i, (job, fut) in enumerate(line):
+            c = self._db.idle()
+            if c is None:
+                return line[i:]
+            ref, event, now, then = job
+            try:
+                done = self._tx_here(c, lambda: self._handle(c, ref, event, now))  # noqa: B023  # called at once
+            except _Busy:
+                return line[i:]
+            except Exception as e:
+                _answer(fut, error=e)
+                continue
+            if self._erased:
+                task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=then, done=done)))
+                self._sent.add(task)
+                task.add_done_callback(self._sent.discard)
+                task.add_done_callback(partial(_pass_on, fut))
+                continue  # the thread is busy now: the rest go after it
+            try:
+                result = then(done)
+            except Exception as e:
+                _answer(fut, error=e)
+            else:
+                _answer(fut, result)
+        return []
+
+    def _truncated_then(self, c: sqlite3.Connection, then: Callable[[Handled], T], done: Handled) -> T:
+        self._truncate_wal_if_erased(c)
+        return then(done)
+
+    def _tx_here(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
+        """`_tx` on the event loop: the write lock is taken without waiting for it, or not at all (_Busy)."""
+        c.execute("PRAGMA busy_timeout=0")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:  # locked by another process (or worse: the thread will say)
+            raise _Busy from e
+        finally:
+            c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            out = body()
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+        return out
 
     def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
         done = self._tx(c, lambda: self._handle(c, ref, event, now))
