@@ -479,3 +479,34 @@ async def test_a_failing_event_in_a_batch_fails_alone(
     assert await talk.phase(ann) == "pause.choose" and await talk.phase(cas) == "pause.choose"
     assert "opslaan" not in b[0].text and await talk.phase(bob) != "pause.tension"
     assert await store.query("SELECT count(*) FROM timeouts") == [(1,)]  # bob's only
+
+
+# -- one platform update handled once, on either backend (a webhook retry after a lost answer) ----------------
+
+
+async def test_an_update_that_arrives_again_is_answered_without_acting_again(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    clock = ManualClock(datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    ann = UserRef("telegram", "ann", chat_id="chat-ann", name="Ann")
+    first = await Dialogue(store, clock).handle(ann, event_from_text("/timeout"), update="telegram:1:901")
+    phase = await store.session_of(ann)
+    again = await Dialogue(store, clock).handle(ann, event_from_text("/timeout"), update="telegram:1:901")
+    assert first and again == []  # the retry says nothing and changes nothing
+    assert await store.session_of(ann) == phase
+    assert await store.query("SELECT key FROM seen_updates") == [("telegram:1:901",)]
+    assert await Dialogue(store, clock).handle(ann, event_from_text("/status"), update="telegram:1:902")
+    assert await Dialogue(store, clock).handle(ann, event_from_text("/status"))  # from no update: never held
+
+
+async def test_keys_of_handled_updates_go_after_two_days_on_either_backend(store: Store) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from bot.store import once
+
+    now = int(time.time())
+    for key, at in (("telegram:1:1", now - int(once.SEEN_KEPT.total_seconds()) - 60), ("telegram:1:2", now - 60)):
+        await store.execute("INSERT INTO seen_updates (key, seen_at) VALUES (?, ?)", (key, at))
+    await store.purge_private(datetime(2026, 5, 1, 18, 0, tzinfo=UTC))
+    assert await store.query("SELECT key FROM seen_updates") == [("telegram:1:2",)]

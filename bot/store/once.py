@@ -12,17 +12,21 @@ to say to the person acting is lost only when its worker died right after the co
 outbox), never a partner notice or a ping (they are).
 
 The key travels from the Dialogue to the store beside the call, in a context variable (as the outbox delivery's
-gate does in bot.ports): the port's `handle_then` stays the same on every backend. The PostgreSQL store uses it;
-the SQLite store (one bot process per file) has the table but does not look yet.
+gate does in bot.ports): the port's `handle_then` stays the same on every backend. Both stores use it: on
+SQLite (one bot process per file) a webhook retry of an update already handled is answered without acting
+again just the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 SEEN_KEPT = timedelta(days=2)
 """How long a handled update's key is kept (wall clock): Telegram gives up on an update after 24 hours."""
@@ -43,6 +47,27 @@ def from_update(key: str | None) -> Iterator[None]:
 def current() -> str | None:
     """The key of the update being handled, if any (read by the store when an event is handed to it)."""
     return _UPDATE.get()
+
+
+@dataclass(frozen=True, slots=True)
+class FromUpdate(Generic[T]):
+    """What to make of an event's result (`then`), carrying the key of the platform update it came from."""
+
+    update: str
+    then: Callable[[Any], T]
+
+    def __call__(self, done: Any) -> T:
+        return self.then(done)
+
+
+def carried(then: Callable[[Any], T]) -> Callable[[Any], T]:
+    """`then`, carrying the current update's key along with it when there is one (read back by `key_of`)."""
+    update = current()
+    return then if update is None else FromUpdate(update, then)
+
+
+def key_of(then: object) -> str | None:
+    return then.update if isinstance(then, FromUpdate) else None
 
 
 def first_time(c: Any, key: str, wall: int) -> bool:

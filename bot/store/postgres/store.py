@@ -32,11 +32,10 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import psycopg
 from psycopg import errors
@@ -63,17 +62,6 @@ _KEY = "SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)"
 """The lock key of a person: their couple's id, or minus their own id when unpaired."""
 _LOCK_WAIT = f"SELECT k, pg_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"  # (void: held once it answers)
 _LOCK_TRY = f"SELECT k, pg_try_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"
-
-
-@dataclass(frozen=True, slots=True)
-class _FromUpdate(Generic[T]):
-    """What to make of an event's result (`then`), carrying the key of the platform update it came from."""
-
-    update: str
-    then: Callable[[Handled], T]
-
-    def __call__(self, done: Handled) -> T:
-        return self.then(done)
 
 
 def pg_tool(name: str) -> str | None:
@@ -121,8 +109,7 @@ class PostgresStore(SqliteStore):
         return store
 
     async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
-        update = once.current()  # the platform update this event comes from (bot.store.once), if any
-        job = (ref, event, now, then if update is None else _FromUpdate(update, then))
+        job = (ref, event, now, once.carried(then))  # with the platform update it comes from (bot.store.once)
         try:
             result: T = await self._line.put(job)
         except psycopg.Error as e:  # the message, not the statement's text or parameters (no user text)
@@ -131,8 +118,7 @@ class PostgresStore(SqliteStore):
 
     def _settle(self, c: Any, job: tuple[UserRef, Event, datetime, Callable[[Handled], Any]]) -> Any:
         ref, event, now, then = job
-        update = then.update if isinstance(then, _FromUpdate) else None
-        return then(self._tx(c, lambda: self._handle(c, ref, event, now, update)))
+        return then(self._tx(c, lambda: self._handle(c, ref, event, now, once.key_of(then))))
 
     # -- one couple at a time, across processes ------------------------------------------------------------
     def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
@@ -227,12 +213,6 @@ class PostgresStore(SqliteStore):
 
     def _serialise(self, c: Any) -> None:
         c.execute("SELECT pg_advisory_xact_lock(?)", (REGISTER_LOCK,))
-
-    async def purge_private(self, now: datetime) -> int:
-        """As on SQLite, and the keys of updates handled longer ago than once.SEEN_KEPT go too."""
-        wiped = await super().purge_private(now)
-        await self._run(lambda c: self._tx(c, lambda: once.forget_seen(c, int(self.wall()))))
-        return wiped
 
     # -- what SQLite's file needs and a server does not ----------------------------------------------------
     def _truncate_wal_if_erased(self, c: Any) -> None:

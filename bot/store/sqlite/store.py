@@ -45,6 +45,7 @@ from bot.core.effects import Export, Forget, Msg, Reply, SetProfile
 from bot.core.events import Event, TimerFired, TimerKind
 from bot.core.model import CountryFrom, Person, Plan, Session, State
 from bot.ports import Recipient, UserRef
+from bot.store import once
 from bot.store.migrations import migration_files
 from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
@@ -193,14 +194,14 @@ class SqliteStore:
         one before: under load a thread hop is shared by many events instead of paid by each, and one
         person's events keep their order (the thread takes batches first come, first served)."""
         try:
-            result: T = await self._line.put((ref, event, now, then))
+            result: T = await self._line.put((ref, event, now, once.carried(then)))
         except sqlite3.Error as e:
             raise explain(self.path, e) from e
         return result
 
     def _settle(self, c: sqlite3.Connection, job: _Waiting) -> Any:
         ref, event, now, then = job
-        return then(self._handled(c, ref, event, now))
+        return then(self._handled(c, ref, event, now, once.key_of(then)))
 
     def _settle_here(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
         """Settle the waiting events right here, on the event loop, one transaction each, for as long as the
@@ -214,7 +215,7 @@ class SqliteStore:
                 return line[i:]
             ref, event, now, then = job
             try:
-                done = self._tx_here(c, lambda: self._handle(c, ref, event, now))  # noqa: B023  # called at once
+                done = self._tx_here(c, lambda: self._handle(c, ref, event, now, once.key_of(then)))  # noqa: B023
             except _Busy:
                 return line[i:]
             except Exception as e:
@@ -255,8 +256,10 @@ class SqliteStore:
         c.execute("COMMIT")
         return out
 
-    def _handled(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
-        done = self._tx(c, lambda: self._handle(c, ref, event, now))
+    def _handled(
+        self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
+    ) -> Handled:
+        done = self._tx(c, lambda: self._handle(c, ref, event, now, update))
         self._truncate_wal_if_erased(c)
         return done
 
@@ -297,8 +300,14 @@ class SqliteStore:
         c.execute("COMMIT")
         return out
 
-    def _handle(self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime) -> Handled:
+    def _handle(
+        self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
+    ) -> Handled:
+        fresh = update is None or once.first_time(c, update, int(self.wall()))  # bot.store.once
         person = load_user(c, ref, now, self.defaults)
+        if not fresh:
+            log.info("an update handled before arrived again (a retry): nothing done")
+            return Handled(person, (), False)
         return self._step(c, person, event, now, direct=True)
 
     def _session(self, text: str | None) -> Session:
@@ -462,6 +471,7 @@ class SqliteStore:
         def wipe(c: sqlite3.Connection) -> int:
             wiped = self._tx(c, lambda: body(c))
             self._truncate_wal_if_erased(c)
+            self._tx(c, lambda: once.forget_seen(c, int(self.wall())))  # handled updates' keys, after SEEN_KEPT
             return wiped
 
         return await self._run(wipe)
