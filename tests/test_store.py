@@ -413,9 +413,10 @@ async def test_an_event_waits_behind_what_the_thread_is_doing(
     job = asyncio.ensure_future(store._run(long_job))
     hops = _Hops(store)
     event = asyncio.ensure_future(talk.press(ann, "ret.m30"))
+    assert await asyncio.to_thread(started.wait, 30)  # the thread is on the job (however loaded the machine)
     for _ in range(20):
-        await asyncio.sleep(0)
-    assert started.is_set() and not event.done() and phase_on_file(db_path, ann) == "pause.choose"
+        await asyncio.sleep(0)  # the event had every chance to be settled on the loop, beside the job
+    assert not event.done() and phase_on_file(db_path, ann) == "pause.choose"
     release.set()
     assert await job == "0"  # it ran before the event: the time-out was not there yet
     await event
