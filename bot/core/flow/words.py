@@ -48,6 +48,8 @@ class Words:
     forms: dict[str, str]
     feelings: tuple[tuple[str, str], ...]  # (compact words, id), in file order
     needs: tuple[tuple[str, str], ...]
+    read: dict[str, tuple[str, ...]]
+    """Every phrase and word above, already normalised (`tokens`): they are read once, not on every message."""
 
 
 @cache
@@ -71,16 +73,33 @@ def words() -> Words:
                 out += [(w, vid) for w in ws]
         return tuple(out)
 
-    return Words(phrases("signals"), phrases("timeout"), frozenset(phrases("negation")), phrases("ready"),
-                 frozenset(phrases("yes")), phrases("stop"), phrases("help"), frozenset(fillers), forms,
-                 vocab("feelings"), vocab("needs"))
+    w = Words(phrases("signals"), phrases("timeout"), frozenset(phrases("negation")), phrases("ready"),
+              frozenset(phrases("yes")), phrases("stop"), phrases("help"), frozenset(fillers), forms,
+              vocab("feelings"), vocab("needs"), {})
+    for group in (w.signals, w.timeout, w.ready, w.stop, w.help, w.negation, w.yes):
+        for phrase in group:
+            w.read[phrase] = _tokens_with(w, phrase)
+    for word, _vid in (*w.feelings, *w.needs):
+        w.read[word] = _tokens_with(w, word)
+    return w
 
 
 # -- the one rule ----------------------------------------------------------------------------------------
 
 def tokens(text: str) -> tuple[str, ...]:
     """The words of `text`, normalised: folded, forms replaced, fillers out."""
+    return _tokens_with(words(), text)
+
+
+def _phrase(phrase: str) -> tuple[str, ...]:
+    """A phrase's words: read once for the data's own phrases; a couple's own phrase is read each time (it is
+    theirs, and kept nowhere but in their contract)."""
     w = words()
+    found = w.read.get(phrase)
+    return found if found is not None else _tokens_with(w, phrase)
+
+
+def _tokens_with(w: Words, text: str) -> tuple[str, ...]:
     out = []
     for tok in _PUNCT.sub(" ", fold(text).replace("-", " ")).split():
         tok = tok.strip("'") if tok not in w.forms else tok
@@ -134,7 +153,8 @@ def says(text: str, phrase: str, *, anywhere: bool = True) -> bool:
 
 
 def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool) -> bool:
-    target = _compact(tokens(phrase))
+    ptoks = _phrase(phrase)
+    target = _compact(ptoks)
     if not target:
         return False
     if not toks or len(toks) > MAX_WORDS:
@@ -143,7 +163,7 @@ def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool) -> bool:
         return True
     if not anywhere:
         return False
-    n = len(tokens(phrase))
+    n = len(ptoks)
     for size in range(max(1, n - 1), n + 2):
         for i in range(0, len(toks) - size + 1):
             if near(_compact(toks[i:i + size]), target):
@@ -188,7 +208,7 @@ def _answer(text: str, phrases: tuple[str, ...], *, yes_alone: bool) -> bool:
         rest = rest[1:]
     negated = any(t in w.negation for t in rest)
     return any(_says(rest, p, anywhere=False) or _says(toks, p, anywhere=False) for p in phrases
-               if not negated or any(t in w.negation for t in tokens(p)))
+               if not negated or any(t in w.negation for t in _phrase(p)))
 
 
 def is_ready_word(text: str) -> bool:
@@ -215,7 +235,7 @@ def _match(text: str, vocab: tuple[tuple[str, str], ...], ids: tuple[str, ...]) 
     for word, vid in vocab:
         if vid not in ids:
             continue
-        wt = tokens(word)
+        wt = _phrase(word)
         target = _compact(wt)
         for i in range(len(toks) - len(wt) + 1):
             if near(_compact(toks[i:i + len(wt)]), target):
