@@ -104,14 +104,13 @@ class Model:
         self._pairs: dict[tuple[str, ...], float] = {}
         self._concepts: dict[str, float] = {}
         self._links: dict[tuple[str, ...], float] = {}
-        self._odd = False
         for f, w in weights.items():
             if len(f) == 2 and f[0] in ("w", "c"):
                 (self._words if f[0] == "w" else self._concepts)[f[1]] = w
             elif len(f) == 3 and f[0] in ("b", "p"):
                 (self._pairs if f[0] == "b" else self._links)[f[1:]] = w
             else:
-                self._odd = True
+                raise ValueError(f"not a feature of bot.hunch.features: {f!r}")
 
     def score(self, words: Sequence[str], reading: Reading) -> float:
         z = self.bias + self._sum(words, reading)
@@ -120,9 +119,6 @@ class Model:
     def _sum(self, words: Sequence[str], reading: Reading) -> float:
         """The weights of :func:`features` summed, without building the features one by one: the same
         words, word pairs, concepts and neighbouring concept pairs, each kind as a set of its own."""
-        if self._odd or "" in words:
-            get = self.weights.get
-            return sum(get(f, 0.0) for f in features(words, reading))
         concepts: set[str] = set()
         links: set[tuple[str, str]] = set()
         prev = _NO_CONCEPTS
@@ -144,15 +140,6 @@ class Model:
             map(self._concepts.get, concepts, zero),
             map(self._links.get, links, zero),
         ))
-
-    def score_text(self, words: Sequence[str], reading: Reading) -> float:
-        """The highest score over the text's sentences (runs of more than :data:`CHUNK` words cut in chunks)."""
-        best = 0.0
-        for ws, rs in _pieces(words, reading):
-            best = max(best, self.score(ws, rs))
-            if best >= 0.99:
-                break
-        return best
 
 
 class Hunch(NamedTuple):

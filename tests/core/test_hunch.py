@@ -116,6 +116,23 @@ def test_training_learns_and_is_deterministic():
     assert a.score(["bad"], ()) > 0.9 > 0.1 > a.score(["good"], ())
 
 
+def test_the_fast_sum_is_the_sum_over_the_features_the_model_was_trained_on():
+    model = hunch.model()
+    assert model is not None
+    for path in (SETS / "labelled.tsv", SETS / "blind_r12.tsv"):
+        for lang, _label, _cat, text in safety_eval.load(path):
+            words, reading = read_words(text, lang)
+            ws = [w for w in words if w[0].isalnum()]
+            for m in model:
+                slow = sum(m.weights.get(f, 0.0) for f in hunch.features(ws, reading))
+                assert abs(m._sum(ws, reading) - slow) < 1e-9, text
+
+
+def test_a_weight_of_no_known_kind_is_refused():
+    with pytest.raises(ValueError):
+        hunch.Model({("x", "y"): 1.0}, 0.0)
+
+
 def test_weights_survive_the_file_format():
     m = hunch.Model({("w", "a"): 1.5, ("p", "hit", "me"): -0.25, ("b", "x", "y"): 0.125}, -2.0)
     back = hunch.load(hunch.dump(m, ["a header"]))
