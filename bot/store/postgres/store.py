@@ -46,7 +46,7 @@ from bot.ports import UserRef
 from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
-from bot.store.sqlite.rows import load_person, load_user
+from bot.store.sqlite.rows import load_person
 from bot.store.sqlite.store import SqliteStore
 from bot.store.sqlite.thread import Writer
 
@@ -139,15 +139,8 @@ class PostgresStore(SqliteStore):
                 return False
         return True
 
-    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime, update: str | None = None) -> Handled:
-        # The update's key first: a second copy of it waits here for the first one's commit, holding nothing.
-        fresh = update is None or once.first_time(c, update, int(self.wall()))
-        person = load_user(c, ref, now, self.defaults)
-        if not fresh:
-            log.info("an update handled before arrived again (a retry): nothing done")
-            return Handled(person, (), False)
-        self._lock_couple(c, person.id)
-        return self._step(c, person, event, now, direct=True)
+    def _hold_couple(self, c: Any, uid: int) -> None:
+        self._lock_couple(c, uid)
 
     def _tx(self, c: Any, body: Callable[[], Any]) -> Any:
         for attempt in range(RETRIES):

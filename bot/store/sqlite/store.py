@@ -248,13 +248,7 @@ class SqliteStore:
             raise _Busy from e
         finally:
             c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        try:
-            out = body()
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
-        return out
+        return _commit_or_roll_back(c, body)
 
     def _handled(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
@@ -292,23 +286,24 @@ class SqliteStore:
 
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         c.execute("BEGIN IMMEDIATE")
-        try:
-            out = body()
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
-        return out
+        return _commit_or_roll_back(c, body)
 
     def _handle(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
     ) -> Handled:
-        fresh = update is None or once.first_time(c, update, int(self.wall()))  # bot.store.once
+        # The update's key first (bot.store.once): on PostgreSQL a second copy waits here for the first one's
+        # commit, holding nothing.
+        fresh = update is None or once.first_time(c, update, int(self.wall()))
         person = load_user(c, ref, now, self.defaults)
         if not fresh:
             log.info("an update handled before arrived again (a retry): nothing done")
             return Handled(person, (), False)
+        self._hold_couple(c, person.id)
         return self._step(c, person, event, now, direct=True)
+
+    def _hold_couple(self, c: sqlite3.Connection, uid: int) -> None:
+        """Keep the couple's events from interleaving with another process's: on SQLite the transaction's
+        write lock already does (BEGIN IMMEDIATE); PostgreSQL takes the couple's lock here."""
 
     def _session(self, text: str | None) -> Session:
         if not text:
@@ -773,3 +768,13 @@ class SqliteStore:
         s = load_session(rows[0][0] if rows else None)
         return s.phase.value, s.timeout_id
 
+
+def _commit_or_roll_back(c: sqlite3.Connection, body: Callable[[], T]) -> T:
+    """The rest of a transaction already begun: `body`, then COMMIT, or ROLLBACK if it raised."""
+    try:
+        out = body()
+    except BaseException:
+        c.execute("ROLLBACK")
+        raise
+    c.execute("COMMIT")
+    return out
