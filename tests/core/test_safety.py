@@ -300,6 +300,26 @@ def test_media_and_long_ago_are_not_danger_now():
         # the children: reckless driving with them, "you'll lose the kids"
         ("hij reed als een gek met de kinderen achterin", Category.CHILDREN),
         ("he said i'll lose the kids one way or another", Category.THREAT),
+        # round 6: a game given as the excuse comes after the act, so it is no game
+        ("she shook the baby hard and then said it was just a game", Category.CHILDREN),
+        # locked in "without" food: a without is not a negation of the act
+        ("hij sloot me op in de kelder zonder telefoon", Category.CONTROL),
+        # aids and medicine withheld or given back only on conditions
+        ("she hid my inhaler after the fight and laughed", Category.CONTROL),
+        ("ze geeft mijn medicijnen pas terug als ik sorry zeg", Category.CONTROL),
+        # not eating for days; hanging as a plan or as a threat to make someone stay
+        ("ik heb al drie dagen niks gegeten, ik verdien het niet", Category.SELF_HARM),
+        ("she says she'll hang herself if i leave her", Category.THREAT),
+        # blows had, with no subject; the promise to hunt someone down
+        ("vorige week weer een klap gehad, ik zeg er niks van", Category.VIOLENCE),
+        ("he texted: wherever you are, i'll find you", Category.THREAT),
+        # giving in and lying still; going on when it hurts; his password habit
+        ("i just give in and lie there until it's over", Category.SEXUAL),
+        ("ze gaat door ook als ik zeg dat het pijn doet", Category.SEXUAL),
+        ("he knows my password and reads all my messages", Category.STALKING),
+        # exposing someone as a threat; a threat to a pet
+        ("hij gaat het aan iedereen vertellen als ik niet terugkom", Category.THREAT),
+        ("she said she would drown the puppy", Category.THREAT),
     ],
 )
 def test_concepts_found_in_the_blind_rounds_hold_for_new_wordings(text, category):
@@ -329,57 +349,17 @@ def test_concepts_found_in_the_blind_rounds_hold_for_new_wordings(text, category
         "everything is sorted for the party. bye for now",
         "alles is geregeld voor het feest. doei",
         "het nieuws over die vrouw die werd vermoord maakte me bang",
-    ],
-)
-def test_new_concepts_leave_ordinary_fights_out_of_the_help_screen(text):
-    assert assess_text(text).level is not Level.CLEAR, text
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        # round 6: a game given as the excuse comes after the act, so it is no game
-        ("she shook the baby hard and then said it was just a game", Category.CHILDREN),
-        # locked in "without" food: a without is not a negation of the act
-        ("hij sloot me op in de kelder zonder telefoon", Category.CONTROL),
-        # aids and medicine withheld or given back only on conditions
-        ("she hid my inhaler after the fight and laughed", Category.CONTROL),
-        ("ze geeft mijn medicijnen pas terug als ik sorry zeg", Category.CONTROL),
-        # not eating for days; hanging as a plan or as a threat to make someone stay
-        ("ik heb al drie dagen niks gegeten, ik verdien het niet", Category.SELF_HARM),
-        ("she says she'll hang herself if i leave her", Category.THREAT),
-        # blows had, with no subject; the promise to hunt someone down
-        ("vorige week weer een klap gehad, ik zeg er niks van", Category.VIOLENCE),
-        ("he texted: wherever you are, i'll find you", Category.THREAT),
-        # giving in and lying still; going on when it hurts; his password habit
-        ("i just give in and lie there until it's over", Category.SEXUAL),
-        ("ze gaat door ook als ik zeg dat het pijn doet", Category.SEXUAL),
-        ("he knows my password and reads all my messages", Category.STALKING),
-        # exposing someone as a threat; a threat to a pet
-        ("hij gaat het aan iedereen vertellen als ik niet terugkom", Category.THREAT),
-        ("she said she would drown the puppy", Category.THREAT),
-    ],
-)
-def test_concepts_of_round_six_hold_for_new_wordings(text, category):
-    result = assess_text(text)
-    assert result.level is Level.CLEAR, (text, result)
-    assert category in result.categories, (text, result)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
         # a kill idiom over something trivial is at most a question, never the help screen
         "he's going to kill me when he finds out i forgot the milk again",
         "ze vermoordt me als ik de afwas weer vergeet",
-        # the listener of a story is not its victim; a film after what nobody did to anyone
+        # the listener of a story is not its victim; an idiom before a film
         "my sister told me her boyfriend hit her years ago, we talked about it all night",
         "we buried the hatchet and watched a film after",
         "he's dead to me until he says sorry lol",
         "ik draai hem de nek om als hij weer te laat is",
     ],
 )
-def test_round_six_hard_negatives_stay_out_of_the_help_screen(text):
+def test_new_concepts_leave_ordinary_fights_out_of_the_help_screen(text):
     assert assess_text(text).level is not Level.CLEAR, text
 
 
