@@ -29,7 +29,7 @@ violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
 violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
-violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
+violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport
 violence  P  injury  i|me|my                                     span=6  !sport
 violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  !relative  wide
 violence  C  violent  me|us                                      span=4
@@ -340,7 +340,7 @@ violence  C  hit|shove|choke|kill|stab|burn|drown|hurt  pet  he|partner|ex|his  
 sexual    C  sex|submit  must|pay  money|rent                         sentence
 sexual    C  pics|record  nudes  he|partner|his                        sentence
 sexual    C  submit  say_no|not|want|worse                             sentence
-weapon    C  weapon  drunk                                             span=6  terse
+weapon    C  weapon  drunk                                             span=6  terse  !cook
 weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
 weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  wide
 """
