@@ -165,7 +165,7 @@ stalking  P  many  contact                                         span=6
 stalking  C  tracker  !i                                           span=6
 stalking  P  stalk                                                 span=6  !social
 stalking  P  track                                                 span=6  !social
-stalking  C  show_up  repeat                                       sentence
+stalking  C  show_up  repeat                                       sentence  !relative
 stalking  C  check  my|our  possession|messages|location  repeat|all  sentence
 stalking  P  stalk|track|follow  social                            span=6  idiom
 stalking  P  track  location                                       span=6
@@ -227,7 +227,7 @@ self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sen
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
 self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  wide
-self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom  !third
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=16  sentence  idiom  !third
 self_harm C  letter  everyone|plan|collect                         sentence
 self_harm C  jump  high_place|vehicle                              span=6  idiom  !third
 self_harm C  crash_into                                            span=8
@@ -329,7 +329,7 @@ violence  C  tie_up  me|us                                            span=6
 children  C  spy  kid  he|partner|parent|say|must                      sentence  kids
 children  P  kid  say  parent  crazy                                  sentence  kids
 fear      C  hide  he|partner  not  know                               sentence  !game  !want
-stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job  !relative
 stalking  P  lurk  he|partner|ex                                       sentence  !job
 stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
 stalking  C  many  contact  fake_account                               sentence

@@ -87,6 +87,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 21-22: one short rules pass (words for concepts the frames already had) and the hunch retrained
     "blind_r21.tsv": (0.90, 0.75, 0.71, 0.57, 0.129, 0.07),
     "blind_r22.tsv": (0.88, 0.75, 0.81, 0.53, 0.06, 0.06),
+    # rounds 23-24: met once (tests/safety/first_contact/), then one rules pass and the hunch retrained
+    "blind_r23.tsv": (0.96, 0.91, 0.87, 0.75, 0.09, 0.01),
+    "blind_r24.tsv": (0.98, 0.93, 0.92, 0.64, 0.19, 0.06),
 }
 
 
