@@ -282,6 +282,7 @@ stalking  C  password  check  messages|account                       sentence
 stalking  C  bombard|many  contact  check                            sentence
 control   C  give|take|hide  my|our  means|possession  if|obey      sentence
 threat    C  expose  if|otherwise|leave|threaten                    sentence  !i
+threat    C  expose  he|partner|say  if|otherwise|threaten           sentence
 weapon    C  menace  weapon                                          sentence  !toy  !media
 weapon    C  weapon  stare                                           sentence  !toy  !media
 children  P  kid  cry  yell|anger|hit|shove                         sentence  kids

@@ -90,6 +90,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 23-24: met once (tests/safety/first_contact/), then one rules pass and the hunch retrained
     "blind_r23.tsv": (0.96, 0.91, 0.87, 0.75, 0.09, 0.01),
     "blind_r24.tsv": (0.98, 0.93, 0.92, 0.64, 0.19, 0.06),
+    # rounds 25-26: met once, then one short rules pass and the hunch retrained
+    "blind_r25.tsv": (0.82, 0.68, 0.58, 0.41, 0.18, 0.08),
+    "blind_r26.tsv": (0.89, 0.76, 0.75, 0.50, 0.11, 0.12),
 }
 
 
