@@ -184,5 +184,6 @@ def test_with_the_hunch_every_set_holds_at_least_what_the_rules_hold_and_no_beni
     both = safety_eval.evaluate(path)["all"]
     assert both["clear_recall"] >= rules["clear_recall"]
     assert both["possible_recall"] >= rules["possible_recall"]
-    to_help = {m["text"] for m in safety_eval.evaluate(path)["misses"] if m["label"] == "benign" and m["level"] == "CLEAR"}
+    misses = safety_eval.evaluate(path)["misses"]
+    to_help = {m["text"] for m in misses if m["label"] == "benign" and m["level"] == "CLEAR"}
     assert to_help <= STILL_TO_HELP, to_help - STILL_TO_HELP
