@@ -188,6 +188,7 @@ sexual    C  say_no  continue|start                                span=10  sent
 sexual    C  say_no  do|touch|sex  he|partner                      span=10  sentence
 sexual    C  undress  my|me  he|partner                            sentence
 sexual    C  sex  if  @harm|leave|payback|money                    sentence
+sexual    C  sex|submit  if|otherwise  expose|threaten           sentence
 sexual    C  nudes  if|threaten|say|will                          sentence
 sexual    P  nudes  he|partner                                     span=8
 sexual    C  pics  asleep|against_will                             sentence
