@@ -17,6 +17,12 @@ to help on its own. It does two things, both as marks the shell adds to the read
 * ``ordinary`` (score < :data:`ORDINARY_BELOW`): it looks like an ordinary fight though a rule fired
   CLEAR -- the core asks instead of going straight to the help screen. Still a question, never silence:
   the model can lower a rule's answer one step, never to nothing.
+* ``quiet`` (score < :data:`QUIET_BELOW`, with ``ordinary`` below its own threshold): a rule fired only
+  POSSIBLE and the model is all but certain the fight is ordinary -- the core leaves the question out,
+  unless self-harm is among the rule's categories. Most benign questions were the rules' own (someone
+  else's past, idioms, films) and this halves them: held out in turn over rounds 13-22 and on round 25,
+  a threshold of 0.02 silenced no clear or possible line, 0.05 one "walking on eggshells but she never did
+  anything", 0.1 one clear line ("how do i hide that i'm using this? if he sees it he'll go mental").
 
 The ask and ordinary thresholds were chosen on round 8, a set neither the rules nor the model had seen
 then, and the sure one on rounds 9 and 10 with models not trained on them (figures in
@@ -48,11 +54,11 @@ from operator import contains
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.core.danger import CLAUSE, HUNCH, ORDINARY, SENTENCE, SURE, Reading
+from bot.core.danger import CLAUSE, HUNCH, ORDINARY, QUIET, SENTENCE, SURE, Reading
 
 __all__ = [
-    "ASK_FROM", "CHUNK", "CLEAR_WEIGHTS", "ORDINARY_BELOW", "SURE_FROM", "WEIGHTS", "Hunch", "Model", "features",
-    "mark", "model", "train",
+    "ASK_FROM", "CHUNK", "CLEAR_WEIGHTS", "ORDINARY_BELOW", "QUIET_BELOW", "SURE_FROM", "WEIGHTS", "Hunch", "Model",
+    "features", "mark", "model", "train",
 ]
 
 WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch.tsv"
@@ -62,6 +68,7 @@ CLEAR_WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch_clear.tsv"
 ASK_FROM = 0.8
 SURE_FROM = 0.9
 ORDINARY_BELOW = 0.01
+QUIET_BELOW = 0.02
 CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
 
@@ -191,14 +198,17 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
         c = hunch.clear.score(text_words, reading)
         return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
     if s < ORDINARY_BELOW:
-        return (*reading, _END, _ORDINARY)
+        return (*reading, _END, _ORDINARY_QUIET)
+    if s < QUIET_BELOW:
+        return (*reading, _END, _QUIET)
     return reading
 
 
 _END = frozenset({SENTENCE})
 _HUNCH = frozenset({HUNCH})
 _SURE = frozenset({HUNCH, SURE})
-_ORDINARY = frozenset({ORDINARY})
+_ORDINARY_QUIET = frozenset({ORDINARY, QUIET})
+_QUIET = frozenset({QUIET})
 
 
 # -- the weights as data ----------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from operator import contains
 from .frames import FRAMES_TABLE
 
 __all__ = [
-    "FRAMES", "HUNCH", "ORDINARY", "SURE", "Assessment", "Category", "Level", "Reading", "assess", "concepts",
+    "FRAMES", "HUNCH", "ORDINARY", "QUIET", "SURE", "Assessment", "Category", "Level", "Reading", "assess", "concepts",
     "explain",
 ]
 
@@ -110,8 +110,10 @@ WITHOUT = "without"
 HUNCH = "hunch"
 SURE = "sure"
 ORDINARY = "ordinary"
+QUIET = "quiet"
 """Marks only the shell adds (``bot/hunch.py``), never a word: the learned model finds the message like
-danger (ask, though no frame fired) or like an ordinary fight (ask, though a frame said CLEAR)."""
+danger (ask, though no frame fired), like an ordinary fight (ask, though a frame said CLEAR), or so plainly
+ordinary that a frame's own question is left out (quiet: never for self-harm, never over a CLEAR)."""
 
 
 def _parse(table: str) -> tuple[Frame, ...]:
@@ -234,7 +236,9 @@ def assess(reading: Reading) -> Assessment:
     rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
     know those); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
     learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
-    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing."""
+    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet`` mark (the
+    model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
+    self-harm is among its categories ("kill myself lol" is always asked about, gently)."""
     judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()
     if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
@@ -243,6 +247,8 @@ def assess(reading: Reading) -> Assessment:
         return Assessment(Level.CLEAR, judged.categories)
     if ORDINARY in marks and judged.level is Level.CLEAR:
         return Assessment(Level.POSSIBLE, judged.categories)
+    if QUIET in marks and judged.level is Level.POSSIBLE and Category.SELF_HARM not in judged.categories:
+        return _NOTHING
     return judged
 
 

@@ -29,7 +29,7 @@ violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
 violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
-violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence
+violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport
 violence  P  injury  i|me|my                                     span=6  !sport
 violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  !relative  wide
 violence  C  violent  me|us                                      span=4
@@ -165,7 +165,7 @@ stalking  P  many  contact                                         span=6
 stalking  C  tracker  !i                                           span=6
 stalking  P  stalk                                                 span=6  !social
 stalking  P  track                                                 span=6  !social
-stalking  C  show_up  repeat                                       sentence
+stalking  C  show_up  repeat                                       sentence  !relative
 stalking  C  check  my|our  possession|messages|location  repeat|all  sentence
 stalking  P  stalk|track|follow  social                            span=6  idiom
 stalking  P  track  location                                       span=6
@@ -188,6 +188,7 @@ sexual    C  say_no  continue|start                                span=10  sent
 sexual    C  say_no  do|touch|sex  he|partner                      span=10  sentence
 sexual    C  undress  my|me  he|partner                            sentence
 sexual    C  sex  if  @harm|leave|payback|money                    sentence
+sexual    C  sex|submit  if|otherwise  expose|threaten           sentence
 sexual    C  nudes  if|threaten|say|will                          sentence
 sexual    P  nudes  he|partner                                     span=8
 sexual    C  pics  asleep|against_will                             sentence
@@ -227,7 +228,7 @@ self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sen
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
 self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  wide
-self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=10  sentence  idiom  !third
+self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=16  sentence  idiom  !third
 self_harm C  letter  everyone|plan|collect                         sentence
 self_harm C  jump  high_place|vehicle                              span=6  idiom  !third
 self_harm C  crash_into                                            span=8
@@ -282,6 +283,7 @@ stalking  C  password  check  messages|account                       sentence
 stalking  C  bombard|many  contact  check                            sentence
 control   C  give|take|hide  my|our  means|possession  if|obey      sentence
 threat    C  expose  if|otherwise|leave|threaten                    sentence  !i
+threat    C  expose  he|partner|say  if|otherwise|threaten           sentence
 weapon    C  menace  weapon                                          sentence  !toy  !media
 weapon    C  weapon  stare                                           sentence  !toy  !media
 children  P  kid  cry  yell|anger|hit|shove                         sentence  kids
@@ -329,7 +331,7 @@ violence  C  tie_up  me|us                                            span=6
 children  C  spy  kid  he|partner|parent|say|must                      sentence  kids
 children  P  kid  say  parent  crazy                                  sentence  kids
 fear      C  hide  he|partner  not  know                               sentence  !game  !want
-stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job  !relative
 stalking  P  lurk  he|partner|ex                                       sentence  !job
 stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
 stalking  C  many  contact  fake_account                               sentence
@@ -340,7 +342,7 @@ violence  C  hit|shove|choke|kill|stab|burn|drown|hurt  pet  he|partner|ex|his  
 sexual    C  sex|submit  must|pay  money|rent                         sentence
 sexual    C  pics|record  nudes  he|partner|his                        sentence
 sexual    C  submit  say_no|not|want|worse                             sentence
-weapon    C  weapon  drunk                                             span=6  terse
+weapon    C  weapon  drunk                                             span=6  terse  !cook
 weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
 weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  wide
 """
