@@ -210,8 +210,10 @@ class SqliteStore:
         return await backup(self.path, target)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
-        return await self._db.run(fn)
+        """Run `fn(conn)` on the connection's own thread: one hop, however many statements. There, and only
+        there, the connection waits for a lock (busy_timeout): the event loop uses it too (`_settle_here`),
+        and must never wait, so at rest its busy_timeout is 0 (no statement per event to switch it)."""
+        return await self._db.run(partial(_waiting, fn) if self.HERE else fn)
 
     # -- events ------------------------------------------------------------------------------------------
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
@@ -275,14 +277,14 @@ class SqliteStore:
         return then(done)
 
     def _tx_here(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
-        """`_tx` on the event loop: the write lock is taken without waiting for it, or not at all (_Busy)."""
-        c.execute("PRAGMA busy_timeout=0")
+        """`_tx` on the event loop: the write lock is taken without waiting for it (busy_timeout is 0 off the
+        thread: `_run`), or not at all (_Busy). Once BEGIN IMMEDIATE holds it, nothing in the transaction
+        waits for a lock (a deferred transaction could need one later; this one has it; the automatic
+        checkpoint after the COMMIT is PASSIVE, which never waits)."""
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:  # locked by another process (or worse: the thread will say)
             raise _Busy from e
-        finally:
-            c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return _commit_or_roll_back(c, body)
 
     def _handled(
@@ -847,6 +849,15 @@ class SqliteStore:
         )
         s = load_session(rows[0][0] if rows else None)
         return s.phase.value, s.timeout_id
+
+
+def _waiting(fn: Callable[[sqlite3.Connection], T], c: sqlite3.Connection) -> T:
+    """`fn(c)` with busy_timeout on (on the store's thread), and off again after it (see SqliteStore._run)."""
+    c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return fn(c)
+    finally:
+        c.execute("PRAGMA busy_timeout=0")
 
 
 def _log_failure(task: asyncio.Future[Any]) -> None:
