@@ -8,13 +8,15 @@ Figures (each printed as: figure, value, goal, OK/MISS; and written to the JSON 
   button and a breathing break) recorded once, then its (state, event, ctx) inputs replayed; events/s.
 - raw sqlite3: the exact statements (and parameters) the store runs for the Dialogue events below, recorded
   once, then replayed on a copy of the same database, one BEGIN IMMEDIATE … COMMIT per event: the limit of
-  the machine, for the ratio. It does the WAL truncation (PRAGMA wal_checkpoint(TRUNCATE), two fsyncs) the
-  store owes after an event that erased private text (a time-out's end: once per couple flow here) as the
-  store does it: coalesced, at most one per WAL_ERASED_WITHIN (1 s) of the replay's wall time, done at the first
-  event after it is due (the store does it on a timer: the same work, in the same stretch). Before December 2026
-  the store truncated right after every erasing event and the replay did the same; before that the recording
-  left it out, so raw sqlite3 did less than the store. Those fsyncs make raw sqlite3 (and the store) depend on
-  the disk, which other work on a shared machine also uses: beside it, the same replay without any truncation
+  the machine, for the ratio. Its checkpoints are the store's too: on a thread of their own, every
+  CHECKPOINT_EVERY commits (bot.store.sqlite.checkpointer), not inside a commit. It does the WAL truncation
+  (PRAGMA wal_checkpoint(TRUNCATE), two fsyncs) the store owes after an event that erased private text (a
+  time-out's end: once per couple flow here) as the store does it: coalesced, at most one per
+  WAL_ERASED_WITHIN (1 s) of the replay's wall time, done at the first event after it is due (the store does it
+  on a timer: the same work, in the same stretch). Before December 2026 the store truncated right after every
+  erasing event and the replay did the same; before that the recording left it out, so raw sqlite3 did less
+  than the store. Those fsyncs make raw sqlite3 (and the store) depend on the disk, which other work on a
+  shared machine also uses: beside it, the same replay without any truncation
   (raw sqlite3 doing less than the store), and the ratios to both.
 - Dialogue.handle on a real SQLite file (WAL) at three sizes: 100, 10,000 (sessions, past time-outs, pending
   timers) and 100,000 stored couples (copies of the dispatcher database: half the couples in a running
@@ -98,6 +100,7 @@ from bot.ports import Outgoing, Recipient, UserRef
 from bot.service import Dialogue
 from bot.store import Defaults, Store, connect_pragmas, migrate_sync
 from bot.store.sqlite import connection as store_module
+from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET, CHECKPOINT_EVERY, Checkpointer
 from bot.store.sqlite.connection import checkpoint_truncate
 from bot.store.sqlite.rows import contract_of, timeout_from
 from bot.store.sqlite.store import WAL_ERASED_WITHIN
@@ -545,6 +548,8 @@ def bench_raw(path: Path, per_event: list[Statements], erasing: Sequence[bool] =
     due, WAL_ERASED_WITHIN after the first erasure since the last); (events/s, truncations)."""
     conn = sqlite3.connect(path, isolation_level=None)
     connect_pragmas(conn)
+    conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_NET}")  # checkpoints as the store has them:
+    checkpoints = Checkpointer(str(path))  # on a thread of their own, every CHECKPOINT_EVERY commits
     conn.execute("SELECT count(*) FROM sessions").fetchone()
     quiet_gc()
     due: float | None = None
@@ -552,13 +557,17 @@ def bench_raw(path: Path, per_event: list[Statements], erasing: Sequence[bool] =
     t = time.perf_counter()
     for i, stmts in enumerate(per_event):
         if due is not None and time.perf_counter() >= due:
-            checkpoint_truncate(conn)
+            with checkpoints.lock:
+                checkpoint_truncate(conn)
             due, truncations = None, truncations + 1
         for sql, params in stmts:
             conn.execute(sql, params).fetchall()
+        if (i + 1) % CHECKPOINT_EVERY == 0:
+            checkpoints.poke()
         if due is None and erasing and erasing[i]:
             due = time.perf_counter() + WAL_ERASED_WITHIN
     wall = time.perf_counter() - t
+    checkpoints.close()
     conn.close()
     return len(per_event) / wall, truncations
 
