@@ -1330,6 +1330,7 @@ CACHES = {
     "sessions (bot/store/sqlite/store.py SESSIONS_CACHED: parsed sessions by their stored text)": 2048,
     "time-outs (bot/store/sqlite/rows.py timeout_from: rows -> Timeout)": 1024,
     "contracts (bot/store/sqlite/rows.py contract_of: stored text -> Contract)": 512,
+    "display names (bot/store/sqlite/rows.py shown_of: platform name -> name shown)": 2048,
     "breathing pacer frames (bot/service.py _frames: per language and pattern)": 64,
     "contract bounds (bot/core/contract.py)": 64,
     "statements (PostgreSQL: bot/store/postgres/connection.py translate; sqlite3's own statement cache)": 1024,

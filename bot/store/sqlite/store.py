@@ -79,6 +79,7 @@ from bot.store.sqlite.rows import (
     load_timeout,
     load_user,
     save_timeout,
+    shown_of,
     timeout_from,
 )
 from bot.store.sqlite.thread import Writer
@@ -430,6 +431,7 @@ class SqliteStore:
         self._sessions.clear()
         timeout_from.cache_clear()
         contract_of.cache_clear()  # contracts hold the partners' own sentences
+        shown_of.cache_clear()  # and names
 
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
