@@ -90,6 +90,8 @@ def _valid(text: str) -> str:
 
 
 def clean(ref: UserRef) -> UserRef:
+    if (ref.platform + ref.external_id + ref.chat_id + ref.name + ref.locale).isascii():  # nearly always
+        return ref
     return UserRef(*(_valid(v) for v in (ref.platform, ref.external_id, ref.chat_id, ref.name, ref.locale)))
 
 
@@ -134,8 +136,12 @@ class Dialogue:
         event = clean_event(event, ref.locale[:2])
         now = self.clock.now()
         try:
-            with once.from_update(update):
+            if update is None and once.current() is None:  # from no platform update: nothing to carry
                 scheduled, out, charts = await self.store.handle_then(ref, event, now, partial(_rendered, now))
+            else:
+                with once.from_update(update):
+                    scheduled, out, charts = await self.store.handle_then(ref, event, now,
+                                                                          partial(_rendered, now))
         except StoreError as e:
             log.error("event not saved: %s", e)
             return [self.apology(ref, now)]

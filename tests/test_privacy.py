@@ -38,6 +38,7 @@ from bot.ports import Outgoing, RetryLater, UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store
 from bot.store.sqlite import rows as store_module
+from bot.store.sqlite.store import WAL_ERASED_WITHIN
 
 if TYPE_CHECKING:
     from conftest import Recorder, Talk
@@ -840,14 +841,43 @@ async def test_forget_while_another_connection_reads_truncates_the_wal_once_the_
     assert found_in(on_disk(db_path), ANN_SECRETS) == []
 
 
-async def test_private_text_wiped_at_the_end_of_a_time_out_leaves_no_copy_in_the_wal(
-    talk: Talk, store: Store, inbox: Inbox, clock: ManualClock, db_path: Path
+async def test_private_text_wiped_at_the_end_of_a_time_out_leaves_the_wal_within_the_bound(
+    talk: Talk, store: Store, inbox: Inbox, dispatcher: Dispatcher, clock: ManualClock, db_path: Path
 ) -> None:
+    """The end of a time-out does not wait for the WAL truncation (two fsyncs): it is owed, and done
+    WAL_ERASED_WITHIN after the commit that wiped the text (README, privacy), not a moment later."""
+    wall = time.time()
+    store.wall = lambda: wall  # the store's real-time clock, moved by hand below
     await ann_private_time_out(talk)
     assert len(found_in(on_disk(db_path), ANN_SECRETS[:4])) >= 4
     clock.advance(31 * MIN)
     await inbox.take()  # the return ping
     assert said(await talk.press(ANN, "r.ready"), "nl", "return.card")  # the plan card, then wiped
+    assert store.wal_owed
+    assert found_in(on_disk(db_path), ANN_SECRETS[:4])  # still in the -wal file: the reply did not wait for it
+    wall += WAL_ERASED_WITHIN - 0.01
+    await dispatcher.janitor()
+    assert store.wal_owed  # not yet: erasures this close together share one truncation
+    wall += 0.01
+    await dispatcher.janitor()
+    assert not store.wal_owed
+    assert found_in(on_disk(db_path), ANN_SECRETS) == []
+    assert wal(db_path).stat().st_size == 0
+
+
+async def test_the_store_truncates_an_owed_wal_by_itself(
+    talk: Talk, store: Store, inbox: Inbox, clock: ManualClock, db_path: Path
+) -> None:
+    """No dispatcher, no other event: the store's own timer does the owed truncation once the bound is up
+    (here 0 s, so the test need not wait)."""
+    store.WAL_ERASED_WITHIN = 0.0
+    await ann_private_time_out(talk)
+    clock.advance(31 * MIN)
+    assert said(await talk.press(ANN, "r.ready"), "nl", "return.card")
+    for _ in range(3):  # the timer is set, fires and hands the truncation to the store's thread
+        await asyncio.sleep(0)
+    await store.query("SELECT 1")  # after the truncation, on the same thread
+    assert not store.wal_owed
     assert found_in(on_disk(db_path), ANN_SECRETS) == []
     assert wal(db_path).stat().st_size == 0
 

@@ -22,6 +22,7 @@ from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
 from bot.store.postgres.connection import PG_MIGRATIONS
+from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET
 
 if TYPE_CHECKING:
     from conftest import Talk
@@ -248,7 +249,10 @@ async def test_a_read_only_migrated_file_is_refused_at_open_not_at_the_first_eve
 async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
     assert (await store.query("PRAGMA journal_mode"))[0][0] == "wal"
     assert (await store.query("PRAGMA foreign_keys"))[0][0] == 1
-    assert (await store.query("PRAGMA busy_timeout"))[0][0] >= 1000
+    assert (await store.query("PRAGMA busy_timeout"))[0][0] >= 1000  # on the store's thread; 0 on the loop
+    # commits leave checkpoints to their own thread (bot.store.sqlite.checkpointer); SQLite's own only as a net
+    assert (await store.query("PRAGMA wal_autocheckpoint"))[0][0] == AUTOCHECKPOINT_NET
+    assert store._checkpointer is not None
 
 
 async def test_foreign_keys_are_enforced(store: Store) -> None:

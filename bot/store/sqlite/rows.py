@@ -79,6 +79,11 @@ def enqueue(
 
 # -- people and time-outs -----------------------------------------------------------------------------------
 
+shown_of = lru_cache(maxsize=2048)(shown_name)
+"""Display names as the partner sees them (policy.shown_name), by the platform's name: checked on every event
+of a person, so made once. Names are personal: emptied with the other caches on /forget and wipes."""
+
+
 def load_user(c: sqlite3.Connection, ref: UserRef, now: datetime, d: Defaults) -> Person:
     """The person behind a platform account, created on first sight; name, chat and language kept current."""
     row = c.execute(
@@ -99,8 +104,8 @@ def load_user(c: sqlite3.Connection, ref: UserRef, now: datetime, d: Defaults) -
         return Person(int(cur.lastrowid or 0), locale, d.tz, country, shown_name(ref.name), country_from=source)
     uid, locale, tz, country, name, chat_id, unreachable, consent_at, note, plan, source, chosen = row
     locale = follow_locale(c, uid, ref.locale, locale, bool(chosen))
-    if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and shown_name(ref.name) != name) or unreachable:
-        name = shown_name(ref.name) or name
+    if (ref.chat_id and ref.chat_id != chat_id) or (ref.name and shown_of(ref.name) != name) or unreachable:
+        name = shown_of(ref.name) or name
         c.execute(
             "UPDATE users SET chat_id = ?, name = ?, unreachable = 0 WHERE id = ?",
             (ref.chat_id or chat_id, name, uid),

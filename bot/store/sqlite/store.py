@@ -15,11 +15,25 @@ time, transactions never interleave: that is the per-couple (indeed global) seri
 forget. And while the thread has nothing to do, an event does not hop at all: it runs right there on the event
 loop (`_settle_here`), which the thread then leaves alone, so nothing interleaves either; a hop costs more
 than the whole transaction's statements. Only when that is safe: the write lock taken without waiting (held
-by another process: to the thread, which waits for it), and the WAL truncation after erased text (two fsyncs)
+by another process: to the thread, which waits for it), and the WAL truncation of a /forget (two fsyncs)
 goes to the thread. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
 (a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
 serialises their transactions too. Which process fires which timer and delivers which outbox row is in
 "several processes on one file" below.
+
+Erased text and the WAL
+-----------------------
+A transaction that erases private text leaves the old pages, text and all, in the -wal file until a checkpoint
+copies the WAL into the database (where secure_delete has zeroed the rows) and truncates it: two fsyncs, which
+an event must not wait for. So the truncation is owed and done soon after, on the store's thread, for many
+erasing events at once: erased text leaves the -wal file at most WAL_ERASED_WITHIN (1 s) after the commit that
+erased it (a time-out's end, the 7-day wipe, a missed time-out's timer), plus the time the thread needs for
+the work queued before it; at most one truncation a second. /forget does not wait: its own truncation runs
+right after its commit, before "erased" is said. While another connection holds a read (a backup, the sqlite3
+shell) the truncation cannot finish: it stays owed and the dispatcher's janitor tries again (WAL_RETRY) until
+it does. Start-up and close truncate whatever is left. The WAL's ordinary checkpoints (SQLite's own, in the
+commit that fills 1,000 pages: two fsyncs for one event in a hundred) are made by a second connection on a
+thread of its own (bot.store.sqlite.checkpointer), beside the events, never in their way.
 """
 
 from __future__ import annotations
@@ -51,6 +65,7 @@ from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCL
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
 from bot.store.sqlite.batching import Line
+from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET, CHECKPOINT_EVERY, Checkpointer
 from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, checkpoint_truncate, explain, holders_sync, open_sync
 from bot.store.sqlite.effects import apply_effect, unname_timeouts
 from bot.store.sqlite.rows import (
@@ -64,6 +79,7 @@ from bot.store.sqlite.rows import (
     load_timeout,
     load_user,
     save_timeout,
+    shown_of,
     timeout_from,
 )
 from bot.store.sqlite.thread import Writer
@@ -73,6 +89,13 @@ T = TypeVar("T")
 
 SESSIONS_CACHED = 2048
 """How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
+
+WAL_ERASED_WITHIN = 1.0
+"""Erased private text leaves the -wal file at most this many seconds after the commit that erased it (unless a
+reader is in the way): the owed WAL truncation is done then, for every erasure since the last one."""
+ERASED_SOON, ERASED_NOW = 1, 2
+"""What the transaction just committed erased: private text whose WAL truncation may wait (WAL_ERASED_WITHIN),
+or a whole person (/forget), truncated right after the commit."""
 
 
 def _same(done: Handled) -> Handled:
@@ -135,9 +158,20 @@ class SqliteStore:
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
         (`_forget_memory`), so erased words do not linger in memory either."""
-        self._erased = False
-        """The transaction just committed erased private text (see `_truncate_wal_if_erased`)."""
+        self._erased = 0
+        """The transaction just committed erased private text: ERASED_SOON or ERASED_NOW (`_truncate_wal_if_erased`)."""
         self._wal_owed = False
+        self._wal_due: float | None = None
+        """When (self.wall) the owed WAL truncation is to be done; None: nothing owed."""
+        self._wal_timer: asyncio.TimerHandle | None = None
+        try:
+            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # made outside an event loop (the bench calls the transaction body directly)
+            self._loop = None
+        self.WAL_ERASED_WITHIN = WAL_ERASED_WITHIN
+        self._checkpointer: Checkpointer | None = None
+        """The WAL's checkpoints, on a connection and thread of their own (bot.store.sqlite.checkpointer)."""
+        self._commits = 0
         self._init_sharing()
 
     @classmethod
@@ -161,11 +195,23 @@ class SqliteStore:
             await db.close()
             raise
         await store.truncate_wal(force=True)  # what a crash left in the WAL (erased text too) goes now
+        if path != ":memory:":  # checkpoints off the events' path: no commit waits for the disk
+            await store._run(lambda c: c.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_NET}"))
+            store._checkpointer = Checkpointer(path)
         return store
 
     async def close(self) -> None:
-        """Detach (if attached) and close the connection and its thread."""
+        """Detach (if attached), do an owed WAL truncation, and close the connection and its thread."""
         await self.detach()
+        if self._wal_timer is not None:
+            self._wal_timer.cancel()
+            self._wal_timer = None
+        if self._wal_owed:
+            with contextlib.suppress(Exception):  # a reader in the way: the next start truncates it
+                await self.truncate_wal(force=True)
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         await self._db.close()
 
     async def schema_version(self) -> int:
@@ -177,8 +223,10 @@ class SqliteStore:
         return await backup(self.path, target)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn(conn)` on the connection's own thread: one hop, however many statements."""
-        return await self._db.run(fn)
+        """Run `fn(conn)` on the connection's own thread: one hop, however many statements. There, and only
+        there, the connection waits for a lock (busy_timeout): the event loop uses it too (`_settle_here`),
+        and must never wait, so at rest its busy_timeout is 0 (no statement per event to switch it)."""
+        return await self._db.run(partial(_waiting, fn) if self.HERE else fn)
 
     # -- events ------------------------------------------------------------------------------------------
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
@@ -206,9 +254,9 @@ class SqliteStore:
     def _settle_here(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
         """Settle the waiting events right here, on the event loop, one transaction each, for as long as the
         thread is idle (nothing given to it is waiting or running, so nothing is overtaken and nothing runs
-        beside); give back the rest, in order, for the thread. An event whose transaction erased private
-        text has its WAL truncation (and what is made of its result) done on the thread: that writes and
-        syncs files, which the loop does not wait for."""
+        beside); give back the rest, in order, for the thread. A /forget has its WAL truncation (and what is
+        made of its result) done on the thread: that writes and syncs files, which the loop does not wait for;
+        other erasures owe theirs (WAL_ERASED_WITHIN)."""
         for i, (job, fut) in enumerate(line):
             c = self._db.idle()
             if c is None:
@@ -221,12 +269,14 @@ class SqliteStore:
             except Exception as e:
                 _answer(fut, error=e)
                 continue
-            if self._erased:
+            if self._erased == ERASED_NOW:  # /forget: its truncation before its reply, on the thread
                 task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=then, done=done)))
                 self._sent.add(task)
                 task.add_done_callback(self._sent.discard)
                 task.add_done_callback(partial(_pass_on, fut))
                 continue  # the thread is busy now: the rest go after it
+            if self._erased:
+                self._owe_truncation()
             try:
                 result = then(done)
             except Exception as e:
@@ -240,15 +290,23 @@ class SqliteStore:
         return then(done)
 
     def _tx_here(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
-        """`_tx` on the event loop: the write lock is taken without waiting for it, or not at all (_Busy)."""
-        c.execute("PRAGMA busy_timeout=0")
+        """`_tx` on the event loop: the write lock is taken without waiting for it (busy_timeout is 0 off the
+        thread: `_run`), or not at all (_Busy). Once BEGIN IMMEDIATE holds it, nothing in the transaction
+        waits for a lock (a deferred transaction could need one later; this one has it; the automatic
+        checkpoint after the COMMIT is PASSIVE, which never waits)."""
         try:
             c.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:  # locked by another process (or worse: the thread will say)
             raise _Busy from e
-        finally:
-            c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        return _commit_or_roll_back(c, body)
+        out = _commit_or_roll_back(c, body)
+        self._committed()
+        return out
+
+    def _committed(self) -> None:
+        """After a commit: every CHECKPOINT_EVERY, a checkpoint by the checkpoint thread (it never waits)."""
+        self._commits += 1
+        if self._commits % CHECKPOINT_EVERY == 0 and self._checkpointer is not None:
+            self._checkpointer.poke()
 
     def _handled(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
@@ -260,33 +318,81 @@ class SqliteStore:
     # -- erased text leaves the WAL too ----------------------------------------------------------------------
     # A transaction that erased private text (/forget, a time-out's end, the 7-day wipe) leaves the old page
     # images, text and all, in the -wal file until a checkpoint copies the WAL into the database and truncates
-    # it. That fails (busy) while any other connection holds a read (a backup, the sqlite3 shell, monitoring):
-    # then it is owed, and tried again (`truncate_wal`, from the dispatcher's loop) until it succeeds.
+    # it ("Erased text and the WAL" above). A /forget's runs right after its commit; the others are owed and
+    # done together, WAL_ERASED_WITHIN after the first of them (`_owe_truncation`), by the store's thread. A
+    # truncation fails (busy) while any other connection holds a read (a backup, the sqlite3 shell,
+    # monitoring): then it stays owed, and is tried again (`truncate_wal`, from the dispatcher's loop) until it
+    # succeeds.
 
     def _truncate_wal_if_erased(self, c: sqlite3.Connection) -> None:
-        if self._erased:
-            self._erased = False
-            self._wal_owed = not checkpoint_truncate(c)
+        """After a commit, on the thread: a /forget's truncation now; any other erasure's owed."""
+        if self._erased == ERASED_NOW:
+            self._erased = 0
+            self._checkpoint(c)
+        elif self._erased:
+            self._owe_truncation()
+
+    def _checkpoint(self, c: sqlite3.Connection) -> bool:
+        """Truncate the WAL now; True when done. Failed (a reader in the way): owed, to be tried again at once."""
+        with self._checkpointer.lock if self._checkpointer is not None else contextlib.nullcontext():
+            done = checkpoint_truncate(c)  # never beside the checkpoint thread's: that would make it busy
+        self._wal_owed = not done
+        self._wal_due = None if done else self.wall()
+        return done
+
+    def _owe_truncation(self) -> None:
+        """Erased text is in the WAL: truncate it WAL_ERASED_WITHIN from now, or with the truncation already
+        owed (earlier), whichever is first. Called on the thread or on the event loop."""
+        self._erased = 0
+        if self._wal_due is not None:
+            return  # owed already: that truncation takes this erasure's pages with it
+        self._wal_owed = True
+        self._wal_due = self.wall() + self.WAL_ERASED_WITHIN
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._arm_truncation)
+
+    def _arm_truncation(self) -> None:
+        """On the event loop: a timer for the owed truncation (one at a time)."""
+        if self._wal_timer is not None or self._wal_due is None or not self._db.is_open:
+            return
+        self._wal_timer = self._loop.call_later(max(0.0, self._wal_due - self.wall()),  # type: ignore[union-attr]
+                                                self._truncation_due)
+
+    def _truncation_due(self) -> None:
+        self._wal_timer = None
+        if self._wal_due is None or not self._db.is_open:
+            return
+        if self.wall() < self._wal_due:  # the wall clock went back: wait the rest
+            self._arm_truncation()
+            return
+        task = asyncio.ensure_future(self.truncate_wal())
+        self._sent.add(task)
+        task.add_done_callback(self._sent.discard)
+        task.add_done_callback(_log_failure)
 
     async def truncate_wal(self, force: bool = False) -> bool:
-        """Try an owed (or, with `force`, any) WAL truncation again; True when nothing is owed any more."""
-        if not (self._wal_owed or force):
-            return True
+        """Do the owed WAL truncation if its time has come (WAL_ERASED_WITHIN after the erasure; at once after
+        one that failed), or with `force` any truncation now; True when nothing is owed any more."""
 
         def body(c: sqlite3.Connection) -> bool:
-            self._wal_owed = not checkpoint_truncate(c)
-            return not self._wal_owed
+            if not force and (self._wal_due is None or self.wall() < self._wal_due):
+                return self._wal_due is None
+            return self._checkpoint(c)
 
+        if not (self._wal_owed or force):
+            return True
         return await self._run(body)
 
     @property
     def wal_owed(self) -> bool:
-        """Erased text may still be in the -wal file: a truncation failed and is to be tried again."""
+        """Erased text may still be in the -wal file: a truncation is owed (due soon, or failed: to try again)."""
         return self._wal_owed
 
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         c.execute("BEGIN IMMEDIATE")
-        return _commit_or_roll_back(c, body)
+        out = _commit_or_roll_back(c, body)
+        self._committed()
+        return out
 
     def _handle(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
@@ -325,6 +431,7 @@ class SqliteStore:
         self._sessions.clear()
         timeout_from.cache_clear()
         contract_of.cache_clear()  # contracts hold the partners' own sentences
+        shown_of.cache_clear()  # and names
 
     def _step(self, c: sqlite3.Connection, person: Person, event: Event, now: datetime, *, direct: bool) -> Handled:
         srow = c.execute("SELECT data FROM sessions WHERE user_id = ?", (person.id,)).fetchone()
@@ -347,7 +454,7 @@ class SqliteStore:
             text = dump_session(new.session)
             self._remember(text, new.session)
             if srow is not None and is_private(session) and not is_private(new.session):
-                self._erased = True  # private text wiped (the time-out ended): its old page is in the WAL
+                self._erased = max(self._erased, ERASED_SOON)  # private text wiped (the time-out ended)
             c.execute(
                 "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
@@ -367,7 +474,7 @@ class SqliteStore:
                 unname_timeouts(c, person.id, now, self.random_id)
                 c.execute("DELETE FROM users WHERE id = ?", (person.id,))  # everything else cascades
                 self._forget_memory()
-                self._erased = forgot = True
+                self._erased, forgot = ERASED_NOW, True
             elif isinstance(fx, Reply):
                 if direct:
                     replies.append(fx)
@@ -457,7 +564,7 @@ class SqliteStore:
                 c.execute("UPDATE sessions SET data = ?, private = 0 WHERE user_id = ?", (dump_session(clean), uid))
             if stale:
                 self._forget_memory()
-                self._erased = True
+                self._erased = max(self._erased, ERASED_SOON)
             # belt and braces: a time-out past its latest possible end is closed, even if its timers were lost
             c.execute("UPDATE timeouts SET status = 'missed', ended_at = open_until "
                       "WHERE status IN ('running', 'returning') AND open_until <= ?", (ts(now),))
@@ -767,6 +874,20 @@ class SqliteStore:
         )
         s = load_session(rows[0][0] if rows else None)
         return s.phase.value, s.timeout_id
+
+
+def _waiting(fn: Callable[[sqlite3.Connection], T], c: sqlite3.Connection) -> T:
+    """`fn(c)` with busy_timeout on (on the store's thread), and off again after it (see SqliteStore._run)."""
+    c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    try:
+        return fn(c)
+    finally:
+        c.execute("PRAGMA busy_timeout=0")
+
+
+def _log_failure(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and (e := task.exception()) is not None:  # the janitor tries again
+        log.warning("the owed WAL truncation failed: %s (%s)", type(e).__name__, _where(e))
 
 
 def _commit_or_roll_back(c: sqlite3.Connection, body: Callable[[], T]) -> T:

@@ -110,6 +110,11 @@ class Writer:
         self._jobs.put_nowait((fut, fn))
         return fut
 
+    @property
+    def is_open(self) -> bool:
+        """Connected and not (being) closed."""
+        return self._open
+
     def idle(self) -> Any:
         """The connection, for the caller's own thread (the event loop's) to use right now, while the writer
         thread has no job given and not yet answered; None when it has (or is closed): then `run`."""
