@@ -9,6 +9,7 @@ store, service and dispatch test on both (tests/conftest.py).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -84,14 +85,24 @@ def translate(sql: str) -> tuple[str, bool]:
 
 
 class Cursor:
-    """What the store's code reads of a finished statement (as of an sqlite3 cursor)."""
+    """What the store's code reads of a statement (as of an sqlite3 cursor). In a transaction the statement
+    may still be on its way (the pipeline): its rows or its row count are waited for when first read."""
 
-    __slots__ = ("_cur", "lastrowid", "rowcount")
+    __slots__ = ("_conn", "_cur", "_rowcount", "lastrowid")
 
-    def __init__(self, cur: psycopg.Cursor[Any], lastrowid: int | None) -> None:
+    def __init__(self, conn: Connection, cur: psycopg.Cursor[Any], lastrowid: int | None) -> None:
+        self._conn = conn
         self._cur = cur
-        self.rowcount = cur.rowcount
+        self._rowcount: int | None = None if conn.pipelined else cur.rowcount
         self.lastrowid = lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        if self._rowcount is None:
+            if self._cur.pgresult is None:  # a write still in the pipeline: its answer is wanted now
+                self._conn.sync()
+            self._rowcount = self._cur.rowcount
+        return self._rowcount
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self._cur.fetchone()
@@ -101,6 +112,8 @@ class Cursor:
 
     @property
     def description(self) -> Any:
+        if self._cur.pgresult is None and self._conn.pipelined:
+            self._conn.sync()
         return self._cur.description
 
     def __iter__(self) -> Any:
@@ -108,10 +121,19 @@ class Cursor:
 
 
 class Connection:
-    """A psycopg connection (autocommit: the store says BEGIN and COMMIT itself) that speaks SQLite's dialect."""
+    """A psycopg connection (autocommit: the store says BEGIN and COMMIT itself) that speaks SQLite's dialect.
+
+    A transaction runs in pipeline mode (libpq's): BEGIN goes out with the first statement, a write is sent
+    without waiting for its answer, and the writes still on their way go with the COMMIT, one round trip
+    for the lot. A read waits only for its own rows (and so for everything sent before it). What a statement
+    still on its way did wrong is raised where the transaction next waits: at a read, or at the COMMIT (which
+    then rolls the transaction back and raises it, as a failed COMMIT does). A migration's script leaves the
+    pipeline (several statements in one text are not allowed there); the transaction goes on without it."""
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.raw = conn
+        self._pipe: psycopg.Pipeline | None = None
+        self._in_pipe: contextlib.AbstractContextManager[psycopg.Pipeline] | None = None  # psycopg's pipeline() block
 
     @classmethod
     def connect(cls, url: str) -> Connection:
@@ -121,15 +143,57 @@ class Connection:
             raise StoreError(f"The PostgreSQL database {redact(url)} cannot be reached: {type(e).__name__}") from e
         return cls(conn)
 
+    @property
+    def pipelined(self) -> bool:
+        return self._pipe is not None
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
         text, returning = translate(sql)
+        if text == "BEGIN" and self._pipe is None:
+            self._in_pipe = self.raw.pipeline()
+            self._pipe = self._in_pipe.__enter__()
+        elif self._pipe is not None and text in ("COMMIT", "ROLLBACK"):
+            return self._end(text)
         cur = self.raw.cursor()
         cur.execute(text, tuple(params) or None)
         lastrowid = None
         if returning:
             row = cur.fetchone()
             lastrowid = int(row[0]) if row else None
-        return Cursor(cur, lastrowid)
+        return Cursor(self, cur, lastrowid)
+
+    def _end(self, text: str) -> Cursor:
+        """COMMIT (with every write still on its way) or ROLLBACK, and out of the pipeline."""
+        cur = self.raw.cursor()
+        try:
+            if text == "COMMIT":
+                cur.execute(text)
+            self._leave()
+        except psycopg.Error:
+            if text == "COMMIT":
+                self._abandon()
+                raise
+        if text == "ROLLBACK":  # after whatever was on its way (an aborted pipeline skips what follows)
+            self._abandon()
+        return Cursor(self, cur, None)
+
+    def _leave(self) -> None:
+        """Out of the pipeline, every answer in (raises the first error among them)."""
+        block, self._in_pipe, self._pipe = self._in_pipe, None, None
+        if block is not None:
+            block.__exit__(None, None, None)
+
+    def _abandon(self) -> None:
+        """Out of the pipeline whatever it holds, and the transaction rolled back if it is still open."""
+        with contextlib.suppress(psycopg.Error):  # the error the caller hears is the one that brought it here
+            self._leave()
+        if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:
+            self.raw.execute(b"ROLLBACK")
+
+    def sync(self) -> None:
+        """Every statement sent so far answered (raises the first error among them)."""
+        if self._pipe is not None:
+            self._pipe.sync()
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
         rows = [tuple(p) for p in seq]
@@ -137,14 +201,16 @@ class Connection:
             self.raw.cursor().executemany(translate(sql)[0], rows)
 
     def script(self, text: str) -> None:
-        """A migration file, as it is (several statements; no parameters)."""
+        """A migration file, as it is (several statements; no parameters): outside the pipeline."""
+        self._leave()
         self.raw.execute(text.encode())
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return self._pipe is not None or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
+        self._in_pipe = self._pipe = None
         self.raw.close()
 
 
