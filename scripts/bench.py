@@ -1519,6 +1519,7 @@ def postgres_figures(s: Sizes) -> list[Fig]:
         Fig("pg1_p50_ms", f"PostgreSQL, 1 process, one at a time: Dialogue.handle p50 ({disp} couples)", "ms"),
         Fig("pg1_p99_ms", "  p99, one at a time", "ms", lambda v: v <= 10.0, "<= 10"),
         Fig("pg1_events_per_s", "  rate, one at a time", "ev/s"),
+        Fig("pg1_round_trips", "  round trips to the server per event", "x"),
         Fig("pg1_service_p99_ms", "  its transaction on the store's thread (service time): p99", "ms"),
         Fig("pg1_client_cpu_ms", "  CPU per event: the bot's process (all its threads)", "ms"),
         Fig("pg1_server_cpu_ms", "  CPU per event: the server (all its processes)", "ms"),

@@ -76,7 +76,8 @@ def copy_into(sqlite_path: Path, url: str) -> dict[str, int]:
 
 class Meter:
     """What one single-process run cost: CPU seconds of this process (all its threads) and of the server (every
-    process of it: the connection's backend, the WAL writer, …), and each event's time on the store's thread
+    process of it: the connection's backend, the WAL writer, …), the round trips to the server per event (what
+    the store's connection counts), and each event's time on the store's thread
     (its transaction: the service time; what an event waits beyond it under load is queueing)."""
 
     def __init__(self, folder: Path | None) -> None:
@@ -86,7 +87,10 @@ class Meter:
         self._server = server_cpu(folder) if folder else 0.0
 
     def timed(self, store: PostgresStore) -> None:
-        """Time each event's transaction on the thread (bench only: wraps the line's settle)."""
+        """Time each event's transaction on the thread (bench only: wraps the line's settle); count the round
+        trips of the store's connection."""
+        self._conn: Any = store._db._conn
+        self._trips = getattr(self._conn, "round_trips", float("nan"))  # (older store code: not counted)
         line: Any = store._line
         settle, service = line._settle, self.service
 
@@ -101,7 +105,8 @@ class Meter:
 
     def done(self) -> dict[str, float]:
         n = max(1, len(self.service))
-        out = {"client_cpu_ms": (time.process_time() - self._cpu) / n * 1e3}
+        out = {"client_cpu_ms": (time.process_time() - self._cpu) / n * 1e3,
+               "round_trips": (getattr(self._conn, "round_trips", float("nan")) - self._trips) / n}
         if self.folder:
             out["server_cpu_ms"] = (server_cpu(self.folder) - self._server) / n * 1e3
         if self.service:

@@ -104,10 +104,16 @@ class Cursor:
             self._rowcount = self._cur.rowcount
         return self._rowcount
 
+    def _waiting(self) -> None:
+        if self._cur.pgresult is None:  # still on its way: the transaction waits for the server here
+            self._conn.round_trips += 1
+
     def fetchone(self) -> tuple[Any, ...] | None:
+        self._waiting()
         return self._cur.fetchone()
 
     def fetchall(self) -> list[tuple[Any, ...]]:
+        self._waiting()
         return self._cur.fetchall()
 
     @property
@@ -126,14 +132,23 @@ class Connection:
     A transaction runs in pipeline mode (libpq's): BEGIN goes out with the first statement, a write is sent
     without waiting for its answer, and the writes still on their way go with the COMMIT, one round trip
     for the lot. A read waits only for its own rows (and so for everything sent before it). What a statement
-    still on its way did wrong is raised where the transaction next waits: at a read, or at the COMMIT (which
-    then rolls the transaction back and raises it, as a failed COMMIT does). A migration's script leaves the
+    still on its way did wrong is raised by a later statement, at the latest by the next read or the COMMIT
+    (which then rolls the transaction back and raises it, as a failed COMMIT does): the body that raised it
+    rolls back, as ever. A migration's script leaves the
     pipeline (several statements in one text are not allowed there); the transaction goes on without it."""
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.raw = conn
         self._pipe: psycopg.Pipeline | None = None
         self._in_pipe: contextlib.AbstractContextManager[psycopg.Pipeline] | None = None  # psycopg's pipeline() block
+        self._ahead: dict[tuple[str, tuple[Any, ...]], psycopg.Cursor[Any]] = {}
+        self.unused_ahead = 0
+        self.used_ahead = 0
+        self.round_trips = 0
+        """How often this connection waited for the server's answers (a statement outside a transaction, a read
+        or a row count in one, its COMMIT): the bench's round trips per event."""
+        """Reads sent ahead (`ahead`) that the transaction never asked for: a statement said differently there
+        than here, or a write came first (a test holds the store's to 0 on the way events usually go)."""
 
     @classmethod
     def connect(cls, url: str) -> Connection:
@@ -147,7 +162,35 @@ class Connection:
     def pipelined(self) -> bool:
         return self._pipe is not None
 
+    def ahead(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Send a read now whose rows the transaction asks for later (`execute` with the very same statement
+        and parameters, before any write): it travels with what is sent now instead of a round trip of its own.
+        Only in a transaction (the pipeline); what it reads is what it would read then: nothing this transaction
+        does comes between, and whatever else might change it waits for a lock this transaction holds."""
+        if self._pipe is None:
+            return
+        key = (sql, tuple(params))
+        if key not in self._ahead:
+            cur = self.raw.cursor()
+            cur.execute(translate(sql)[0], key[1] or None)
+            self._ahead[key] = cur
+
+    def drop_ahead(self) -> None:
+        """Forget the reads sent ahead (what they read may be stale now: the lock they relied on was another)."""
+        self.unused_ahead += len(self._ahead)
+        self._ahead.clear()
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        if self._ahead:
+            try:
+                sent = self._ahead.pop((sql, tuple(params)), None)
+            except TypeError:  # a list among the parameters (never sent ahead)
+                sent = None
+            if sent is not None:
+                self.used_ahead += 1
+                return Cursor(self, sent, None)
+            if sql.lstrip()[:6].upper() != "SELECT":  # a write: what was read ahead may differ now
+                self.drop_ahead()
         text, returning = translate(sql)
         if text == "BEGIN" and self._pipe is None:
             self._in_pipe = self.raw.pipeline()
@@ -156,8 +199,12 @@ class Connection:
             return self._end(text)
         cur = self.raw.cursor()
         cur.execute(text, tuple(params) or None)
+        if self._pipe is None:
+            self.round_trips += 1
         lastrowid = None
         if returning:
+            if cur.pgresult is None:
+                self.round_trips += 1
             row = cur.fetchone()
             lastrowid = int(row[0]) if row else None
         return Cursor(self, cur, lastrowid)
@@ -179,8 +226,11 @@ class Connection:
 
     def _leave(self) -> None:
         """Out of the pipeline, every answer in (raises the first error among them)."""
+        if self._ahead:
+            self.drop_ahead()
         block, self._in_pipe, self._pipe = self._in_pipe, None, None
         if block is not None:
+            self.round_trips += 1
             block.__exit__(None, None, None)
 
     def _abandon(self) -> None:
@@ -193,12 +243,17 @@ class Connection:
     def sync(self) -> None:
         """Every statement sent so far answered (raises the first error among them)."""
         if self._pipe is not None:
+            self.round_trips += 1
             self._pipe.sync()
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
+        if self._ahead:
+            self.drop_ahead()
         rows = [tuple(p) for p in seq]
         if rows:
             self.raw.cursor().executemany(translate(sql)[0], rows)
+            if self._pipe is None:
+                self.round_trips += 1
 
     def script(self, text: str) -> None:
         """A migration file, as it is (several statements; no parameters): outside the pipeline."""
@@ -211,6 +266,7 @@ class Connection:
 
     def close(self) -> None:
         self._in_pipe = self._pipe = None
+        self._ahead.clear()
         self.raw.close()
 
 

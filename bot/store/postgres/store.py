@@ -46,7 +46,7 @@ from bot.ports import UserRef
 from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
-from bot.store.sqlite.rows import load_person
+from bot.store.sqlite.rows import _COUPLE_SQL, TIMEOUT_COLS, load_person, load_user
 from bot.store.sqlite.store import SqliteStore
 from bot.store.sqlite.thread import Writer
 
@@ -62,6 +62,12 @@ _KEY = "SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)"
 """The lock key of a person: their couple's id, or minus their own id when unpaired."""
 _LOCK_WAIT = f"SELECT k, pg_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"  # (void: held once it answers)
 _LOCK_TRY = f"SELECT k, pg_try_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"
+_SESSION = "SELECT data FROM sessions WHERE user_id = ?"
+_ACTIVE = (  # bot.store.sqlite.rows.load_active_timeout's, word for word
+    f"SELECT {TIMEOUT_COLS} FROM (SELECT * FROM timeouts WHERE initiator = ?1 "
+    "AND status IN ('running', 'returning') UNION ALL SELECT * FROM timeouts WHERE partner = ?1 "
+    "AND status IN ('running', 'returning')) WHERE open_until > ?2 ORDER BY started_at DESC LIMIT 1"
+)
 
 
 def pg_tool(name: str) -> str | None:
@@ -121,11 +127,31 @@ class PostgresStore(SqliteStore):
         return then(self._tx(c, lambda: self._handle(c, ref, event, now, once.key_of(then))))
 
     # -- one couple at a time, across processes ------------------------------------------------------------
-    def _lock_couple(self, c: Any, uid: int, wait: bool = True) -> bool:
+    def _handle(self, c: Any, ref: UserRef, event: Event, now: datetime, update: str | None = None) -> Handled:
+        """As on SQLite; and the reads every event makes once its couple's lock is held (its session, its open
+        time-out, its couple) go right behind the lock, in its round trip (Connection.ahead)."""
+        fresh = update is None or once.first_time(c, update, int(self.wall()))
+        person = load_user(c, ref, now, self.defaults)
+        if not fresh:
+            log.info("an update handled before arrived again (a retry): nothing done")
+            return Handled(person, (), False)
+        uid = person.id
+        self._lock_couple(c, uid, ahead=((_SESSION, (uid,)), (_ACTIVE, (uid, ts(now))), (_COUPLE_SQL, (uid,))))
+        return self._step(c, person, event, now, direct=True)
+
+    def _lock_couple(self, c: Any, uid: int, wait: bool = True,
+                     ahead: tuple[tuple[str, tuple[Any, ...]], ...] = ()) -> bool:
         """Take (and hold until the commit) the lock of `uid`'s couple, or of `uid` alone when unpaired: wait
-        for it, or (`wait=False`) give up at once when another process holds it. True: held."""
-        # the key looked up and its lock taken in one round trip; then looked up again, now that it is held
-        key, held = c.execute(_LOCK_WAIT if wait else _LOCK_TRY, (uid,)).fetchone()
+        for it, or (`wait=False`) give up at once when another process holds it. True: held. `ahead`: reads
+        sent right behind the lock (they run once it is held), for the transaction to ask for next."""
+        # the key looked up and its lock taken, the key looked up again now that it is held, and the reads
+        # `ahead`: one round trip
+        lock = c.execute(_LOCK_WAIT if wait else _LOCK_TRY, (uid,))
+        if wait:
+            c.ahead(_KEY, (uid,))
+            for sql, params in ahead:
+                c.ahead(sql, params)
+        key, held = lock.fetchone()
         if not wait and not held:
             return False
         for _ in range(2):  # paired or unpaired meanwhile: take the lock that is theirs now
@@ -133,14 +159,12 @@ class PostgresStore(SqliteStore):
             if now == key:
                 return True
             key = now
+            c.drop_ahead()  # read behind another couple's lock: read again when asked
             if wait:
                 c.execute("SELECT pg_advisory_xact_lock(?)", (key,))
             elif not c.execute("SELECT pg_try_advisory_xact_lock(?)", (key,)).fetchone()[0]:
                 return False
         return True
-
-    def _hold_couple(self, c: Any, uid: int) -> None:
-        self._lock_couple(c, uid)
 
     def _tx(self, c: Any, body: Callable[[], Any]) -> Any:
         for attempt in range(RETRIES):
