@@ -87,26 +87,30 @@ class Meter:
         self._server = server_cpu(folder) if folder else 0.0
 
     def timed(self, store: PostgresStore) -> None:
-        """Time each event's transaction on the thread (bench only: wraps the line's settle); count the round
-        trips of the store's connection."""
-        self._conn: Any = store._db._conn
-        self._trips = getattr(self._conn, "round_trips", float("nan"))  # (older store code: not counted)
-        line: Any = store._line
-        settle, service = line._settle, self.service
+        """Time each event's transaction on the thread (bench only: wraps the lines' settle); count the round
+        trips of the store's connections."""
+        self._conns: list[Any] = [w._conn for w in getattr(store, "_event_writers", ())] or [store._db._conn]
+        self._trips = self.trips()
+        service = self.service
+        for line in getattr(store, "_event_lines", None) or [store._line]:
+            settle = line._settle
 
-        def timed_settle(c: Any, job: Any) -> Any:
-            t = time.perf_counter()
-            try:
-                return settle(c, job)
-            finally:
-                service.append(time.perf_counter() - t)
+            def timed_settle(c: Any, job: Any, settle: Any = settle) -> Any:
+                t = time.perf_counter()
+                try:
+                    return settle(c, job)
+                finally:
+                    service.append(time.perf_counter() - t)
 
-        line._settle = timed_settle
+            line._settle = timed_settle
+
+    def trips(self) -> float:
+        return float(sum(getattr(c, "round_trips", float("nan")) for c in self._conns))  # older code: not counted
 
     def done(self) -> dict[str, float]:
         n = max(1, len(self.service))
         out = {"client_cpu_ms": (time.process_time() - self._cpu) / n * 1e3,
-               "round_trips": (getattr(self._conn, "round_trips", float("nan")) - self._trips) / n}
+               "round_trips": (self.trips() - self._trips) / n}
         if self.folder:
             out["server_cpu_ms"] = (server_cpu(self.folder) - self._server) / n * 1e3
         if self.service:

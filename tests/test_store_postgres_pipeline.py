@@ -118,7 +118,7 @@ async def test_an_events_reads_after_the_couples_lock_travel_with_the_lock(pg_ur
         dlg = Dialogue(store, ManualClock(T0))
         ref = UserRef("telegram", "ann", chat_id="chat-ann", name="Ann")
         await dlg.handle(ref, event_from_text("/status"))
-        c = store._db._conn
+        c = store._event_writers[store._event_lines.index(store._line_of(ref))]._conn
         trips, used = c.round_trips, c.used_ahead
         out = await dlg.handle(ref, event_from_text("/status"))
         assert out  # answered as ever

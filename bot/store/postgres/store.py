@@ -30,7 +30,9 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import threading
 import time
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
@@ -42,10 +44,12 @@ from psycopg import errors
 
 from bot.codec import dt, ts
 from bot.core.events import Event, TimerFired, TimerKind
+from bot.core.model import Session
 from bot.ports import UserRef
 from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
+from bot.store.sqlite.batching import Line
 from bot.store.sqlite.rows import _COUPLE_SQL, TIMEOUT_COLS, load_person, load_user
 from bot.store.sqlite.store import SqliteStore
 from bot.store.sqlite.thread import Writer
@@ -93,10 +97,20 @@ class PostgresStore(SqliteStore):
     """A heartbeat every half second: one delayed by a busy thread or machine by up to 3 s still keeps the lease
     (a lease that lapses while its process lives lets another one send what it is sending: twice)."""
 
+    EVENT_CONNECTIONS = 4
+    """Events go over this many connections of their own (each on a thread of its own), a person's always over
+    the same one, so that their events keep their order; a couple's two partners wait for each other on the
+    server (the couple's lock), other couples' events run side by side: while one waits for the server (a read,
+    its COMMIT's flush to disk), another's Python runs, and commits that meet are flushed together. Timers,
+    deliveries, heartbeats and the rest keep the first connection (not stuck behind a queue of events)."""
+
     def __init__(self, db: Writer, url: str, defaults: Defaults) -> None:
         super().__init__(db, redact(url), defaults)
         self._url = url
         self._lsn = ""
+        self._event_writers: list[Writer] = []
+        self._event_lines: list[Line[Any]] = []
+        self._remembering = threading.Lock()
 
     @classmethod
     async def open(cls, path: str | Path, defaults: Defaults | None = None) -> PostgresStore:
@@ -105,19 +119,43 @@ class PostgresStore(SqliteStore):
         store = cls(db, url, defaults or Defaults())
         try:
             await store._run(lambda c: migrate(cast(Connection, c)))
+            for _ in range(cls.EVENT_CONNECTIONS):
+                writer = await Writer.connect(url, opener=lambda: Connection.connect(url))
+                store._event_writers.append(writer)
+                store._event_lines.append(Line(writer.run, store._settle))
         except psycopg.Error as e:
-            await db.close()
+            await store._close_writers()
             raise StoreError(f"The PostgreSQL database {store.path} could not be used: {type(e).__name__}: "
                              f"{e.diag.message_primary or ''}") from e
         except BaseException:
-            await db.close()
+            await store._close_writers()
             raise
         return store
+
+    async def _close_writers(self) -> None:
+        for writer in (*self._event_writers, self._db):
+            await writer.close()
+
+    async def close(self) -> None:
+        await self.detach()
+        await self._close_writers()
+
+    def _remember(self, text: str, session: Session) -> Session:
+        with self._remembering:  # several connections' threads share the cache
+            return super()._remember(text, session)
+
+    def _forget_memory(self) -> None:
+        with self._remembering:
+            super()._forget_memory()
+
+    def _line_of(self, ref: UserRef) -> Line[Any]:
+        lines = self._event_lines
+        return lines[zlib.crc32(f"{ref.platform}:{ref.external_id}".encode()) % len(lines)] if lines else self._line
 
     async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
         job = (ref, event, now, once.carried(then))  # with the platform update it comes from (bot.store.once)
         try:
-            result: T = await self._line.put(job)
+            result: T = await self._line_of(ref).put(job)
         except psycopg.Error as e:  # the message, not the statement's text or parameters (no user text)
             raise StoreError(f"The PostgreSQL database {self.path} could not be used: {type(e).__name__}") from e
         return result
