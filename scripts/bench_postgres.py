@@ -11,6 +11,10 @@ Usage: scripts/bench --postgres  (or python scripts/bench_postgres.py [--quick] 
 - two processes, one event at a time each and under load: two subprocesses (this script, --load-child), each
   with its own store on the same database and half of the couples, started together; events/s = all events /
   the wall time until both are done.
+- beside one process's figures in both regimes: the round trips to the server per event, the CPU per event of
+  the bot's process (all its threads) and of the server (all its processes), and each event's service time (its
+  transaction on a store thread): under load an event's latency is its service time plus its wait behind the
+  other events in flight (LOAD_LANES of them: queueing);
 Every regime RUNS times on a fresh copy of the database, interleaved (one, load, two one, two load, one, …);
 each figure is the median over the runs (bench.summary). Beside two processes under load, what the machine's
 CPUs did meanwhile (/proc/stat: busy share of all cores; the server's own processes' share): with 2 cores, the
