@@ -6,6 +6,7 @@ the lock really go in the lock's round trip."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ import psycopg
 import pytest
 
 from bot.clock import ManualClock
+from bot.core.events import ChoiceMade
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store.postgres.connection import Connection
@@ -127,5 +129,32 @@ async def test_an_events_reads_after_the_couples_lock_travel_with_the_lock(pg_ur
         assert c.used_ahead - used == 4
         assert c.round_trips - trips == 3
         assert c.unused_ahead == 0
+    finally:
+        await store.close()
+
+
+async def test_a_persons_events_keep_their_order_over_the_store_connections(pg_url: str) -> None:
+    """People acting at once go over several connections; each person's events, sent together, are handled in
+    the order they came, as if one after the other."""
+    store = await PostgresStore.open(pg_url)
+    try:
+        dlg = Dialogue(store, ManualClock(T0))
+        steps = (event_from_text("/timeout"), ChoiceMade("ret.m30"), ChoiceMade("t.8"))
+
+        def who(name: str) -> UserRef:
+            return UserRef("telegram", name, chat_id=f"chat-{name}", name=name.title())
+
+        ref = who("ref")
+        await dlg.handle(ref, ChoiceMade("cs.yes"))
+        for event in steps:  # one after the other: the phase to expect
+            await dlg.handle(ref, event)
+        expected = (await store.session_of(ref))[0]
+        people = [who(f"p{i}") for i in range(12)]
+        assert len({id(store._line_of(p)) for p in people}) > 1  # really over more than one connection
+        for p in people:
+            await dlg.handle(p, ChoiceMade("cs.yes"))
+        await asyncio.gather(*(dlg.handle(p, event) for p in people for event in steps))
+        assert [(await store.session_of(p))[0] for p in people] == [expected] * len(people)
+        assert expected != (await store.session_of(who("nobody")))[0]
     finally:
         await store.close()
