@@ -146,8 +146,10 @@ class PostgresStore(SqliteStore):
             await writer.close()
 
     async def close(self) -> None:
-        await self.detach()
-        await self._close_writers()
+        """The events' connections finish what they were given and close; then as on SQLite."""
+        for writer in self._event_writers:
+            await writer.close()
+        await super().close()
 
     def _remember(self, text: str, session: Session) -> Session:
         with self._remembering:  # several connections' threads share the cache
