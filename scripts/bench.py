@@ -1519,9 +1519,17 @@ def postgres_figures(s: Sizes) -> list[Fig]:
         Fig("pg1_p50_ms", f"PostgreSQL, 1 process, one at a time: Dialogue.handle p50 ({disp} couples)", "ms"),
         Fig("pg1_p99_ms", "  p99, one at a time", "ms", lambda v: v <= 10.0, "<= 10"),
         Fig("pg1_events_per_s", "  rate, one at a time", "ev/s"),
+        Fig("pg1_round_trips", "  round trips to the server per event", "x"),
+        Fig("pg1_service_p99_ms", "  its transaction on the store's thread (service time): p99", "ms"),
+        Fig("pg1_client_cpu_ms", "  CPU per event: the bot's process (all its threads)", "ms"),
+        Fig("pg1_server_cpu_ms", "  CPU per event: the server (all its processes)", "ms"),
         Fig("pg1_load_p50_ms", f"PostgreSQL, 1 process, {LOAD_LANES} couples at once: p50", "ms"),
         Fig("pg1_load_p99_ms", f"  p99, {LOAD_LANES} couples at once", "ms", lambda v: v <= 10.0, "<= 10"),
         Fig("pg1_load_events_per_s", f"  rate, {LOAD_LANES} couples at once", "ev/s"),
+        Fig("pg1_load_service_p50_ms", "  of that, the service time (its transaction on the thread): p50", "ms"),
+        Fig("pg1_load_service_p99_ms", "  service time p99 (the rest of the p99 is waiting: queueing)", "ms"),
+        Fig("pg1_load_client_cpu_ms", "  CPU per event: the bot's process", "ms"),
+        Fig("pg1_load_server_cpu_ms", "  CPU per event: the server", "ms"),
         Fig("pg2_events_per_s", "PostgreSQL, 2 processes, one at a time each: rate together", "ev/s"),
         Fig("pg2_p99_ms", "  p99", "ms"),
         Fig("pg2_over_pg1_one", "  2 processes over 1 (one at a time)", "x"),
@@ -1530,6 +1538,8 @@ def postgres_figures(s: Sizes) -> list[Fig]:
         Fig("pg2_over_pg1", "  2 processes over 1 (under load)", "x", lambda v: v >= 1.5, ">= 1.5"),
         Fig("pg2_machine_busy_share", "  all CPUs busy meanwhile (share; other work on the machine too)", "x"),
         Fig("pg2_server_cores_used", "  the server's own CPU meanwhile (cores)", "x"),
+        Fig("pg2_load_client_cpu_ms", "  CPU per event: the two bot processes", "ms"),
+        Fig("pg2_load_server_cpu_ms", "  CPU per event: the server", "ms"),
     ]
 
 

@@ -11,6 +11,10 @@ Usage: scripts/bench --postgres  (or python scripts/bench_postgres.py [--quick] 
 - two processes, one event at a time each and under load: two subprocesses (this script, --load-child), each
   with its own store on the same database and half of the couples, started together; events/s = all events /
   the wall time until both are done.
+- beside one process's figures in both regimes: the round trips to the server per event, the CPU per event of
+  the bot's process (all its threads) and of the server (all its processes), and each event's service time (its
+  transaction on a store thread): under load an event's latency is its service time plus its wait behind the
+  other events in flight (LOAD_LANES of them: queueing);
 Every regime RUNS times on a fresh copy of the database, interleaved (one, load, two one, two load, one, …);
 each figure is the median over the runs (bench.summary). Beside two processes under load, what the machine's
 CPUs did meanwhile (/proc/stat: busy share of all cores; the server's own processes' share): with 2 cores, the
@@ -74,13 +78,64 @@ def copy_into(sqlite_path: Path, url: str) -> dict[str, int]:
     return counts
 
 
-async def one_at_a_time(url: str, events: list[Any]) -> tuple[list[float], float]:
+class Meter:
+    """What one single-process run cost: CPU seconds of this process (all its threads) and of the server (every
+    process of it: the connection's backend, the WAL writer, …), the round trips to the server per event (what
+    the store's connection counts), and each event's time on the store's thread
+    (its transaction: the service time; what an event waits beyond it under load is queueing)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.service: list[float] = []
+        self._cpu = time.process_time()
+        self._server = server_cpu(folder) if folder else 0.0
+
+    def timed(self, store: PostgresStore) -> None:
+        """Time each event's transaction on the thread (bench only: wraps the lines' settle); count the round
+        trips of the store's connections."""
+        self._conns: list[Any] = [w._conn for w in getattr(store, "_event_writers", ())] or [store._db._conn]
+        self._trips = self.trips()
+        service = self.service
+        for line in getattr(store, "_event_lines", None) or [store._line]:
+            settle = line._settle
+
+            def timed_settle(c: Any, job: Any, settle: Any = settle) -> Any:
+                t = time.perf_counter()
+                try:
+                    return settle(c, job)
+                finally:
+                    service.append(time.perf_counter() - t)
+
+            line._settle = timed_settle
+
+    def trips(self) -> float:
+        return float(sum(getattr(c, "round_trips", float("nan")) for c in self._conns))  # older code: not counted
+
+    def done(self) -> dict[str, float]:
+        n = max(1, len(self.service))
+        out = {"client_cpu_ms": (time.process_time() - self._cpu) / n * 1e3,
+               "round_trips": (self.trips() - self._trips) / n}
+        if self.folder:
+            out["server_cpu_ms"] = (server_cpu(self.folder) - self._server) / n * 1e3
+        if self.service:
+            out["service_p50_ms"] = bench.pct(self.service, 0.5) * 1e3
+            out["service_p99_ms"] = bench.pct(self.service, 0.99) * 1e3
+        return out
+
+
+Run = tuple[list[float], float, dict[str, float]]
+"""A run's latencies, its wall time, and what it cost (Meter)."""
+
+
+async def one_at_a_time(url: str, events: list[Any], folder: Path | None = None) -> Run:
     store = await PostgresStore.open(url)
     try:
         clock = ManualClock(bench.START)
         dlg = Dialogue(store, clock)
         lat: list[float] = []
         bench.quiet_gc()
+        meter = Meter(folder)
+        meter.timed(store)
         t0 = time.perf_counter()
         for i, (uid, ev, _) in enumerate(events):
             if i:
@@ -88,12 +143,13 @@ async def one_at_a_time(url: str, events: list[Any]) -> tuple[list[float], float
             t = time.perf_counter()
             await dlg.handle(bench.ref_of(uid), ev)
             lat.append(time.perf_counter() - t)
-        return lat, time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        return lat, wall, meter.done()
     finally:
         await store.close()
 
 
-async def under_load(url: str, events: list[Any]) -> tuple[list[float], float]:
+async def under_load(url: str, events: list[Any], folder: Path | None = None) -> Run:
     """bench.run_dialogue_load's lanes, on a PostgresStore."""
     by_lane = bench.lanes_of(events)
     store = await PostgresStore.open(url)
@@ -111,11 +167,37 @@ async def under_load(url: str, events: list[Any]) -> tuple[list[float], float]:
                 lat.append(time.perf_counter() - t)
 
         bench.quiet_gc()
+        meter = Meter(folder)
+        meter.timed(store)
         t0 = time.perf_counter()
         await asyncio.gather(*(lane(ix) for ix in by_lane))
-        return lat, time.perf_counter() - t0
+        wall = time.perf_counter() - t0
+        return lat, wall, meter.done()
     finally:
         await store.close()
+
+
+def server_cpu(folder: Path) -> float:
+    """CPU seconds the server has used so far: its postmaster, its live processes and the ended ones it reaped
+    (/proc/PID/stat: utime, stime; cutime, cstime of the postmaster)."""
+    try:
+        pm = int((folder / "data" / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    ticks = 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(d.name), int(f[1])
+        if pid == pm:
+            ticks += int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
+        elif ppid == pm:
+            ticks += int(f[11]) + int(f[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_busy() -> tuple[int, int]:
@@ -123,23 +205,6 @@ def cpu_busy() -> tuple[int, int]:
     parts = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = parts[3] + parts[4]
     return sum(parts) - idle, sum(parts)
-
-
-def server_jiffies(folder: Path) -> int:
-    """CPU time (jiffies) of the server: its postmaster's own and that of its children that have ended (each
-    connection's backend ends when its store closes), from /proc/PID/stat."""
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmd = (d / "cmdline").read_bytes().decode("utf-8", "replace")
-            if str(folder / "data") not in cmd:
-                continue
-            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            return int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])
-        except (OSError, IndexError):
-            continue
-    return 0
 
 
 def two_processes(url: str, events: list[Any], work: Path, folder: Path, load: bool) -> dict[str, float]:
@@ -154,21 +219,23 @@ def two_processes(url: str, events: list[Any], work: Path, folder: Path, load: b
         files[i].write_text(json.dumps([index[id(e)] for e in h]))
     start_at = time.time() + 8.0  # both import, load the reader and connect first, then start together
     busy0, total0 = cpu_busy()
-    server0 = server_jiffies(folder)
+    server0 = server_cpu(folder)
     procs = [subprocess.Popen([sys.executable, __file__, "--load-child", url, "--events", str(f),
                                "--start-at", repr(start_at), "--n", str(len(events)),
                                *(["--one-at-a-time"] if not load else [])], stdout=subprocess.PIPE)
              for f in files]
     outs = [json.loads(p.communicate()[0]) for p in procs]
     busy1, total1 = cpu_busy()
-    server1 = server_jiffies(folder)
+    server1 = server_cpu(folder)
     wall = max(o["end"] for o in outs) - start_at
     lat = [x for o in outs for x in o["lat"]]
     cores = os.cpu_count() or 1
     return {"events_per_s": len(lat) / wall, "p50_ms": bench.pct(lat, 0.5) * 1e3,
             "p99_ms": bench.pct(lat, 0.99) * 1e3,
             "machine_busy_share": (busy1 - busy0) / max(1, total1 - total0),
-            "server_cores_used": (server1 - server0) / os.sysconf("SC_CLK_TCK") / max(1e-9, wall + 8.0),
+            "server_cores_used": (server1 - server0) / max(1e-9, wall + 8.0),
+            "server_cpu_ms": (server1 - server0) / max(1, len(lat)) * 1e3,
+            "client_cpu_ms": sum(o["cpu"] for o in outs) / max(1, len(lat)) * 1e3,
             "cores": cores}
 
 
@@ -180,8 +247,9 @@ async def load_child(url: str, events_file: Path, start_at: float, n: int, sizes
     await store.query("SELECT 1")
     await asyncio.sleep(max(0.0, start_at - time.time()))
     await store.close()
-    lat, _ = await (under_load(url, mine) if load else one_at_a_time(url, mine))
-    print(json.dumps({"lat": lat, "end": time.time()}))
+    cpu = time.process_time()
+    lat, _, _ = await (under_load(url, mine) if load else one_at_a_time(url, mine))
+    print(json.dumps({"lat": lat, "end": time.time(), "cpu": time.process_time() - cpu}))
 
 
 def schedule_for(sizes: bench.Sizes, n: int) -> list[Any]:
@@ -214,9 +282,15 @@ def run(quick: bool) -> dict[str, Any]:
             return srv.url(f"run{n}")
 
         single, load1, one2, load2 = [], [], [], []
+        costs1: list[dict[str, float]] = []
+        costsl: list[dict[str, float]] = []
         for _ in range(RUNS):  # interleaved, so that every regime sees the same machine
-            single.append(asyncio.run(one_at_a_time(fresh(), events)))
-            load1.append(asyncio.run(under_load(fresh(), events)))
+            lat, wall, cost = asyncio.run(one_at_a_time(fresh(), events, srv.folder))
+            single.append((lat, wall))
+            costs1.append(cost)
+            lat, wall, cost = asyncio.run(under_load(fresh(), events, srv.folder))
+            load1.append((lat, wall))
+            costsl.append(cost)
             one2.append(two_processes(fresh(), events, tmp, srv.folder, load=False))
             load2.append(two_processes(fresh(), events, tmp, srv.folder, load=True))
 
@@ -236,7 +310,11 @@ def run(quick: bool) -> dict[str, Any]:
         "pg2_over_pg1": rl2 / sl["events_per_s"],
         "pg2_machine_busy_share": med(load2, "machine_busy_share"),
         "pg2_server_cores_used": med(load2, "server_cores_used"),
+        "pg2_load_client_cpu_ms": med(load2, "client_cpu_ms"),
+        "pg2_load_server_cpu_ms": med(load2, "server_cpu_ms"),
         "cores": os.cpu_count() or 1,
+        **{f"pg1_{k}": med(costs1, k) for k in costs1[0]},
+        **{f"pg1_load_{k}": med(costsl, k) for k in costsl[0]},
         "_spread": {"pg1_events_per_s": s1["rates"], "pg1_load_events_per_s": sl["rates"],
                     "pg2_events_per_s": sorted(round(r["events_per_s"]) for r in one2),
                     "pg2_load_events_per_s": sorted(round(r["events_per_s"]) for r in load2)},

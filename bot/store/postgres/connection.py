@@ -9,6 +9,7 @@ store, service and dispatch test on both (tests/conftest.py).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -84,23 +85,41 @@ def translate(sql: str) -> tuple[str, bool]:
 
 
 class Cursor:
-    """What the store's code reads of a finished statement (as of an sqlite3 cursor)."""
+    """What the store's code reads of a statement (as of an sqlite3 cursor). In a transaction the statement
+    may still be on its way (the pipeline): its rows or its row count are waited for when first read."""
 
-    __slots__ = ("_cur", "lastrowid", "rowcount")
+    __slots__ = ("_conn", "_cur", "_rowcount", "lastrowid")
 
-    def __init__(self, cur: psycopg.Cursor[Any], lastrowid: int | None) -> None:
+    def __init__(self, conn: Connection, cur: psycopg.Cursor[Any], lastrowid: int | None) -> None:
+        self._conn = conn
         self._cur = cur
-        self.rowcount = cur.rowcount
+        self._rowcount: int | None = None if conn.pipelined else cur.rowcount
         self.lastrowid = lastrowid
 
+    @property
+    def rowcount(self) -> int:
+        if self._rowcount is None:
+            if self._cur.pgresult is None:  # a write still in the pipeline: its answer is wanted now
+                self._conn.sync()
+            self._rowcount = self._cur.rowcount
+        return self._rowcount
+
+    def _waiting(self) -> None:
+        if self._cur.pgresult is None:  # still on its way: the transaction waits for the server here
+            self._conn.round_trips += 1
+
     def fetchone(self) -> tuple[Any, ...] | None:
+        self._waiting()
         return self._cur.fetchone()
 
     def fetchall(self) -> list[tuple[Any, ...]]:
+        self._waiting()
         return self._cur.fetchall()
 
     @property
     def description(self) -> Any:
+        if self._cur.pgresult is None and self._conn.pipelined:
+            self._conn.sync()
         return self._cur.description
 
     def __iter__(self) -> Any:
@@ -108,10 +127,28 @@ class Cursor:
 
 
 class Connection:
-    """A psycopg connection (autocommit: the store says BEGIN and COMMIT itself) that speaks SQLite's dialect."""
+    """A psycopg connection (autocommit: the store says BEGIN and COMMIT itself) that speaks SQLite's dialect.
+
+    A transaction runs in pipeline mode (libpq's): BEGIN goes out with the first statement, a write is sent
+    without waiting for its answer, and the writes still on their way go with the COMMIT, one round trip
+    for the lot. A read waits only for its own rows (and so for everything sent before it). What a statement
+    still on its way did wrong is raised by a later statement, at the latest by the next read or the COMMIT
+    (which then rolls the transaction back and raises it, as a failed COMMIT does): the body that raised it
+    rolls back, as ever. A migration's script leaves the
+    pipeline (several statements in one text are not allowed there); the transaction goes on without it."""
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.raw = conn
+        self._pipe: psycopg.Pipeline | None = None
+        self._in_pipe: contextlib.AbstractContextManager[psycopg.Pipeline] | None = None  # psycopg's pipeline() block
+        self._ahead: dict[tuple[str, tuple[Any, ...]], psycopg.Cursor[Any]] = {}
+        self.unused_ahead = 0
+        self.used_ahead = 0
+        self.round_trips = 0
+        """How often this connection waited for the server's answers (a statement outside a transaction, a read
+        or a row count in one, its COMMIT): the bench's round trips per event."""
+        """Reads sent ahead (`ahead`) that the transaction never asked for: a statement said differently there
+        than here, or a write came first (a test holds the store's to 0 on the way events usually go)."""
 
     @classmethod
     def connect(cls, url: str) -> Connection:
@@ -121,30 +158,115 @@ class Connection:
             raise StoreError(f"The PostgreSQL database {redact(url)} cannot be reached: {type(e).__name__}") from e
         return cls(conn)
 
+    @property
+    def pipelined(self) -> bool:
+        return self._pipe is not None
+
+    def ahead(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Send a read now whose rows the transaction asks for later (`execute` with the very same statement
+        and parameters, before any write): it travels with what is sent now instead of a round trip of its own.
+        Only in a transaction (the pipeline); what it reads is what it would read then: nothing this transaction
+        does comes between, and whatever else might change it waits for a lock this transaction holds."""
+        if self._pipe is None:
+            return
+        key = (sql, tuple(params))
+        if key not in self._ahead:
+            cur = self.raw.cursor()
+            cur.execute(translate(sql)[0], key[1] or None)
+            self._ahead[key] = cur
+
+    def drop_ahead(self) -> None:
+        """Forget the reads sent ahead (what they read may be stale now: the lock they relied on was another)."""
+        self.unused_ahead += len(self._ahead)
+        self._ahead.clear()
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        if self._ahead:
+            try:
+                sent = self._ahead.pop((sql, tuple(params)), None)
+            except TypeError:  # a list among the parameters (never sent ahead)
+                sent = None
+            if sent is not None:
+                self.used_ahead += 1
+                return Cursor(self, sent, None)
+            if sql.lstrip()[:6].upper() != "SELECT":  # a write: what was read ahead may differ now
+                self.drop_ahead()
         text, returning = translate(sql)
+        if text == "BEGIN" and self._pipe is None:
+            self._in_pipe = self.raw.pipeline()
+            self._pipe = self._in_pipe.__enter__()
+        elif self._pipe is not None and text in ("COMMIT", "ROLLBACK"):
+            return self._end(text)
         cur = self.raw.cursor()
         cur.execute(text, tuple(params) or None)
+        if self._pipe is None:
+            self.round_trips += 1
         lastrowid = None
         if returning:
+            if cur.pgresult is None:
+                self.round_trips += 1
             row = cur.fetchone()
             lastrowid = int(row[0]) if row else None
-        return Cursor(cur, lastrowid)
+        return Cursor(self, cur, lastrowid)
+
+    def _end(self, text: str) -> Cursor:
+        """COMMIT (with every write still on its way) or ROLLBACK, and out of the pipeline."""
+        cur = self.raw.cursor()
+        try:
+            if text == "COMMIT":
+                cur.execute(text)
+            self._leave()
+        except psycopg.Error:
+            if text == "COMMIT":
+                self._abandon()
+                raise
+        if text == "ROLLBACK":  # after whatever was on its way (an aborted pipeline skips what follows)
+            self._abandon()
+        return Cursor(self, cur, None)
+
+    def _leave(self) -> None:
+        """Out of the pipeline, every answer in (raises the first error among them)."""
+        if self._ahead:
+            self.drop_ahead()
+        block, self._in_pipe, self._pipe = self._in_pipe, None, None
+        if block is not None:
+            self.round_trips += 1
+            block.__exit__(None, None, None)
+
+    def _abandon(self) -> None:
+        """Out of the pipeline whatever it holds, and the transaction rolled back if it is still open."""
+        with contextlib.suppress(psycopg.Error):  # the error the caller hears is the one that brought it here
+            self._leave()
+        if self.raw.info.transaction_status != pq.TransactionStatus.IDLE:
+            self.raw.execute(b"ROLLBACK")
+
+    def sync(self) -> None:
+        """Every statement sent so far answered (raises the first error among them)."""
+        if self._pipe is not None:
+            self.round_trips += 1
+            self._pipe.sync()
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> None:
+        if self._ahead:
+            self.drop_ahead()
         rows = [tuple(p) for p in seq]
         if rows:
             self.raw.cursor().executemany(translate(sql)[0], rows)
+            if self._pipe is None:
+                self.round_trips += 1
 
     def script(self, text: str) -> None:
-        """A migration file, as it is (several statements; no parameters)."""
+        """A migration file, as it is (several statements; no parameters): outside the pipeline."""
+        self._leave()
         self.raw.execute(text.encode())
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return self._pipe is not None or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
+        self._in_pipe = self._pipe = None
+        self._ahead.clear()
         self.raw.close()
 
 
