@@ -47,12 +47,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, compress, count, pairwise, product, repeat
 from operator import contains
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.core.danger import CLAUSE, HUNCH, ORDINARY, QUIET, SENTENCE, SURE, Reading
 
@@ -76,6 +76,7 @@ _BOUNDS = frozenset({CLAUSE, SENTENCE})
 _NO_CONCEPTS: frozenset[str] = frozenset()
 
 Feature = tuple[str, ...]
+_Key = str | tuple[str, ...]
 
 
 def features(words: Sequence[str], reading: Reading) -> set[Feature]:
@@ -111,11 +112,15 @@ class Model:
         self._pairs: dict[tuple[str, ...], float] = {}
         self._concepts: dict[str, float] = {}
         self._links: dict[tuple[str, ...], float] = {}
+        self._plain: dict[_Key, float] = {}  # words and word pairs in one table (see reaches_any)
+        self._concepts_and_links: dict[_Key, float] = {}  # concepts and concept pairs in another
         for f, w in weights.items():
             if len(f) == 2 and f[0] in ("w", "c"):
                 (self._words if f[0] == "w" else self._concepts)[f[1]] = w
+                (self._plain if f[0] == "w" else self._concepts_and_links)[f[1]] = w
             elif len(f) == 3 and f[0] in ("b", "p"):
                 (self._pairs if f[0] == "b" else self._links)[f[1:]] = w
+                (self._plain if f[0] == "b" else self._concepts_and_links)[f[1:]] = w
             else:
                 raise ValueError(f"not a feature of bot.hunch.features: {f!r}")
 
@@ -123,23 +128,33 @@ class Model:
         z = self.bias + self._sum(words, reading)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def reaches_any(self, pieces: Iterable[tuple[Sequence[str], Reading]], threshold: float) -> bool:
+        """Whether any piece's :meth:`score` is at least ``threshold``: the same answer, faster.
+
+        The weights are added up in another order (words and word pairs as one set looked up in one table,
+        concepts and their pairs as another, a piece without concepts -- most are -- skipped in one test), and
+        compared with the threshold's log-odds. Sums in another order may differ in their last bits, far below
+        :data:`_MARGIN`: a piece that close to the threshold is scored the exact way."""
+        edge = math.log(threshold / (1.0 - threshold)) - self.bias
+        low, high = edge - _MARGIN, edge + _MARGIN
+        plain, concepts = self._plain.get, self._concepts_and_links.get
+        zero = repeat(0.0)
+        for words, reading in pieces:
+            feats: set[_Key] = set(words)
+            feats.update(pairwise(words))
+            z = sum(map(plain, feats, zero))
+            if any(reading):
+                z += sum(map(concepts, _concepts_and_links(reading), zero))
+            if z < low:
+                continue
+            if z > high or self.score(words, reading) >= threshold:
+                return True
+        return False
+
     def _sum(self, words: Sequence[str], reading: Reading) -> float:
         """The weights of :func:`features` summed, without building the features one by one: the same
         words, word pairs, concepts and neighbouring concept pairs, each kind as a set of its own."""
-        concepts: set[str] = set()
-        links: set[tuple[str, str]] = set()
-        prev = _NO_CONCEPTS
-        for cs in reading:
-            if not cs:  # a word of no concept (most are): nothing, and no pair across it
-                prev = cs
-                continue
-            if not cs.isdisjoint(_BOUNDS):
-                prev = _NO_CONCEPTS
-                continue
-            concepts |= cs
-            if prev:
-                links.update(product(prev, cs))
-            prev = cs
+        concepts, links = _concepts_and_links(reading, split=True)
         zero = repeat(0.0)  # (endless: each map below takes from it what it needs)
         return sum(chain(
             map(self._words.get, set(words), zero),
@@ -147,6 +162,34 @@ class Model:
             map(self._concepts.get, concepts, zero),
             map(self._links.get, links, zero),
         ))
+
+
+_MARGIN = 1e-7
+"""How near a threshold :meth:`Model.quick`'s sum may be before the exact one decides."""
+
+
+def _concepts_and_links(reading: Reading, split: bool = False) -> Any:
+    """The concepts of a reading and the pairs of neighbouring concepts (no pair across a boundary or across a
+    word of no concept): one set of both, or (``split``) the two sets."""
+    concepts: set[str] = set()
+    links: set[tuple[str, str]] = set()
+    prev = _NO_CONCEPTS
+    for cs in reading:
+        if not cs:  # a word of no concept (most are): nothing, and no pair across it
+            prev = cs
+            continue
+        if not cs.isdisjoint(_BOUNDS):
+            prev = _NO_CONCEPTS
+            continue
+        concepts |= cs
+        if prev:
+            links.update(product(prev, cs))
+        prev = cs
+    if split:
+        return concepts, links
+    both: set[_Key] = set(concepts)
+    both |= links
+    return both
 
 
 class Hunch(NamedTuple):
@@ -157,13 +200,39 @@ class Hunch(NamedTuple):
 _ENDS = frozenset(".!?;\n")
 
 
-def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
-    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
-    word_ends = [n for n, w in enumerate(words) if w[0] in _ENDS and not w.startswith("..")]
+class _Kind(dict[str, bool]):
+    """Per distinct token, one test of it, remembered (bounded: the tokens people type are many)."""
+
+    def __init__(self, test: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._test = test
+
+    def __missing__(self, token: str) -> bool:
+        if len(self) > _KIND_LIMIT:
+            self.clear()
+        got = self[token] = self._test(token)
+        return got
+
+
+_KIND_LIMIT = 100_000
+_is_word = _Kind(lambda w: w[0].isalnum())
+"""A token that is a word (the model's words), not a mark."""
+_is_end = _Kind(lambda w: w[0] in _ENDS and not w.startswith(".."))
+"""A token that ends a sentence ("..." does not)."""
+
+
+def _pieces(
+    words: Sequence[str], reading: Reading, is_word: list[bool] | None = None
+) -> Iterator[tuple[list[str], Reading]]:
+    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks (``is_word``:
+    which of ``words`` are words, when the caller has it)."""
+    if is_word is None:
+        is_word = list(map(_is_word.__getitem__, words))
+    word_ends = list(compress(count(), map(_is_end.__getitem__, words)))
     reading_ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
     w_from = r_from = 0
     for w_end, r_end in zip((*word_ends, len(words)), (*reading_ends, len(reading)), strict=False):
-        ws = [w for w in words[w_from:w_end] if w[0].isalnum()]
+        ws = list(compress(words[w_from:w_end], is_word[w_from:w_end]))
         rs = reading[r_from:r_end]
         w_from, r_from = w_end + 1, r_end + 1
         if not ws:
@@ -186,12 +255,13 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     """
     if hunch is None or not reading:
         return reading
-    text_words = [w for w in words if w[0].isalnum()]
+    is_word = list(map(_is_word.__getitem__, words))
+    text_words = list(compress(words, is_word))
     if len(text_words) > CHUNK:  # the highest sentence counts: the first at a threshold settles it
-        pieces = list(_pieces(words, reading))
-        if not any(hunch.danger.score(ws, rs) >= ASK_FROM for ws, rs in pieces):
+        pieces = list(_pieces(words, reading, is_word))
+        if not hunch.danger.reaches_any(pieces, ASK_FROM):
             return reading
-        sure = any(hunch.clear.score(ws, rs) >= SURE_FROM for ws, rs in pieces)
+        sure = hunch.clear.reaches_any(pieces, SURE_FROM)
         return (*reading, _END, _SURE if sure else _HUNCH)
     s = hunch.danger.score(text_words, reading)
     if s >= ASK_FROM:

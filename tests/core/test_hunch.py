@@ -145,6 +145,23 @@ def test_the_fast_sum_is_the_sum_over_the_features_the_model_was_trained_on():
                 assert abs(m._sum(ws, reading) - slow) < 1e-9, text
 
 
+def test_the_quick_threshold_test_answers_as_the_score_does_even_at_the_threshold_itself():
+    model = hunch.model()
+    assert model is not None
+    texts = [t for _l, _label, _cat, t in safety_eval.load(SETS / "labelled.tsv")]
+    rnd = random.Random(8)
+    long_texts = [". ".join(rnd.choice(texts) for _ in range(60)) for _ in range(10)]
+    for text in long_texts:
+        pieces = list(hunch._pieces(*read_words(text)))
+        for m in model:
+            for threshold in (0.2, hunch.ASK_FROM, hunch.SURE_FROM):
+                want = any(m.score(ws, rs) >= threshold for ws, rs in pieces)
+                assert m.reaches_any(pieces, threshold) is want
+            for ws, rs in pieces[:5]:  # a threshold on a piece's own score: the margin decides the exact way
+                s = m.score(ws, rs)
+                assert m.reaches_any([(ws, rs)], s) and not m.reaches_any([(ws, rs)], min(1.0, s + 1e-12))
+
+
 def test_a_weight_of_no_known_kind_is_refused():
     with pytest.raises(ValueError):
         hunch.Model({("x", "y"): 1.0}, 0.0)
