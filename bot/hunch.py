@@ -49,8 +49,8 @@ import math
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import chain, compress, count, pairwise, product, repeat
-from operator import contains
+from itertools import accumulate, chain, compress, count, pairwise, product, repeat
+from operator import and_, contains
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -123,6 +123,9 @@ class Model:
                 (self._plain if f[0] == "b" else self._concepts_and_links)[f[1:]] = w
             else:
                 raise ValueError(f"not a feature of bot.hunch.features: {f!r}")
+        self._pairs_up = {k: w for k, w in self._pairs.items() if w > 0}  # (the bounds of _worth_scoring)
+        self._concepts_up = _Memo(lambda cs: sum(max(0.0, self._concepts.get(c, 0.0)) for c in cs) * _valid[cs])
+        self._links_up = _Memo(lambda ab: sum(max(0.0, self._links.get(link, 0.0)) for link in product(*ab)))
 
     def score(self, words: Sequence[str], reading: Reading) -> float:
         z = self.bias + self._sum(words, reading)
@@ -150,6 +153,42 @@ class Model:
             if z > high or self.score(words, reading) >= threshold:
                 return True
         return False
+
+    def reaches_in(self, text: _Spans, threshold: float) -> bool:
+        """Whether any piece of a long text reaches ``threshold`` (as :meth:`reaches_any` over its pieces): the
+        first few pieces one by one (a text with danger mostly shows it early), the rest only where an upper
+        bound of their sum (:meth:`_worth_scoring`) could reach the threshold."""
+        words, reading, spans = text
+        if self.reaches_any([(words[wa:wb], reading[ra:rb]) for wa, wb, ra, rb in spans[:_EAGER]], threshold):
+            return True
+        if len(spans) <= _EAGER:
+            return False
+        low = math.log(threshold / (1.0 - threshold)) - self.bias - _MARGIN
+        return self.reaches_any([(words[wa:wb], reading[ra:rb]) for wa, wb, ra, rb in
+                                 self._worth_scoring(text, spans[_EAGER:], low)], threshold)
+
+    def _worth_scoring(
+        self, text: _Spans, spans: list[tuple[int, int, int, int]], low: float
+    ) -> list[tuple[int, int, int, int]]:
+        """The spans whose sum of weights may reach ``low``, by a bound never below the sum: its distinct words'
+        weights exactly, and every positive weight of its word pairs, concepts and concept pairs at every
+        occurrence (negative ones not at all). Pairs and concepts are added up once per text (prefix sums,
+        each difference within far less than :data:`_MARGIN` of the plain sum)."""
+        words, reading, _ = text
+        zero = repeat(0.0)
+        by_pair = list(accumulate(map(self._pairs_up.get, pairwise(words), zero), initial=0.0))
+        up = list(map(self._concepts_up.__getitem__, reading))
+        valid = list(map(_valid.__getitem__, reading))
+        links = self._links_up
+        for r in compress(count(1), map(and_, valid, valid[1:])):
+            up[r] += links[reading[r - 1], reading[r]]  # (a pair across a piece's start only raises the bound)
+        by_concept = list(accumulate(up, initial=0.0))
+        weight = self._words.get
+        return [
+            (wa, wb, ra, rb) for wa, wb, ra, rb in spans
+            if sum(map(weight, set(words[wa:wb]), zero)) + (by_pair[wb - 1] - by_pair[wa])
+            + (by_concept[rb] - by_concept[ra]) >= low
+        ]
 
     def _sum(self, words: Sequence[str], reading: Reading) -> float:
         """The weights of :func:`features` summed, without building the features one by one: the same
@@ -200,50 +239,67 @@ class Hunch(NamedTuple):
 _ENDS = frozenset(".!?;\n")
 
 
-class _Kind(dict[str, bool]):
-    """Per distinct token, one test of it, remembered (bounded: the tokens people type are many)."""
+class _Memo(dict[Any, Any]):
+    """One computation per distinct key, remembered (bounded: the tokens people type are many)."""
 
-    def __init__(self, test: Callable[[str], bool]) -> None:
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
         super().__init__()
-        self._test = test
+        self._compute = compute
 
-    def __missing__(self, token: str) -> bool:
-        if len(self) > _KIND_LIMIT:
+    def __missing__(self, key: Any) -> Any:
+        if len(self) > _MEMO_LIMIT:
             self.clear()
-        got = self[token] = self._test(token)
+        got = self[key] = self._compute(key)
         return got
 
 
-_KIND_LIMIT = 100_000
-_is_word = _Kind(lambda w: w[0].isalnum())
+_MEMO_LIMIT = 100_000
+_is_word = _Memo(lambda w: w[0].isalnum())
 """A token that is a word (the model's words), not a mark."""
-_is_end = _Kind(lambda w: w[0] in _ENDS and not w.startswith(".."))
+_is_end = _Memo(lambda w: w[0] in _ENDS and not w.startswith(".."))
 """A token that ends a sentence ("..." does not)."""
+_valid = _Memo(lambda cs: bool(cs) and cs.isdisjoint(_BOUNDS))
+"""A token's concepts the model counts: not none, not a boundary's."""
+_EAGER = 8
+"""Pieces of a long text scored one by one before the rest is bounded."""
+
+_Spans = tuple[list[str], Reading, list[tuple[int, int, int, int]]]
+"""A long text's words (marks left out), its reading, and its pieces as ranges of both."""
 
 
-def _pieces(
-    words: Sequence[str], reading: Reading, is_word: list[bool] | None = None
-) -> Iterator[tuple[list[str], Reading]]:
+def _spans(words: Sequence[str], reading: Reading, is_word: list[bool] | None = None) -> _Spans:
     """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks (``is_word``:
     which of ``words`` are words, when the caller has it)."""
     if is_word is None:
         is_word = list(map(_is_word.__getitem__, words))
+    before = list(accumulate(is_word, initial=0))  # words before each token
     word_ends = list(compress(count(), map(_is_end.__getitem__, words)))
     reading_ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
+    spans: list[tuple[int, int, int, int]] = []
     w_from = r_from = 0
     for w_end, r_end in zip((*word_ends, len(words)), (*reading_ends, len(reading)), strict=False):
-        ws = list(compress(words[w_from:w_end], is_word[w_from:w_end]))
-        rs = reading[r_from:r_end]
+        wa, wb, ra, rb = before[w_from], before[w_end], r_from, r_end
         w_from, r_from = w_end + 1, r_end + 1
-        if not ws:
+        n = wb - wa
+        if n <= 0:
             continue
-        if len(ws) <= CHUNK:
-            yield ws, rs
+        if n <= CHUNK:
+            spans.append((wa, wb, ra, rb))
             continue
-        parts = -(-len(ws) // CHUNK)
-        per = -(-len(rs) // parts) if rs else 0
-        for n in range(parts):
-            yield ws[n * CHUNK : (n + 1) * CHUNK], rs[n * per : (n + 1) * per]
+        parts = -(-n // CHUNK)
+        size = max(0, rb - ra)
+        per = -(-size // parts) if size else 0
+        for k in range(parts):
+            spans.append((wa + k * CHUNK, min(wb, wa + (k + 1) * CHUNK), ra + min(k * per, size),
+                          ra + min((k + 1) * per, size)))
+    return list(compress(words, is_word)), reading, spans
+
+
+def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
+    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
+    text_words, reading, spans = _spans(words, reading)
+    for wa, wb, ra, rb in spans:
+        yield text_words[wa:wb], reading[ra:rb]
 
 
 def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading:
@@ -258,10 +314,10 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     is_word = list(map(_is_word.__getitem__, words))
     text_words = list(compress(words, is_word))
     if len(text_words) > CHUNK:  # the highest sentence counts: the first at a threshold settles it
-        pieces = list(_pieces(words, reading, is_word))
-        if not hunch.danger.reaches_any(pieces, ASK_FROM):
+        text = _spans(words, reading, is_word)
+        if not hunch.danger.reaches_in(text, ASK_FROM):
             return reading
-        sure = hunch.clear.reaches_any(pieces, SURE_FROM)
+        sure = hunch.clear.reaches_in(text, SURE_FROM)
         return (*reading, _END, _SURE if sure else _HUNCH)
     s = hunch.danger.score(text_words, reading)
     if s >= ASK_FROM:
