@@ -32,9 +32,17 @@ weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made
 ``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 
 Why a hand-written scorer and not a library model at run time: what runs is a dictionary look-up per
-feature and a sum (well under a millisecond for a long text), the weights are a plain table anyone can
-read, and neither numpy nor scikit-learn joins the bot's dependencies. Training is plain stochastic
-gradient descent on a few thousand lines, deterministic for a given seed.
+feature and a sum, the weights are a plain table anyone can read, and neither numpy nor scikit-learn joins
+the bot's dependencies. Training is plain stochastic gradient descent on a few thousand lines, deterministic
+for a given seed.
+
+Speed (``scripts/bench_safety.py --stages``): a 4,000-character text is about a hundred pieces, and what costs
+is the work per piece, not per feature. So a long text's first :data:`_EAGER` pieces are scored one by one (a
+text with danger mostly shows it early) and the rest only where an upper bound of the sum could reach the
+threshold (:meth:`Model._worth_scoring`: the piece's words exactly, every positive weight of its pairs and
+concepts, added up once per text); of an ordinary rant, about one piece in twenty is scored. Sums are compared
+with the threshold's log-odds, and a piece within :data:`_MARGIN` of it is scored the exact way, so every
+mark is what :meth:`Model.score` would give.
 
 A message of up to :data:`CHUNK` words is scored whole, as the model learnt on single messages. A longer
 one is scored sentence by sentence (a run-on sentence in chunks of :data:`CHUNK` words), the highest
