@@ -32,9 +32,17 @@ weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made
 ``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 
 Why a hand-written scorer and not a library model at run time: what runs is a dictionary look-up per
-feature and a sum (well under a millisecond for a long text), the weights are a plain table anyone can
-read, and neither numpy nor scikit-learn joins the bot's dependencies. Training is plain stochastic
-gradient descent on a few thousand lines, deterministic for a given seed.
+feature and a sum, the weights are a plain table anyone can read, and neither numpy nor scikit-learn joins
+the bot's dependencies. Training is plain stochastic gradient descent on a few thousand lines, deterministic
+for a given seed.
+
+Speed (``scripts/bench_safety.py --stages``): a 4,000-character text is about a hundred pieces, and what costs
+is the work per piece, not per feature. So a long text's first :data:`_EAGER` pieces are scored one by one (a
+text with danger mostly shows it early) and the rest only where an upper bound of the sum could reach the
+threshold (:meth:`Model._worth_scoring`: the piece's words exactly, every positive weight of its pairs and
+concepts, added up once per text); of an ordinary rant, about one piece in twenty is scored. Sums are compared
+with the threshold's log-odds, and a piece within :data:`_MARGIN` of it is scored the exact way, so every
+mark is what :meth:`Model.score` would give.
 
 A message of up to :data:`CHUNK` words is scored whole, as the model learnt on single messages. A longer
 one is scored sentence by sentence (a run-on sentence in chunks of :data:`CHUNK` words), the highest
@@ -47,12 +55,12 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
-from itertools import chain, compress, count, pairwise, product, repeat
-from operator import contains
+from itertools import accumulate, chain, compress, count, pairwise, product, repeat
+from operator import and_, contains
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.core.danger import CLAUSE, HUNCH, ORDINARY, QUIET, SENTENCE, SURE, Reading
 
@@ -76,6 +84,7 @@ _BOUNDS = frozenset({CLAUSE, SENTENCE})
 _NO_CONCEPTS: frozenset[str] = frozenset()
 
 Feature = tuple[str, ...]
+_Key = str | tuple[str, ...]
 
 
 def features(words: Sequence[str], reading: Reading) -> set[Feature]:
@@ -111,35 +120,88 @@ class Model:
         self._pairs: dict[tuple[str, ...], float] = {}
         self._concepts: dict[str, float] = {}
         self._links: dict[tuple[str, ...], float] = {}
+        self._plain: dict[_Key, float] = {}  # words and word pairs in one table (see reaches_any)
+        self._concepts_and_links: dict[_Key, float] = {}  # concepts and concept pairs in another
         for f, w in weights.items():
             if len(f) == 2 and f[0] in ("w", "c"):
                 (self._words if f[0] == "w" else self._concepts)[f[1]] = w
+                (self._plain if f[0] == "w" else self._concepts_and_links)[f[1]] = w
             elif len(f) == 3 and f[0] in ("b", "p"):
                 (self._pairs if f[0] == "b" else self._links)[f[1:]] = w
+                (self._plain if f[0] == "b" else self._concepts_and_links)[f[1:]] = w
             else:
                 raise ValueError(f"not a feature of bot.hunch.features: {f!r}")
+        self._pairs_up = {k: w for k, w in self._pairs.items() if w > 0}  # (the bounds of _worth_scoring)
+        self._concepts_up = _Memo(lambda cs: sum(max(0.0, self._concepts.get(c, 0.0)) for c in cs) * _valid[cs])
+        self._links_up = _Memo(lambda ab: sum(max(0.0, self._links.get(link, 0.0)) for link in product(*ab)))
 
     def score(self, words: Sequence[str], reading: Reading) -> float:
         z = self.bias + self._sum(words, reading)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def reaches_any(self, pieces: Iterable[tuple[Sequence[str], Reading]], threshold: float) -> bool:
+        """Whether any piece's :meth:`score` is at least ``threshold``: the same answer, faster.
+
+        The weights are added up in another order (words and word pairs as one set looked up in one table,
+        concepts and their pairs as another, a piece without concepts -- most are -- skipped in one test), and
+        compared with the threshold's log-odds. Sums in another order may differ in their last bits, far below
+        :data:`_MARGIN`: a piece that close to the threshold is scored the exact way."""
+        edge = math.log(threshold / (1.0 - threshold)) - self.bias
+        low, high = edge - _MARGIN, edge + _MARGIN
+        plain, concepts = self._plain.get, self._concepts_and_links.get
+        zero = repeat(0.0)
+        for words, reading in pieces:
+            feats: set[_Key] = set(words)
+            feats.update(pairwise(words))
+            z = sum(map(plain, feats, zero))
+            if any(reading):
+                z += sum(map(concepts, _concepts_and_links(reading), zero))
+            if z < low:
+                continue
+            if z > high or self.score(words, reading) >= threshold:
+                return True
+        return False
+
+    def reaches_in(self, text: _Spans, threshold: float) -> bool:
+        """Whether any piece of a long text reaches ``threshold`` (as :meth:`reaches_any` over its pieces): the
+        first few pieces one by one (a text with danger mostly shows it early), the rest only where an upper
+        bound of their sum (:meth:`_worth_scoring`) could reach the threshold."""
+        words, reading, spans = text
+        if self.reaches_any([(words[wa:wb], reading[ra:rb]) for wa, wb, ra, rb in spans[:_EAGER]], threshold):
+            return True
+        if len(spans) <= _EAGER:
+            return False
+        low = math.log(threshold / (1.0 - threshold)) - self.bias - _MARGIN
+        return self.reaches_any([(words[wa:wb], reading[ra:rb]) for wa, wb, ra, rb in
+                                 self._worth_scoring(text, spans[_EAGER:], low)], threshold)
+
+    def _worth_scoring(
+        self, text: _Spans, spans: list[tuple[int, int, int, int]], low: float
+    ) -> list[tuple[int, int, int, int]]:
+        """The spans whose sum of weights may reach ``low``, by a bound never below the sum: its distinct words'
+        weights exactly, and every positive weight of its word pairs, concepts and concept pairs at every
+        occurrence (negative ones not at all). Pairs and concepts are added up once per text (prefix sums,
+        each difference within far less than :data:`_MARGIN` of the plain sum)."""
+        words, reading, _ = text
+        zero = repeat(0.0)
+        by_pair = list(accumulate(map(self._pairs_up.get, pairwise(words), zero), initial=0.0))
+        up = list(map(self._concepts_up.__getitem__, reading))
+        valid = list(map(_valid.__getitem__, reading))
+        links = self._links_up
+        for r in compress(count(1), map(and_, valid, valid[1:])):
+            up[r] += links[reading[r - 1], reading[r]]  # (a pair across a piece's start only raises the bound)
+        by_concept = list(accumulate(up, initial=0.0))
+        weight = self._words.get
+        return [
+            (wa, wb, ra, rb) for wa, wb, ra, rb in spans
+            if sum(map(weight, set(words[wa:wb]), zero)) + (by_pair[wb - 1] - by_pair[wa])
+            + (by_concept[rb] - by_concept[ra]) >= low
+        ]
+
     def _sum(self, words: Sequence[str], reading: Reading) -> float:
         """The weights of :func:`features` summed, without building the features one by one: the same
         words, word pairs, concepts and neighbouring concept pairs, each kind as a set of its own."""
-        concepts: set[str] = set()
-        links: set[tuple[str, str]] = set()
-        prev = _NO_CONCEPTS
-        for cs in reading:
-            if not cs:  # a word of no concept (most are): nothing, and no pair across it
-                prev = cs
-                continue
-            if not cs.isdisjoint(_BOUNDS):
-                prev = _NO_CONCEPTS
-                continue
-            concepts |= cs
-            if prev:
-                links.update(product(prev, cs))
-            prev = cs
+        concepts, links = _concepts_and_links(reading, split=True)
         zero = repeat(0.0)  # (endless: each map below takes from it what it needs)
         return sum(chain(
             map(self._words.get, set(words), zero),
@@ -147,6 +209,34 @@ class Model:
             map(self._concepts.get, concepts, zero),
             map(self._links.get, links, zero),
         ))
+
+
+_MARGIN = 1e-7
+"""How near a threshold :meth:`Model.quick`'s sum may be before the exact one decides."""
+
+
+def _concepts_and_links(reading: Reading, split: bool = False) -> Any:
+    """The concepts of a reading and the pairs of neighbouring concepts (no pair across a boundary or across a
+    word of no concept): one set of both, or (``split``) the two sets."""
+    concepts: set[str] = set()
+    links: set[tuple[str, str]] = set()
+    prev = _NO_CONCEPTS
+    for cs in reading:
+        if not cs:  # a word of no concept (most are): nothing, and no pair across it
+            prev = cs
+            continue
+        if not cs.isdisjoint(_BOUNDS):
+            prev = _NO_CONCEPTS
+            continue
+        concepts |= cs
+        if prev:
+            links.update(product(prev, cs))
+        prev = cs
+    if split:
+        return concepts, links
+    both: set[_Key] = set(concepts)
+    both |= links
+    return both
 
 
 class Hunch(NamedTuple):
@@ -157,24 +247,67 @@ class Hunch(NamedTuple):
 _ENDS = frozenset(".!?;\n")
 
 
-def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
-    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
-    word_ends = [n for n, w in enumerate(words) if w[0] in _ENDS and not w.startswith("..")]
+class _Memo(dict[Any, Any]):
+    """One computation per distinct key, remembered (bounded: the tokens people type are many)."""
+
+    def __init__(self, compute: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: Any) -> Any:
+        if len(self) > _MEMO_LIMIT:
+            self.clear()
+        got = self[key] = self._compute(key)
+        return got
+
+
+_MEMO_LIMIT = 100_000
+_is_word = _Memo(lambda w: w[0].isalnum())
+"""A token that is a word (the model's words), not a mark."""
+_is_end = _Memo(lambda w: w[0] in _ENDS and not w.startswith(".."))
+"""A token that ends a sentence ("..." does not)."""
+_valid = _Memo(lambda cs: bool(cs) and cs.isdisjoint(_BOUNDS))
+"""A token's concepts the model counts: not none, not a boundary's."""
+_EAGER = 8
+"""Pieces of a long text scored one by one before the rest is bounded."""
+
+_Spans = tuple[list[str], Reading, list[tuple[int, int, int, int]]]
+"""A long text's words (marks left out), its reading, and its pieces as ranges of both."""
+
+
+def _spans(words: Sequence[str], reading: Reading, is_word: list[bool] | None = None) -> _Spans:
+    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks (``is_word``:
+    which of ``words`` are words, when the caller has it)."""
+    if is_word is None:
+        is_word = list(map(_is_word.__getitem__, words))
+    before = list(accumulate(is_word, initial=0))  # words before each token
+    word_ends = list(compress(count(), map(_is_end.__getitem__, words)))
     reading_ends = list(compress(count(), map(contains, reading, repeat(SENTENCE))))
+    spans: list[tuple[int, int, int, int]] = []
     w_from = r_from = 0
     for w_end, r_end in zip((*word_ends, len(words)), (*reading_ends, len(reading)), strict=False):
-        ws = [w for w in words[w_from:w_end] if w[0].isalnum()]
-        rs = reading[r_from:r_end]
+        wa, wb, ra, rb = before[w_from], before[w_end], r_from, r_end
         w_from, r_from = w_end + 1, r_end + 1
-        if not ws:
+        n = wb - wa
+        if n <= 0:
             continue
-        if len(ws) <= CHUNK:
-            yield ws, rs
+        if n <= CHUNK:
+            spans.append((wa, wb, ra, rb))
             continue
-        parts = -(-len(ws) // CHUNK)
-        per = -(-len(rs) // parts) if rs else 0
-        for n in range(parts):
-            yield ws[n * CHUNK : (n + 1) * CHUNK], rs[n * per : (n + 1) * per]
+        parts = -(-n // CHUNK)
+        size = max(0, rb - ra)
+        per = -(-size // parts) if size else 0
+        for k in range(parts):
+            spans.append((wa + k * CHUNK, min(wb, wa + (k + 1) * CHUNK), ra + min(k * per, size),
+                          ra + min((k + 1) * per, size)))
+    return list(compress(words, is_word)), reading, spans
+
+
+def _pieces(words: Sequence[str], reading: Reading) -> Iterator[tuple[list[str], Reading]]:
+    """Sentences of words paired with the reading's sentences, in order; long ones cut in chunks."""
+    text_words, reading, spans = _spans(words, reading)
+    for wa, wb, ra, rb in spans:
+        yield text_words[wa:wb], reading[ra:rb]
 
 
 def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading:
@@ -186,12 +319,13 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     """
     if hunch is None or not reading:
         return reading
-    text_words = [w for w in words if w[0].isalnum()]
+    is_word = list(map(_is_word.__getitem__, words))
+    text_words = list(compress(words, is_word))
     if len(text_words) > CHUNK:  # the highest sentence counts: the first at a threshold settles it
-        pieces = list(_pieces(words, reading))
-        if not any(hunch.danger.score(ws, rs) >= ASK_FROM for ws, rs in pieces):
+        text = _spans(words, reading, is_word)
+        if not hunch.danger.reaches_in(text, ASK_FROM):
             return reading
-        sure = any(hunch.clear.score(ws, rs) >= SURE_FROM for ws, rs in pieces)
+        sure = hunch.clear.reaches_in(text, SURE_FROM)
         return (*reading, _END, _SURE if sure else _HUNCH)
     s = hunch.danger.score(text_words, reading)
     if s >= ASK_FROM:

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain, compress, count, repeat
+from itertools import chain, compress, count, islice, repeat
 from operator import contains, itemgetter
-from typing import cast
+from typing import Any, cast
 
 from bot import hunch
 from bot.core.danger import CLAUSE, NOT, SENTENCE, Assessment, Reading, assess
@@ -65,7 +65,7 @@ _memo: dict[str, dict[str, _Entry]] = {lang: {} for lang in LANGUAGES}
 
 def tokens(text: str) -> list[str]:
     """The folded words and marks of a text (the same as splitting ``fold(text)``, but runs are cut per word)."""
-    return [t for chunk in _chunks(text) for t in _chunk_tokens(chunk)]
+    return list(chain.from_iterable(map(_tokens_memo.__getitem__, _chunks(text))))
 
 
 def _chunks(text: str) -> list[str]:
@@ -84,34 +84,41 @@ def _chunks(text: str) -> list[str]:
     return chunks
 
 
+class _Memo(dict[str, Any]):
+    """A stretch's (or a word's) tokens or entries, made on first use and remembered: a stretch already seen
+    costs one dictionary hit, with no Python call (bounded: emptied when it holds :data:`_MEMO_LIMIT`)."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: str) -> Any:
+        if len(self) > _MEMO_LIMIT:
+            self.clear()
+        made = self[key] = self.make(key)
+        return made
+
+
 def _chunk_tokens(chunk: str) -> tuple[str, ...]:
-    toks = _tokens_memo.get(chunk)
-    if toks is None:
-        if len(_tokens_memo) > _MEMO_LIMIT:
-            _tokens_memo.clear()
-        toks = _tokens_memo[chunk] = tuple(cut_runs(t) for t in _TOKEN.findall(chunk))
-    return toks
+    return tuple(cut_runs(t) for t in _TOKEN.findall(chunk))
 
 
-_tokens_memo: dict[str, tuple[str, ...]] = {}
+_tokens_memo = _Memo(_chunk_tokens)
 
 
 def _language(chunks: list[str], hint: str | None) -> tuple[str, ...]:
     """The language(s) of a text by its first words (none: the text holds no token at all)."""
-    counts = dict.fromkeys(LANGUAGES, 0)
-    markers = _markers()
-    sample: list[str] = []
-    get = _tokens_memo.get
-    for chunk in chunks:
-        sample += get(chunk) or _chunk_tokens(chunk)
-        if len(sample) >= _LANGUAGE_SAMPLE:
-            break
+    sample = list(islice(chain.from_iterable(map(_tokens_memo.__getitem__, chunks)), _LANGUAGE_SAMPLE))
+    return _language_of(sample, hint)
+
+
+def _language_of(sample: Sequence[str], hint: str | None) -> tuple[str, ...]:
+    """The language(s) of a text by its first :data:`_LANGUAGE_SAMPLE` tokens, ``sample``."""
     if not sample:
         return ()
-    for langs in map(markers.get, sample[:_LANGUAGE_SAMPLE]):
-        if langs:
-            for lang in langs:
-                counts[lang] += 1
+    counts = dict.fromkeys(LANGUAGES, 0)
+    for lang in chain.from_iterable(filter(None, map(_markers().get, sample[:_LANGUAGE_SAMPLE]))):
+        counts[lang] += 1
     best = max(counts.values())
     winners = tuple(lang for lang in LANGUAGES if counts[lang] == best)
     if len(winners) == 1:
@@ -135,10 +142,12 @@ def _markers() -> dict[str, tuple[str, ...]]:
     return _marker_table
 
 
-_Seconds = Mapping[str, Sequence[Phrase]]
-_Starts = tuple[tuple[_Seconds, ...], AbstractSet[str], bool]
-"""The phrases (or idioms) a word may start, by their second word (surface, lemma or GAP): the index's table
-of each of its keys that starts any; those second words; whether any has a gap second."""
+_Group = tuple[tuple[Phrase, ...], tuple[frozenset[str], ...]]
+"""Phrases in trying order (longest first, then as in the data) and the words each needs."""
+_Seconds = Mapping[str, _Group]
+_Starts = tuple[_Seconds, AbstractSet[str], bool]
+"""The phrases (or idioms) a word may start, by their second word (surface, lemma or GAP), under all its keys;
+those second words; whether any has a gap second."""
 _Entry = tuple[frozenset[str], tuple[str, ...], _Starts | None, _Starts | None, bool]
 """Per token: its concepts; its phrase keys (surface, lemma); the idioms and the phrases it may start; whether
 it starts any."""
@@ -169,25 +178,38 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
 
 
 def _seconds(firsts: dict[str, _Starts], keys: tuple[str, ...]) -> _Starts | None:
-    """What a word may start, under its surface and its lemma."""
+    """What a word may start, under its surface and its lemma (one table of both, made once per word)."""
     one = firsts.get(keys[0])
     if len(keys) == 1:
         return one
     other = firsts.get(keys[1])
     if one is None or other is None:
         return one or other
-    return one[0] + other[0], frozenset((*one[1], *other[1])), one[2] or other[2]
+    table = dict(one[0])
+    for second, group in other[0].items():
+        mine = table.get(second)
+        table[second] = group if mine is None else _group({*mine[0], *group[0]})
+    return table, table.keys(), one[2] or other[2]
+
+
+def _group(phrases: Iterable[Phrase]) -> _Group:
+    ordered = tuple(sorted(phrases, key=_order))
+    return ordered, tuple(ph.words for ph in ordered)
 
 
 def _firsts(lex: Lexicon) -> tuple[dict[str, _Starts], dict[str, _Starts]]:
     """Per first word, what it may start: idioms, phrases (built once per lexicon)."""
     got = _firsts_of.get(lex.locale)
     if got is None:
-        got = _firsts_of[lex.locale] = tuple(  # type: ignore[assignment]
-            {first: ((table,), table.keys(), GAP in table) for first, table in index.items()}
-            for index in (lex.idiom_index, lex.phrase_index)
-        )
-    return got  # type: ignore[return-value]
+        made = []
+        for index in (lex.idiom_index, lex.phrase_index):
+            firsts: dict[str, _Starts] = {}
+            for first, table in index.items():
+                groups = {second: _group(group) for second, group in table.items()}
+                firsts[first] = (groups, groups.keys(), GAP in groups)
+            made.append(firsts)
+        got = _firsts_of[lex.locale] = (made[0], made[1])
+    return got
 
 
 _firsts_of: dict[str, tuple[dict[str, _Starts], dict[str, _Starts]]] = {}
@@ -195,32 +217,34 @@ _firsts_of: dict[str, tuple[dict[str, _Starts], dict[str, _Starts]]] = {}
 
 def _reading(chunks: list[str], lex: Lexicon) -> list[frozenset[str]]:
     """A text's concepts in one language."""
-    return _read_one([e for part in _chunk_parts(chunks, lex) for e in part])
+    return _read_one(list(chain.from_iterable(map(_parts(lex).__getitem__, chunks))))
+
+
+def _parts(lex: Lexicon) -> _Memo:
+    """The entries of each stretch in one language, remembered per stretch (and per word below it)."""
+    memo = _chunk_memo.get(lex.locale)
+    if memo is None:
+        words = _memo[lex.locale]
+        spelling = lex.spelling
+
+        def make(chunk: str) -> tuple[_Entry, ...]:
+            if len(words) > _MEMO_LIMIT:
+                words.clear()
+            toks: Sequence[str] = _tokens_memo[chunk]
+            if spelling:  # Flemish and txt-speak forms as their common spelling ("nie": "niet", "kzal": "ik zal")
+                toks = [w for t in toks for w in spelling.get(t, (t,))]
+            return tuple([words.get(t) or words.setdefault(t, _entry(lex, t)) for t in toks])
+
+        memo = _chunk_memo[lex.locale] = _Memo(make)
+    return memo
 
 
 def _chunk_parts(chunks: list[str], lex: Lexicon) -> list[tuple[_Entry, ...]]:
-    """The entries of each stretch in one language, remembered per stretch (and per word below it)."""
-    memo = _chunk_memo[lex.locale]
-    if len(memo) > _MEMO_LIMIT:
-        memo.clear()
-    parts = list(map(memo.get, chunks))
-    if None in parts:
-        words = _memo[lex.locale]
-        if len(words) > _MEMO_LIMIT:
-            words.clear()
-        get, tokens_of = words.get, _tokens_memo.get
-        spelling = lex.spelling
-        for n, part in enumerate(parts):
-            if part is None:
-                chunk = chunks[n]
-                toks: Sequence[str] = tokens_of(chunk) or _chunk_tokens(chunk)
-                if spelling:  # Flemish and txt-speak forms as their common spelling ("nie": "niet", "kzal": "ik zal")
-                    toks = [w for t in toks for w in spelling.get(t, (t,))]
-                parts[n] = memo[chunk] = tuple([get(t) or words.setdefault(t, _entry(lex, t)) for t in toks])
-    return parts  # type: ignore[return-value]
+    """The entries of each stretch in one language."""
+    return list(map(_parts(lex).__getitem__, chunks))
 
 
-_chunk_memo: dict[str, dict[str, tuple[_Entry, ...]]] = {lang: {} for lang in LANGUAGES}
+_chunk_memo: dict[str, _Memo] = {}
 
 
 def _read_one(entries: list[_Entry]) -> list[frozenset[str]]:
@@ -262,21 +286,15 @@ def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tup
     for i in todo:
         if i in used:
             continue
-        groups: list[Sequence[Phrase]] = []
-        nexts = [i + 1]
+        st = cast(_Starts, table[i])
+        seconds = st[0]
         j = i + 1
+        groups = [seconds[k] for k in keys[j] if k in seconds]
         while j < last and FILLER in out[j]:  # the second word may come after filler words too
             j += 1
-            nexts.append(j)
-        for seconds in cast(_Starts, table[i])[0]:
-            for j in nexts:
-                for k2 in keys[j]:
-                    group = seconds.get(k2)
-                    if group is not None:
-                        groups.append(group)
-            group = seconds.get(GAP)
-            if group is not None:
-                groups.append(group)
+            groups += [seconds[k] for k in keys[j] if k in seconds]
+        if st[2]:
+            groups.append(seconds[GAP])
         if not groups:
             continue
         b = bisect_right(ends, i)
@@ -285,9 +303,12 @@ def _phrases(slot: int, entries: list[_Entry], starts: list[int], keys: list[tup
             sentence = keys[ends[b - 1] + 1 if b else 0 : ends[b] if b < len(ends) else None]
             here = held[b] = set(chain.from_iterable(sentence))
         if len(groups) == 1:  # each group is in trying order already (longest first)
-            candidates = [ph for ph in groups[0] if ph.words <= here]
+            phrases, needs = groups[0]
+            candidates = list(compress(phrases, map(here.issuperset, needs)))
         else:
-            candidates = sorted({ph for g in groups for ph in g if ph.words <= here}, key=_order)
+            candidates = sorted(
+                {ph for phrases, needs in groups for ph in compress(phrases, map(here.issuperset, needs))}, key=_order
+            )
         for phrase in candidates:
             hit = _phrase_at(phrase, keys, out, i)
             if hit is None or used.intersection(hit):
@@ -357,9 +378,8 @@ def read(text: str, hint: str | None = None) -> Reading:
 def read_words(text: str, hint: str | None = None) -> tuple[list[str], Reading]:
     """The folded words of a message and its concepts, as the rules see them (no hunch)."""
     chunks = _chunks(text)
-    langs = _language(chunks, hint)  # also tells each lexicon the other languages' words
-    get = _tokens_memo.get
-    toks = [t for chunk in chunks for t in get(chunk) or _chunk_tokens(chunk)]
+    toks = list(chain.from_iterable(map(_tokens_memo.__getitem__, chunks)))
+    langs = _language_of(toks, hint)  # (_markers also tells each lexicon the other languages' words)
     if not langs:
         return toks, ()
     if len(langs) == 1:

@@ -145,6 +145,44 @@ def test_the_fast_sum_is_the_sum_over_the_features_the_model_was_trained_on():
                 assert abs(m._sum(ws, reading) - slow) < 1e-9, text
 
 
+def test_the_quick_threshold_tests_answer_as_the_score_does_even_at_the_threshold_itself():
+    model = hunch.model()
+    assert model is not None
+    texts = [t for _l, _label, _cat, t in safety_eval.load(SETS / "labelled.tsv")]
+    rnd = random.Random(8)
+    long_texts = [". ".join(rnd.choice(texts) for _ in range(60)) for _ in range(10)]
+    for text in long_texts:
+        words, reading = read_words(text)
+        long = hunch._spans(words, reading)
+        pieces = list(hunch._pieces(words, reading))
+        assert len(pieces) == len(long[2]) > hunch._EAGER
+        for m in model:
+            for threshold in (0.2, hunch.ASK_FROM, hunch.SURE_FROM, 0.99):
+                want = any(m.score(ws, rs) >= threshold for ws, rs in pieces)
+                assert m.reaches_any(pieces, threshold) is want
+                assert m.reaches_in(long, threshold) is want
+                late = (long[0], long[1], [*long[2][-1:] * (hunch._EAGER + 1)])  # the bound decides which to score
+                assert m.reaches_in(late, threshold) is (m.score(*pieces[-1]) >= threshold)
+            for ws, rs in pieces[:5]:  # a threshold on a piece's own score: decided the exact way
+                s = m.score(ws, rs)
+                assert m.reaches_any([(ws, rs)], s) and not m.reaches_any([(ws, rs)], min(1.0, s + 1e-12))
+
+
+def test_the_bound_of_a_piece_is_never_below_its_sum():
+    model = hunch.model()
+    assert model is not None
+    texts = [t for _l, _label, _cat, t in safety_eval.load(SETS / "labelled.tsv")]
+    rnd = random.Random(9)
+    for _ in range(10):
+        words, reading = read_words(". ".join(rnd.choice(texts) for _ in range(60)))
+        long = hunch._spans(words, reading)
+        for m in model:
+            for span in long[2]:
+                wa, wb, ra, rb = span
+                total = m._sum(long[0][wa:wb], reading[ra:rb])
+                assert m._worth_scoring(long, [span], total - 1e-9) == [span]
+
+
 def test_a_weight_of_no_known_kind_is_refused():
     with pytest.raises(ValueError):
         hunch.Model({("x", "y"): 1.0}, 0.0)
