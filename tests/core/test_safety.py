@@ -96,6 +96,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 27-28: met once as shipped, then one short rules pass and the hunch retrained
     "blind_r27.tsv": (0.83, 0.71, 0.75, 0.54, 0.09, 0.07),
     "blind_r28.tsv": (0.84, 0.72, 0.68, 0.50, 0.12, 0.09),
+    # rounds 29-30: met once as shipped at the end of stop 24, then one short rules pass and the hunch retrained
+    "blind_r29.tsv": (0.86, 0.75, 0.68, 0.56, 0.13, 0.06),
+    "blind_r30.tsv": (0.90, 0.76, 0.62, 0.57, 0.11, 0.06),
 }
 
 
