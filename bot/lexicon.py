@@ -57,6 +57,9 @@ SLIP_CONCEPTS = frozenset({"hit", "choke", "shove", "grab", "stab", "shoot", "ki
 """The acts a short non-word or a sound-alike spelling may stand for: where a typo matters most."""
 COMPOUND_CONCEPTS = frozenset({"weapon", "door", "means", "possession", "injury", "thing", "body", "kid", "media"})
 """Concepts a compound may end in: "jachtgeweer" is a weapon, "badkamerdeur" a door, "horrorfilm" a film."""
+POSSESSIVE_CONCEPTS = COMPOUND_CONCEPTS | {"pet", "car"}
+"""Concepts a possessive keeps ("my toddler's arms", "the baby's bottle"): a child or a thing, never an act
+("let's") and no adult ("my dad's threatening" is "my dad is")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +276,10 @@ class Lexicon:
         if word is not None:
             return word
         if "'" in token:
+            if token.endswith("'s") and (owner := self.look_up(token[:-2])) is not None:
+                kept = owner.concepts & POSSESSIVE_CONCEPTS
+                if kept:
+                    return Word(owner.lemma, kept)
             word = self.forms.get(token.replace("'", ""))
             if word is not None:
                 return word

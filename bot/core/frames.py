@@ -48,10 +48,12 @@ violence  P  physical_got                                         span=6  !sport
 violence  C  hurt  me|us  violent                                  span=8  sentence
 violence  P  passive  violent                                      span=6  !sport  !job  !media
 # ---- children
-children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids
+children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids  !job
 children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
-children  C  injury|fear|hide|tremble  kid  !phobia              span=8  kids
+children  C  injury  kid  body  parent                      sentence  kids  !sport  !job
+children  C  injury|fear|hide|tremble  kid  !phobia  !job        span=8  kids
+children  C  starve  kid                                         sentence  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
@@ -329,6 +331,7 @@ control   C  erase_trace  he|partner|discover|not                     sentence  
 children  C  tie_up  kid                                              sentence  kids
 violence  C  tie_up  me|us                                            span=6
 children  C  spy  kid  he|partner|parent|say|must                      sentence  kids
+stalking  C  he|partner|ex  spy  my|our  account|messages|pics          sentence  !i  !we
 children  P  kid  say  parent  crazy                                  sentence  kids
 fear      C  hide  he|partner  not  know                               sentence  !game  !want
 stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job  !relative

@@ -18,7 +18,7 @@ from bot import lexicon as lexicon_module
 from bot.core import danger
 from bot.core.danger import Assessment, Category, Level
 from bot.lexicon import GAP, vocabulary
-from bot.reader import assess_text, fold
+from bot.reader import assess_text, fold, read_words
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SETS = ROOT / "tests" / "safety"
@@ -98,7 +98,13 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     "blind_r28.tsv": (0.84, 0.72, 0.68, 0.50, 0.12, 0.09),
     # rounds 29-30: met once as shipped at the end of stop 24, then one short rules pass and the hunch retrained
     "blind_r29.tsv": (0.86, 0.75, 0.68, 0.56, 0.13, 0.06),
-    "blind_r30.tsv": (0.90, 0.76, 0.62, 0.57, 0.11, 0.06),
+    "blind_r30.tsv": (0.90, 0.76, 0.62, 0.57, 0.12, 0.05),  # stop 25: one line from help down to a question
+    # rounds 31-34: 31-32 met once as shipped at the end of stop 24, 33-34 as shipped and again after the
+    # rules pass for 31-32; then one short rules pass over all four and the hunch retrained
+    "blind_r31.tsv": (0.96, 0.82, 0.91, 0.57, 0.12, 0.05),
+    "blind_r32.tsv": (0.94, 0.86, 0.81, 0.71, 0.12, 0.06),
+    "blind_r33.tsv": (0.96, 0.84, 0.87, 0.64, 0.06, 0.03),
+    "blind_r34.tsv": (0.91, 0.82, 0.78, 0.71, 0.10, 0.05),
 }
 
 
@@ -384,6 +390,14 @@ def test_typos_in_short_acts_and_sound_alike_spellings():
         assert level(text) is Level.CLEAR, text
     for text in ("i'm rapping with him tonight", "we zijn samen onze tanden aan het poetsen"):
         assert level(text) is Level.NONE, text  # a real word one letter from an act stays itself
+
+
+def test_a_possessive_keeps_a_child_or_a_thing_never_an_adult_or_an_act():
+    words, reading = read_words("bruises on my toddler's arms, the baby's bottle", "en")
+    assert "kid" in reading[words.index("toddler's")] and "kid" in reading[words.index("baby's")]
+    words, reading = read_words("let's talk, my dad's threatening to skip the wedding", "en")
+    assert "parent" not in reading[words.index("dad's")]  # "dad's" here is "dad is"
+    assert level("he threw the baby's bottle at me, it hit her head") is Level.CLEAR
 
 
 def test_a_short_english_message_is_read_as_english():
