@@ -29,7 +29,7 @@ violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
 violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
-violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport
+violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport  !cook
 violence  P  injury  i|me|my                                     span=6  !sport
 violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  !relative  wide
 violence  C  violent  me|us                                      span=4
@@ -92,12 +92,12 @@ threat    C  if  leave  ensure  kid|not|never_again                 sentence
 threat    P  ensure  kid  not|never_again  say|will                 sentence
 threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
-weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  wide
+weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  !job  wide
 weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
 weapon    C  weapon  me|us                                         span=4  !toy  !cook
-weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  wide
+weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  !job  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media
-weapon    P  weapon                                                span=6  !cook  !toy  wide
+weapon    P  weapon                                                span=6  !cook  !toy  !job  wide
 weapon    C  fire_tool  wield|pour  me|us|my|our  body|throat|home|possession  sentence  !cook
 # ---- fear of the partner
 fear      C  fear  him|partner|his                                 span=4  !loss  !fear_benign  !phobia  wide
@@ -139,6 +139,7 @@ control   C  he|partner|you  take|hide|smash  my|our  possession   span=10  sent
 control   C  lock|trapped  take  possession                        sentence
 control   C  take|hide|smash  my|our  possession  away             span=7
 control   C  money_control                                         span=8
+control   C  sleep_control                                         span=10
 control   P  obey                                                  span=8
 control   C  obey  possession|money|allow|let                      sentence
 control   C  give  not  money|possession  me|us|i                  span=8

@@ -210,9 +210,11 @@ def test_a_long_rant_is_not_danger_by_length_and_danger_inside_it_still_counts()
 
 STILL_TO_HELP = {
     # a weapon near the partner, which the rules send to help whatever the hobby around it (a gun licence or a
-    # safe must not talk a gun down); the one benign line of the tuning sets the hunch does not bring back
+    # safe must not talk a gun down); the benign lines of the tuning sets the hunch does not bring back
     "fight was about him cleaning his rifles on the dining table. hes licensed, they live in a safe, i just want it"
     " done in the garage",
+    # the same choice for a hunting weekend: a rifle next to the partner is asked about as danger, hobby or not
+    "hes going hunting with his rifle this weekend instead of coming to my mums birthday, typical",
 }
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot import lexicon as lexicon_module
 from bot.core import danger
-from bot.core.danger import Assessment, Category, Level
+from bot.core.danger import Assessment, Category, Level, assess
 from bot.lexicon import GAP, vocabulary
 from bot.reader import assess_text, fold, read_words
 
@@ -95,16 +95,19 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     "blind_r26.tsv": (0.89, 0.76, 0.75, 0.50, 0.11, 0.12),
     # rounds 27-28: met once as shipped, then one short rules pass and the hunch retrained
     "blind_r27.tsv": (0.83, 0.71, 0.75, 0.54, 0.09, 0.07),
-    "blind_r28.tsv": (0.84, 0.72, 0.68, 0.50, 0.12, 0.09),
+    "blind_r28.tsv": (0.84, 0.72, 0.68, 0.50, 0.13, 0.08),  # stop 25: one line from help down to a question
     # rounds 29-30: met once as shipped at the end of stop 24, then one short rules pass and the hunch retrained
     "blind_r29.tsv": (0.86, 0.75, 0.68, 0.56, 0.13, 0.06),
     "blind_r30.tsv": (0.90, 0.76, 0.62, 0.57, 0.12, 0.05),  # stop 25: one line from help down to a question
     # rounds 31-34: 31-32 met once as shipped at the end of stop 24, 33-34 as shipped and again after the
     # rules pass for 31-32; then one short rules pass over all four and the hunch retrained
     "blind_r31.tsv": (0.96, 0.82, 0.91, 0.57, 0.12, 0.05),
-    "blind_r32.tsv": (0.94, 0.86, 0.81, 0.71, 0.12, 0.06),
+    "blind_r32.tsv": (0.94, 0.85, 0.81, 0.68, 0.12, 0.06),  # a bedroom was read as sex: that path is gone
     "blind_r33.tsv": (0.96, 0.84, 0.87, 0.64, 0.06, 0.03),
     "blind_r34.tsv": (0.91, 0.82, 0.78, 0.71, 0.10, 0.05),
+    # rounds 35-36: met once after rounds 31-34 (stop 25), then one short rules pass and the hunch retrained
+    "blind_r35.tsv": (0.95, 0.87, 0.79, 0.75, 0.11, 0.05),
+    "blind_r36.tsv": (0.94, 0.90, 0.85, 0.78, 0.04, 0.11),
 }
 
 
@@ -390,6 +393,16 @@ def test_typos_in_short_acts_and_sound_alike_spellings():
         assert level(text) is Level.CLEAR, text
     for text in ("i'm rapping with him tonight", "we zijn samen onze tanden aan het poetsen"):
         assert level(text) is Level.NONE, text  # a real word one letter from an act stays itself
+
+
+@pytest.mark.parametrize("text", [
+    "wat moet ik doen als hij na de time-out nog steeds niet wil praten?",  # "doen" + "niet wil" was coercion
+    "zit nu op het trapje buiten zoals je zei, ff diep ademen, hij ruimt binnen op",  # "trapje" is no kick
+    "oke ik zit in de slaapkamer, hij in de living. en nu?",  # "zit" is not "zat" (drunk)
+    "what do i do if she still won't talk after the break?",
+])
+def test_time_out_talk_is_left_alone(text):
+    assert assess(read_words(text)[1]).level is Level.NONE, text
 
 
 def test_a_possessive_keeps_a_child_or_a_thing_never_an_adult_or_an_act():
