@@ -50,7 +50,7 @@ GAP_WORDS = 4
 CLAUSE = ","
 FILLER = "filler"
 """Concept of the small words that may stand inside a phrase ("really", "echt", "gewoon")."""
-MARKERS = frozenset({"long_ago", "media", "job", "sport", "joke", "earnest", "discard"})
+MARKERS = frozenset({"long_ago", "media", "job", "profession", "sport", "joke", "earnest", "discard"})
 """Concepts of context: a phrase of these ("when i was a kid") stands for the marker only, not for its words
 ("threw away" is discarding, not throwing)."""
 SLIP_CONCEPTS = frozenset({"hit", "choke", "shove", "grab", "stab", "shoot", "kill", "abuse", "rape"})

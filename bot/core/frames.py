@@ -29,7 +29,7 @@ violence  C  hit|choke|shove|grab|abuse|break  my|our  body|throat  !i  span=5
 violence  C  grab|hurt  me|us  throat|hard|violent               span=6
 violence  C  i|we  passive  hit|choke|shove|abuse|stab|shoot      span=4  !by_thing
 violence  C  blow  me|us|i                                       span=6
-violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport  !cook
+violence  C  injury  i|me|my|we|us|our  he|him|his|partner|you   sentence  !sport  !cook  !profession
 violence  P  injury  i|me|my                                     span=6  !sport
 violence  C  abuse|violent  he|partner|you                       span=6  !job  !media  !sport  !relative  wide
 violence  C  violent  me|us                                      span=4
@@ -93,7 +93,7 @@ threat    P  ensure  kid  not|never_again  say|will                 sentence
 threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
 weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  !job  wide
-weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy
+weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy  !profession
 weapon    C  weapon  me|us                                         span=4  !toy  !cook
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  !job  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media
@@ -118,6 +118,7 @@ fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !wa
 fear      C  dare_not  home                                        sentence  !want
 fear      C  dare_not|stuck_out  home  soon                        sentence
 fear      C  escape_plan                                           span=8
+fear      C  eggshells  he|partner  blowup|snap|temper              sentence  !sport
 fear      P  safe  not                                             span=5  sentence  !emotional
 fear      P  help                                                  short=4
 fear      P  shelter  i|me|we|us                                   span=8  !job
@@ -269,7 +270,9 @@ children  P  kid  @net_act|hurt|spy|fear|scare|hide|police|weapon  sentence  net
 self_harm C  starve  days|controlling                                sentence
 self_harm C  hang  myself                                            span=3
 threat    C  hang  himself  if|threaten|say|will                     sentence
-violence  C  got_hit                                span=6  !by_thing  !sport  !media  !third  !relative
+violence  C  got_hit                                span=6  !by_thing  !sport  !media  !third  !relative  !profession
+violence  C  cover_story  injury|blow|hit|he|him|his|partner  sentence  !media  !third
+violence  P  cover_story                                       span=10  !media  !third
 fear      P  careful  he|him|partner|drunk|temper|blowup             sentence
 fear      C  hide_place  he|partner  not  know                       sentence  !game  !want
 fear      C  fear  he|partner  arrival  soon|again|repeat            sentence  !fear_benign
@@ -348,5 +351,5 @@ sexual    C  pics|record  nudes  he|partner|his                        sentence
 sexual    C  submit  say_no|not|want|worse                             sentence
 weapon    C  weapon  drunk                                             span=6  terse  !cook
 weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
-weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  wide
+weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  !profession  wide
 """

@@ -215,6 +215,8 @@ STILL_TO_HELP = {
     " done in the garage",
     # the same choice for a hunting weekend: a rifle next to the partner is asked about as danger, hobby or not
     "hes going hunting with his rifle this weekend instead of coming to my mums birthday, typical",
+    # his words of an act against the writer ("strangle me"), with "lol": a joke never lowers an act
+    "lol he said hed strangle me if i spoiled the finale again. fair",
 }
 
 
