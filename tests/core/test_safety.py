@@ -258,7 +258,8 @@ def test_negation_cancels_an_act_but_not_a_residue():
     assert level("I can't believe he hit me") is Level.CLEAR  # the "not" belongs to another subject
     assert level("he wont stop hitting me") is Level.CLEAR  # "won't stop" is no negation
     assert level("he won't let me leave") is Level.CLEAR  # this frame needs its negation
-    assert level("i'm not scared of him") is Level.NONE
+    assert assess(read_words("i'm not scared of him")[1]).level is Level.NONE  # the rules: a negation
+    assert level("i'm not scared of him") <= Level.POSSIBLE  # the hunch may still ask, gently; never help
 
 
 def test_jokes_lower_idioms_never_acts():
