@@ -345,7 +345,9 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
 _END = frozenset({SENTENCE})
 _HUNCH = frozenset({HUNCH})
 _SURE = frozenset({HUNCH, SURE})
-_MARKS = {(ORDINARY, QUIET): frozenset({ORDINARY, QUIET}), (ORDINARY,): frozenset({ORDINARY}), (QUIET,): frozenset({QUIET})}
+_MARKS = {
+    (ORDINARY, QUIET): frozenset({ORDINARY, QUIET}), (ORDINARY,): frozenset({ORDINARY}), (QUIET,): frozenset({QUIET}),
+}
 
 
 # -- the weights as data ----------------------------------------------------------------------------------
