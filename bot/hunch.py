@@ -17,17 +17,24 @@ to help on its own. It does two things, both as marks the shell adds to the read
 * ``ordinary`` (score < :data:`ORDINARY_BELOW`): it looks like an ordinary fight though a rule fired
   CLEAR -- the core asks instead of going straight to the help screen. Still a question, never silence:
   the model can lower a rule's answer one step, never to nothing.
-* ``quiet`` (score < :data:`QUIET_BELOW`, with ``ordinary`` below its own threshold): a rule fired only
+* ``quiet`` (score < :data:`QUIET_BELOW`; each mark has its own threshold, either may be the higher): a rule fired only
   POSSIBLE and the model is all but certain the fight is ordinary -- the core leaves the question out,
   unless self-harm is among the rule's categories. Most benign questions were the rules' own (someone
   else's past, idioms, films) and this halves them: held out in turn over rounds 13-22 and on round 25,
   a threshold of 0.02 silenced no clear or possible line, 0.05 one "walking on eggshells but she never did
   anything", 0.1 one clear line ("how do i hide that i'm using this? if he sees it he'll go mental").
 
-The ask and ordinary thresholds were chosen on round 8, a set neither the rules nor the model had seen
+The ask and ordinary thresholds were first chosen on round 8, a set neither the rules nor the model had seen
 then, and the sure one on rounds 9 and 10 with models not trained on them (figures in
-``tests/safety/first_contact/README.md``). An ordinary threshold of 0.1 was tried (held out in turn, it sent
-fewer benign lines to help) and dropped: it talked "he said 'I will kill you'" down to a question. The
+``tests/safety/first_contact/README.md``). In stop 25 they were chosen again, held out: rounds 23-38 each
+left out of the model's training in turn (2,432 clear, 640 possible, 1,600 benign lines; the rules had seen
+them all, so only the comparison between thresholds counts). Asking from 0.6 instead of 0.8 asked about 8 more
+clear lines (98.2 -> 98.5 %; among them "last night I wanted to hang myself, I'll try again") and 11 more
+possible ones, for 11 more benign questions (11.5 -> 12.2 %); 0.5 added 2 clear lines for 6 more benign
+questions. An ordinary threshold of 0.05 instead of 0.01 sent 8 of 35 benign lines less to help (2.2 -> 1.7 %)
+and changed no clear line; 0.1 talked one clear line down (and in an earlier stop "he said 'I will kill you'").
+The quiet threshold stays at 0.02: at 0.05 it already silenced a clear line ("she leaves the baby alone for
+hours when she is angry with me"). The
 weights are data (``bot/i18n/hunch.tsv`` and ``bot/i18n/hunch_clear.tsv``), made by
 ``scripts/train_hunch.py`` from the tuning sets; a test keeps the files in step with the sets.
 
@@ -73,9 +80,9 @@ WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch.tsv"
 """The danger model: clear or possible danger against benign."""
 CLEAR_WEIGHTS = Path(__file__).resolve().parent / "i18n" / "hunch_clear.tsv"
 """The clear model: clear danger against possible and benign (for the ``sure`` mark only)."""
-ASK_FROM = 0.8
+ASK_FROM = 0.6
 SURE_FROM = 0.9
-ORDINARY_BELOW = 0.01
+ORDINARY_BELOW = 0.05
 QUIET_BELOW = 0.02
 CHUNK = 60
 """Words per scored chunk: the tuning sets' messages are mostly shorter."""
@@ -331,18 +338,16 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     if s >= ASK_FROM:
         c = hunch.clear.score(text_words, reading)
         return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
-    if s < ORDINARY_BELOW:
-        return (*reading, _END, _ORDINARY_QUIET)
-    if s < QUIET_BELOW:
-        return (*reading, _END, _QUIET)
-    return reading
+    below = (ORDINARY,) * (s < ORDINARY_BELOW) + (QUIET,) * (s < QUIET_BELOW)  # two thresholds, either above
+    return (*reading, _END, _MARKS[below]) if below else reading
 
 
 _END = frozenset({SENTENCE})
 _HUNCH = frozenset({HUNCH})
 _SURE = frozenset({HUNCH, SURE})
-_ORDINARY_QUIET = frozenset({ORDINARY, QUIET})
-_QUIET = frozenset({QUIET})
+_MARKS = {
+    (ORDINARY, QUIET): frozenset({ORDINARY, QUIET}), (ORDINARY,): frozenset({ORDINARY}), (QUIET,): frozenset({QUIET}),
+}
 
 
 # -- the weights as data ----------------------------------------------------------------------------------

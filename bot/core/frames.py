@@ -141,6 +141,7 @@ control   C  lock|trapped  take  possession                        sentence
 control   C  take|hide|smash  my|our  possession  away             span=7
 control   C  money_control                                         span=8
 control   C  sleep_control                                         span=10
+control   C  isolate  he|him|partner|say                            sentence  !third  !relative
 control   P  obey                                                  span=8
 control   C  obey  possession|money|allow|let                      sentence
 control   C  give  not  money|possession  me|us|i                  span=8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 import random
 from pathlib import Path
 from types import ModuleType
@@ -98,9 +99,11 @@ def test_mark_follows_the_score_thresholds():
     assert hunch.mark(hunch.Hunch(loud, middle), words, reading)[-1] == frozenset({HUNCH})
     assert hunch.mark(hunch.Hunch(loud, quiet), words, reading)[-1] == frozenset({HUNCH})
     assert hunch.mark(hunch.Hunch(quiet, loud), words, reading)[-1] == frozenset({ORDINARY, QUIET})  # sure needs both
-    just_quiet = hunch.Model({("w", "x"): -4.2}, 0.0)  # about 0.015: below QUIET_BELOW, above ORDINARY_BELOW
-    assert hunch.ORDINARY_BELOW <= just_quiet.score(words, reading) < hunch.QUIET_BELOW
-    assert hunch.mark(hunch.Hunch(just_quiet, loud), words, reading)[-1] == frozenset({QUIET})
+    lo, hi = sorted((hunch.ORDINARY_BELOW, hunch.QUIET_BELOW))
+    between = hunch.Model({("w", "x"): math.log((lo + hi) / 2 / (1 - (lo + hi) / 2))}, 0.0)  # between the two
+    assert lo <= between.score(words, reading) < hi
+    only = frozenset({QUIET}) if hunch.QUIET_BELOW > hunch.ORDINARY_BELOW else frozenset({ORDINARY})
+    assert hunch.mark(hunch.Hunch(between, loud), words, reading)[-1] == only  # each mark keeps its own threshold
     assert hunch.mark(hunch.Hunch(middle, loud), words, reading) == reading
     assert hunch.mark(None, words, reading) == reading
     assert hunch.mark(hunch.Hunch(loud, loud), [], ()) == ()

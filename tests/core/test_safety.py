@@ -70,7 +70,7 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # sideways, stalking and sexual coercion in new words) is what the learned hunch is for (test_hunch.py:
     # with it no benign line of any set goes to help); guarded here so the rules can only get better
     "blind_r7.tsv": (0.91, 0.86, 0.73, 0.64, 0.055, 0.0),
-    "blind_r8.tsv": (0.91, 0.82, 0.76, 0.65, 0.115, 0.012),
+    "blind_r8.tsv": (0.91, 0.82, 0.76, 0.65, 0.115, 0.023),  # stop 25: "hit me with the" is no idiom before a thing
     "blind_r9.tsv": (0.89, 0.74, 0.76, 0.40, 0.09, 0.066),
     "blind_r10.tsv": (0.95, 0.83, 0.81, 0.68, 0.10, 0.023),
     "blind_r11.tsv": (0.82, 0.71, 0.56, 0.46, 0.056, 0.056),
@@ -111,6 +111,12 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 37-38: met once after rounds 31-36 (stop 25), then one short rules pass and the hunch retrained
     "blind_r37.tsv": (0.98, 0.91, 0.93, 0.85, 0.16, 0.05),
     "blind_r38.tsv": (0.97, 0.89, 0.92, 0.83, 0.04, 0.08),
+    # rounds 39-42: met once after rounds 31-38 (39-40 again with the thresholds of stop 25), then one rules
+    # pass and the hunch retrained
+    "blind_r39.tsv": (0.96, 0.86, 0.91, 0.71, 0.05, 0.07),
+    "blind_r40.tsv": (0.97, 0.83, 0.92, 0.64, 0.03, 0.04),
+    "blind_r41.tsv": (0.97, 0.92, 0.91, 0.81, 0.10, 0.03),
+    "blind_r42.tsv": (0.97, 0.88, 0.92, 0.78, 0.08, 0.11),
 }
 
 
@@ -258,7 +264,8 @@ def test_negation_cancels_an_act_but_not_a_residue():
     assert level("I can't believe he hit me") is Level.CLEAR  # the "not" belongs to another subject
     assert level("he wont stop hitting me") is Level.CLEAR  # "won't stop" is no negation
     assert level("he won't let me leave") is Level.CLEAR  # this frame needs its negation
-    assert level("i'm not scared of him") is Level.NONE
+    assert assess(read_words("i'm not scared of him")[1]).level is Level.NONE  # the rules: a negation
+    assert level("i'm not scared of him") <= Level.POSSIBLE  # the hunch may still ask, gently; never help
 
 
 def test_jokes_lower_idioms_never_acts():
@@ -406,6 +413,22 @@ def test_typos_in_short_acts_and_sound_alike_spellings():
 ])
 def test_time_out_talk_is_left_alone(text):
     assert assess(read_words(text)[1]).level is Level.NONE, text
+
+
+@pytest.mark.parametrize("text", [
+    "he hit me with the remote", "she hit me with her shoe", "he hit me with his belt", "hit me with an ashtray",
+])
+def test_hit_me_with_a_thing_is_violence(text):  # "hit me with the silent treatment" is an idiom; a thing is not
+    assert level(text) is Level.CLEAR, text
+
+
+@pytest.mark.parametrize("text", [
+    "ok im on the stairs, timer on, what now", "oke zit op de trap, timer loopt. wat nu",
+    "sitting in the car in the driveway listening to music, feeling a bit better",
+    "hoeveel minuten moet ik minimaal wegblijven voor het werkt?", "hit me with your best calming exercise bot",
+])
+def test_time_out_talk_is_not_asked_about(text):  # with the hunch: what the bot hears most, mid time-out
+    assert level(text) is Level.NONE, text
 
 
 def test_a_possessive_keeps_a_child_or_a_thing_never_an_adult_or_an_act():
