@@ -99,6 +99,7 @@ class PostgresStore(SqliteStore):
 
     LOCK_CLAIMED = " FOR UPDATE OF o SKIP LOCKED"
     HERE = False
+    BATCH = False
     LEASE = timedelta(seconds=4)
     """Shorter than on one machine's file: a server answers a heartbeat in a millisecond, and a killed
     process's claimed rows go to another within 4 s: a ping that was due is out within 5 s of a kill."""
