@@ -254,6 +254,7 @@ async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
     # commits leave checkpoints to their own thread (bot.store.sqlite.checkpointer); SQLite's own only as a net
     assert (await store.query("PRAGMA wal_autocheckpoint"))[0][0] == AUTOCHECKPOINT_NET
     assert store._checkpointer is not None
+    assert (await store.query("PRAGMA temp_store"))[0][0] == 2  # a batch's savepoint journal: never a file
 
 
 async def test_foreign_keys_are_enforced(store: Store) -> None:
