@@ -23,6 +23,7 @@ from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
 from bot.store.postgres.connection import PG_MIGRATIONS
+from bot.store.sqlite.batching import BATCH_MAX
 from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET
 
 if TYPE_CHECKING:
@@ -535,6 +536,23 @@ async def test_events_settled_together_share_one_commit_and_a_failing_one_rolls_
     bob_id = (await store.query("SELECT id FROM users WHERE external_id = 'bob'"))[0][0]
     assert await store.query("SELECT count(*) FROM timeouts WHERE initiator = ?", (bob_id,)) == [(0,)]
     assert await store.query("SELECT count(*) FROM timeouts") == [(2,)]  # ann's and cas's, from before
+
+
+async def test_a_batch_on_the_event_loop_commits_at_least_every_batch_max_events(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef]
+) -> None:
+    """More events in one turn than BATCH_MAX: one transaction per BATCH_MAX of them (the write lock and the
+    dirty pages are held that long at most), all of them saved and answered."""
+    people = [person(f"p{i}") for i in range(BATCH_MAX + 6)]
+    await asyncio.gather(*(talk.say(p, "/timeout") for p in people))
+    trace = _Trace(store)
+
+    outs = await asyncio.gather(*(talk.press(p, "ret.m30") for p in people))
+
+    assert trace.of("BEGIN", "COMMIT") == ["BEGIN", "COMMIT"] * 2
+    assert trace.of("SAVEPOINT") == ["SAVEPOINT"] * len(people)
+    assert all(out and "opslaan" not in out[0].text for out in outs)
+    assert await store.query("SELECT count(*) FROM timeouts WHERE status = 'running'") == [(len(people),)]
 
 
 @pytest.mark.parametrize("where", ["loop", "thread"])

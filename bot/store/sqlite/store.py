@@ -67,7 +67,7 @@ from bot.store.migrations import migration_files
 from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
-from bot.store.sqlite.batching import Line
+from bot.store.sqlite.batching import BATCH_MAX, Line
 from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET, CHECKPOINT_EVERY, Checkpointer
 from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, checkpoint_truncate, explain, holders_sync, open_sync
 from bot.store.sqlite.effects import apply_effect, unname_timeouts
@@ -282,10 +282,10 @@ class SqliteStore:
     def _settle_here(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
         """Settle the waiting events right here, on the event loop, for as long as the thread is idle (nothing
         given to it is waiting or running, so nothing is overtaken and nothing runs beside); give back the
-        rest, in order, for the thread. Several events share ONE transaction, each in a savepoint of its own
-        (`_batch`); each hears its result only after that COMMIT. A /forget has its WAL truncation (and what is
-        made of its result) done on the thread: that writes and syncs files, which the loop does not wait for;
-        other erasures owe theirs (WAL_ERASED_WITHIN)."""
+        rest, in order, for the thread. Several events (up to BATCH_MAX) share ONE transaction, each in a
+        savepoint of its own (`_batch`); each hears its result only after that COMMIT. A /forget has its WAL
+        truncation (and what is made of its result) done on the thread: that writes and syncs files, which the
+        loop does not wait for; other erasures owe theirs (WAL_ERASED_WITHIN)."""
         i = 0
         while i < len(line):
             rest = line[i:]
@@ -295,7 +295,7 @@ class SqliteStore:
             if len(rest) == 1 or not self.BATCH:
                 return self._settle_here_each(rest)
             try:
-                outcomes = self._batch(c, [job for job, _ in rest], _begin_here)
+                outcomes = self._batch(c, [job for job, _ in rest[:BATCH_MAX]], _begin_here)  # then the next
             except _Busy:
                 return rest
             except _Redo:  # nothing of it committed: each on its own, as if there had been no batch
