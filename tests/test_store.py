@@ -538,6 +538,36 @@ async def test_events_settled_together_share_one_commit_and_a_failing_one_rolls_
     assert await store.query("SELECT count(*) FROM timeouts") == [(2,)]  # ann's and cas's, from before
 
 
+async def test_a_batch_whose_begin_finds_the_file_locked_has_each_event_wait_for_the_lock_on_its_own(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock past busy_timeout (made 1 ms here): the batch's BEGIN on the thread
+    gives up, and then each event tries for the lock once more on its own, as each did before batches (one
+    whose turn comes after the lock is free is saved). Here the lock stays held: each hears the apology."""
+    import bot.store.sqlite.store as sqlite_store
+
+    people = [person(n) for n in ("ann", "bob", "cas")]
+    for p in people:
+        await talk.say(p, "/timeout")
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_MS", 1)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        trace = _Trace(store)
+        outs = await asyncio.gather(*(talk.press(p, "ret.m30") for p in people))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    # on the loop (not waiting: to the thread), the batch on the thread, then each event on its own
+    assert trace.of("BEGIN", "COMMIT") == ["BEGIN"] * (1 + 1 + len(people))
+    assert all("opslaan" in out[0].text for out in outs)
+    monkeypatch.undo()
+    assert [await talk.phase(p) for p in people] == ["pause.choose"] * 3
+    await talk.press(people[0], "ret.m30")  # the lock is free again: it works
+    assert await talk.phase(people[0]) == "pause.tension"
+
+
 async def test_a_batch_on_the_event_loop_commits_at_least_every_batch_max_events(
     talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef]
 ) -> None:

@@ -360,8 +360,15 @@ class SqliteStore:
         whole person (a /forget: its WAL truncation comes right after its commit). Returns the outcomes
         (Handled, or the error) of the events done: the first of `jobs`, all committed when it returns.
         `begin` takes the write lock (_Busy from it: nothing done). _Redo: the transaction as a whole failed
-        (its COMMIT, a savepoint, or an error that ended it): rolled back, nothing of it is committed."""
-        begin(c)
+        (its COMMIT, a savepoint, or an error that ended it): rolled back, nothing of it is committed; or its
+        BEGIN failed (the thread waited busy_timeout for another process's lock): then each event waits for
+        the lock again on its own, as without batches."""
+        try:
+            begin(c)
+        except _Busy:
+            raise
+        except Exception as e:
+            raise _Redo from e
         erased_before = self._erased
         out: list[Handled | Exception] = []
         try:
