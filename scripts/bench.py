@@ -591,7 +591,9 @@ def bench_store_sync(path: Path, events: list[tuple[int, Event, Phase]]) -> floa
 def time_service(store: Store, spans: list[float]) -> None:
     """Record each event's service time in `spans`: from its first statement (after BEGIN IMMEDIATE, on the
     loop or the thread) to its rendered replies (after the COMMIT), without the time it waited for its turn
-    or for the loop to hand the result back. Under load an event's latency is this plus the queue before it.
+    or for the loop to hand the result back. Under load an event's latency is this plus the queue before it;
+    there events settled together share one transaction (SqliteStore._batch), so an event's span also holds
+    the events after it in its batch, up to the COMMIT they share (it is not answered before that).
     (A bench may look inside: it wraps the instance's own methods; about 1 us per event.)"""
     handle, handle_then = store._handle, store.handle_then
     start = [0.0]  # one event at a time runs its transaction: the loop's and the thread's never overlap

@@ -18,10 +18,12 @@ from adempauze_testkit import add_fault, drop_fault
 
 from bot.clock import ManualClock
 from bot.codec import load_session, ts
+from bot.i18n import catalog
 from bot.ports import UserRef, event_from_text
 from bot.service import Dialogue
 from bot.store import Store, StoreError, migrate_sync, migration_files, open_store, sql_statements
 from bot.store.postgres.connection import PG_MIGRATIONS
+from bot.store.sqlite.batching import BATCH_MAX
 from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET
 
 if TYPE_CHECKING:
@@ -253,6 +255,7 @@ async def test_wal_mode_and_foreign_keys_are_on(store: Store) -> None:
     # commits leave checkpoints to their own thread (bot.store.sqlite.checkpointer); SQLite's own only as a net
     assert (await store.query("PRAGMA wal_autocheckpoint"))[0][0] == AUTOCHECKPOINT_NET
     assert store._checkpointer is not None
+    assert (await store.query("PRAGMA temp_store"))[0][0] == 2  # a batch's savepoint journal: never a file
 
 
 async def test_foreign_keys_are_enforced(store: Store) -> None:
@@ -485,6 +488,151 @@ async def test_a_failing_event_in_a_batch_fails_alone(
     assert await talk.phase(ann) == "pause.choose" and await talk.phase(cas) == "pause.choose"
     assert "opslaan" not in b[0].text and await talk.phase(bob) != "pause.tension"
     assert await store.query("SELECT count(*) FROM timeouts") == [(1,)]  # bob's only
+
+
+class _Trace:
+    """The statements the store's own connection runs, in order (SQLite's trace; a look inside the store)."""
+
+    def __init__(self, store: Store) -> None:
+        self.seen: list[str] = []
+        store._db._conn.set_trace_callback(self.seen.append)
+
+    def of(self, *starts: str) -> list[str]:
+        return [s.split(" ", 1)[0] if s.startswith(("BEGIN", "SAVEPOINT", "RELEASE")) else s
+                for s in self.seen if s.startswith(starts)]
+
+
+async def _two_past_their_return_and_one_about_to_choose(talk: Talk, person: Callable[..., UserRef]) -> list[UserRef]:
+    """ann and cas have chosen their return (their next press writes no timer); bob is about to (his does)."""
+    ann, bob, cas = person("ann"), person("bob"), person("cas")
+    for p in (ann, bob, cas):
+        await talk.say(p, "/timeout")
+    await talk.press(ann, "ret.m30")
+    await talk.press(cas, "ret.m30")
+    return [ann, bob, cas]
+
+
+@pytest.mark.parametrize("where", ["loop", "thread"])
+async def test_events_settled_together_share_one_commit_and_a_failing_one_rolls_back_alone(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef], where: str
+) -> None:
+    """One batch is ONE transaction, a savepoint per event: one COMMIT for the three. Bob's event fails at its
+    timer insert, after it wrote his session and his time-out: rolled back to its savepoint, all of it, while
+    ann's before it and cas's after it are committed and answered."""
+    ann, bob, cas = await _two_past_their_return_and_one_about_to_choose(talk, person)
+    await boom(store)
+    if where == "thread":
+        store._line._here = None  # as if the thread were busy: the batch goes there
+    trace = _Trace(store)
+
+    a, b, c = await asyncio.gather(talk.press(ann, "t.8"), talk.press(bob, "ret.m30"), talk.press(cas, "t.8"))
+
+    assert trace.of("BEGIN", "COMMIT", "ROLLBACK") == ["BEGIN", "ROLLBACK TO event", "COMMIT"]
+    assert trace.of("SAVEPOINT") == ["SAVEPOINT"] * 3
+    assert "opslaan" in b[0].text and "opslaan" not in a[0].text + c[0].text  # only bob hears the apology
+    assert (await talk.phase(ann), await talk.phase(bob), await talk.phase(cas)) == (
+        "breathe", "pause.choose", "breathe")
+    assert phase_on_file(db_path, ann) == phase_on_file(db_path, cas) == "breathe"  # committed, on the file
+    bob_id = (await store.query("SELECT id FROM users WHERE external_id = 'bob'"))[0][0]
+    assert await store.query("SELECT count(*) FROM timeouts WHERE initiator = ?", (bob_id,)) == [(0,)]
+    assert await store.query("SELECT count(*) FROM timeouts") == [(2,)]  # ann's and cas's, from before
+
+
+async def test_a_batch_whose_begin_finds_the_file_locked_has_each_event_wait_for_the_lock_on_its_own(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock past busy_timeout (made 1 ms here): the batch's BEGIN on the thread
+    gives up, and then each event tries for the lock once more on its own, as each did before batches (one
+    whose turn comes after the lock is free is saved). Here the lock stays held: each hears the apology."""
+    import bot.store.sqlite.store as sqlite_store
+
+    people = [person(n) for n in ("ann", "bob", "cas")]
+    for p in people:
+        await talk.say(p, "/timeout")
+    monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_MS", 1)
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        trace = _Trace(store)
+        outs = await asyncio.gather(*(talk.press(p, "ret.m30") for p in people))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    # on the loop (not waiting: to the thread), the batch on the thread, then each event on its own
+    assert trace.of("BEGIN", "COMMIT") == ["BEGIN"] * (1 + 1 + len(people))
+    assert all("opslaan" in out[0].text for out in outs)
+    monkeypatch.undo()
+    assert [await talk.phase(p) for p in people] == ["pause.choose"] * 3
+    await talk.press(people[0], "ret.m30")  # the lock is free again: it works
+    assert await talk.phase(people[0]) == "pause.tension"
+
+
+async def test_a_batch_on_the_event_loop_commits_at_least_every_batch_max_events(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef]
+) -> None:
+    """More events in one turn than BATCH_MAX: one transaction per BATCH_MAX of them (the write lock and the
+    dirty pages are held that long at most), all of them saved and answered."""
+    people = [person(f"p{i}") for i in range(BATCH_MAX + 6)]
+    await asyncio.gather(*(talk.say(p, "/timeout") for p in people))
+    trace = _Trace(store)
+
+    outs = await asyncio.gather(*(talk.press(p, "ret.m30") for p in people))
+
+    assert trace.of("BEGIN", "COMMIT") == ["BEGIN", "COMMIT"] * 2
+    assert trace.of("SAVEPOINT") == ["SAVEPOINT"] * len(people)
+    assert all(out and "opslaan" not in out[0].text for out in outs)
+    assert await store.query("SELECT count(*) FROM timeouts WHERE status = 'running'") == [(len(people),)]
+
+
+@pytest.mark.parametrize("where", ["loop", "thread"])
+async def test_an_error_that_ends_a_batchs_transaction_has_each_event_settled_again_alone(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef], where: str
+) -> None:
+    """RAISE(ROLLBACK) in a trigger ends the whole transaction (as a full disk or an I/O error can): ann's work
+    before it in the batch is gone with it. Nothing is answered from that transaction: each event is settled
+    again in a transaction of its own, so ann and cas are saved once and bob alone hears the apology."""
+    ann, bob, cas = await _two_past_their_return_and_one_about_to_choose(talk, person)
+    await store.execute("CREATE TRIGGER doom BEFORE INSERT ON timers BEGIN SELECT RAISE(ROLLBACK, 'gone'); END")
+    if where == "thread":
+        store._line._here = None
+    trace = _Trace(store)
+
+    a, b, c = await asyncio.gather(talk.press(ann, "t.8"), talk.press(bob, "ret.m30"), talk.press(cas, "t.8"))
+
+    # the batch (ended by the trigger), then ann, bob (ended again) and cas, each on its own
+    assert trace.of("BEGIN", "COMMIT") == ["BEGIN", "BEGIN", "COMMIT", "BEGIN", "BEGIN", "COMMIT"]
+    assert "opslaan" in b[0].text and "opslaan" not in a[0].text + c[0].text
+    assert (await talk.phase(ann), await talk.phase(bob), await talk.phase(cas)) == (
+        "breathe", "pause.choose", "breathe")
+    assert phase_on_file(db_path, ann) == phase_on_file(db_path, cas) == "breathe"
+    assert await store.query("SELECT count(*) FROM timeouts") == [(2,)]
+
+
+@pytest.mark.parametrize("where", ["loop", "thread"])
+async def test_a_forget_ends_its_batch_and_its_wal_truncation_comes_after_its_commit(
+    talk: Talk, store: Store, db_path: Path, person: Callable[..., UserRef], where: str
+) -> None:
+    """ann, bob's /forget and cas in one turn: ann and bob share a transaction, which ends with bob's; cas's is
+    one of its own. The WAL truncation that takes bob's erased text out of the -wal file runs on the thread
+    after his COMMIT (and before he is told: see test_privacy): on the thread right after it; from the loop
+    after what the loop still settles itself (cas), as before batches."""
+    ann, bob, cas = await _two_past_their_return_and_one_about_to_choose(talk, person)
+    await talk.say(bob, "/forget")
+    if where == "thread":
+        store._line._here = None
+    trace = _Trace(store)
+
+    a, b, c = await asyncio.gather(talk.press(ann, "t.8"), talk.press(bob, "fg.yes"), talk.press(cas, "t.8"))
+
+    truncate = "PRAGMA wal_checkpoint(TRUNCATE)"
+    assert trace.of("BEGIN", "SAVEPOINT", "COMMIT", "PRAGMA wal_checkpoint") == (
+        ["BEGIN", "SAVEPOINT", "SAVEPOINT", "COMMIT"]
+        + (["BEGIN", "COMMIT", truncate] if where == "loop" else [truncate, "BEGIN", "COMMIT"]))
+    assert catalog("nl")["forget.done"][:20] in b[0].text
+    assert await store.query("SELECT count(*) FROM users WHERE external_id = 'bob'") == [(0,)]
+    assert (await talk.phase(ann), await talk.phase(cas)) == ("breathe", "breathe")
+    assert "opslaan" not in a[0].text + c[0].text
 
 
 # -- one platform update handled once, on either backend (a webhook retry after a lost answer) ----------------

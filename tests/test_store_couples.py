@@ -456,6 +456,16 @@ def test_the_couple_contract_invite_and_history_lookups_seek_their_indexes(conn:
         assert "SCAN" not in plan and "TEMP B-TREE" not in plan, (sql, plan)
 
 
+def test_the_open_time_out_lookup_seeks_only_open_time_outs(conn: sqlite3.Connection) -> None:
+    """Every event looks up the person's open time-out: through the partial indexes of open ones (then sorts
+    the one or two it finds), not along a person's whole history of time-outs."""
+    from bot.store.sqlite import rows as store
+
+    plan = _plan(conn, store.ACTIVE_TIMEOUT_SQL, (1, 0))
+    assert "timeouts_active_initiator" in plan and "timeouts_active_partner" in plan, plan
+    assert "_started" not in plan and "SCAN timeouts" not in plan, plan
+
+
 async def test_logs_and_errors_never_hold_an_invite_code(
     db_path: Path, conn: sqlite3.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:

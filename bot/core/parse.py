@@ -23,8 +23,10 @@ _NUM = r"([0-9]{1,5}(?:[.,][0-9]{1,3})?|" + _WORD_NUMS + ")"  # ASCII digits, a 
 
 def fold(text: str) -> str:
     """Lowercase, no accents, single spaces: for matching what people type."""
-    t = unicodedata.normalize("NFKD", text.casefold())
-    t = "".join(c for c in t if not unicodedata.combining(c))
+    t = text.casefold()
+    if not t.isascii():  # (ASCII has nothing to decompose and no accents: most of what is typed)
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(c for c in t if not unicodedata.combining(c))
     return " ".join(t.replace("’", "'").split())
 
 

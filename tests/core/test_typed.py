@@ -72,10 +72,10 @@ def test_the_rule_is_not_a_list_of_examples():
         assert words.is_signal("".join(chars), ""), "".join(chars)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text("abcdeijklnot", max_size=12), st.text("abcdeijklnot", max_size=12))
-def test_the_distance_is_rapidfuzz_osa(a, b):
-    limit = 4
+@settings(max_examples=600, deadline=None)
+@given(st.text("abcdeijklnot", max_size=12), st.text("abcdeijklnot", max_size=12), st.integers(0, 4))
+def test_the_distance_is_rapidfuzz_osa(a, b, limit):
+    """Every limit the rule uses (0-3) and one more: the search keeps to cells within `limit` of the diagonal."""
     assert words.distance(a, b, limit) == min(OSA.distance(a, b), limit + 1)
 
 

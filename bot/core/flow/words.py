@@ -119,22 +119,40 @@ def allowed(n: int) -> int:
 
 
 def distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (edits, with adjacent swaps), or limit + 1 once it is beyond."""
-    if abs(len(a) - len(b)) > limit:
+    """Optimal string alignment distance (edits, with adjacent swaps), or limit + 1 once it is beyond.
+
+    Only the cells within `limit` of the diagonal are worked out: a cell (i, j) costs at least |i - j| (that
+    many letters inserted or deleted), so one farther out is beyond the limit whatever it is, and stands as
+    limit + 1 (exactly what it would count for in the full table: an answer within the limit never passes
+    through it, and a row whose cells all exceed the limit ends the search)."""
+    n, m = len(a), len(b)
+    if abs(n - m) > limit:
         return limit + 1
+    over = limit + 1
     prev2: list[int] = []
-    prev = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        cur = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
+    prev = [j if j <= limit else over for j in range(m + 1)]
+    for i in range(1, n + 1):
+        cur = [over] * (m + 1)
+        if i <= limit:
+            cur[0] = i
+        lo, hi = max(1, i - limit), min(m, i + limit)
+        ai = a[i - 1]
+        best = cur[0]
+        for j in range(lo, hi + 1):
+            v = prev[j - 1] + (ai != b[j - 1])
+            if prev[j] + 1 < v:
+                v = prev[j] + 1
+            if cur[j - 1] + 1 < v:
+                v = cur[j - 1] + 1
+            if i > 1 and j > 1 and ai == b[j - 2] and a[i - 2] == b[j - 1] and prev2[j - 2] + 1 < v:
+                v = prev2[j - 2] + 1
+            cur[j] = v if v < over else over
+            if v < best:
+                best = v
+        if best > limit:
+            return over
         prev2, prev = prev, cur
-    return min(prev[-1], limit + 1)
+    return min(prev[-1], over)
 
 
 def near(a: str, b: str) -> bool:
@@ -172,27 +190,32 @@ def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool) -> bool:
 
 
 def _exactly(text: str, phrases: tuple[str, ...]) -> bool:
-    return any(says(text, p, anywhere=False) for p in phrases)
+    toks = tokens(text)  # once, not once per phrase
+    return any(_says(toks, p, anywhere=False) for p in phrases)
 
 
 # -- what the flow asks ----------------------------------------------------------------------------------
 
 def is_signal(text: str, phrase: str) -> bool:
     """The couple's own signal phrase, one of the default ones, or a short "time-out" without a "not"."""
-    if phrase.strip() and says(text, phrase):
+    toks = tokens(text)  # once, not once per phrase
+    if phrase.strip() and _says(toks, phrase, anywhere=True):
         return True
-    if any(says(text, p) for p in words().signals):
+    if any(_says(toks, p, anywhere=True) for p in words().signals):
         return True
-    return is_timeout_word(text)
+    return _is_timeout(toks)
 
 
 def is_timeout_word(text: str) -> bool:
     """A short message asking for a pause: "timeout", "pauze!", "ik wil een time out" (not "geen pauze")."""
+    return _is_timeout(tokens(text))
+
+
+def _is_timeout(toks: tuple[str, ...]) -> bool:
     w = words()
-    toks = tokens(text)
     if not toks or len(toks) > 5 or any(t in w.negation for t in toks):
         return False
-    return any(says(text, k) for k in w.timeout)
+    return any(_says(toks, k, anywhere=True) for k in w.timeout)
 
 
 def _answer(text: str, phrases: tuple[str, ...], *, yes_alone: bool) -> bool:

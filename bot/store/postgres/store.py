@@ -59,7 +59,7 @@ from bot.store import once
 from bot.store.port import BackupError, BackupInfo, Defaults, Handled, StoreError
 from bot.store.postgres.connection import Connection, migrate, redact
 from bot.store.sqlite.batching import Line
-from bot.store.sqlite.rows import _COUPLE_SQL, TIMEOUT_COLS, load_person, load_user
+from bot.store.sqlite.rows import _COUPLE_SQL, ACTIVE_TIMEOUT_SQL, load_person, load_user
 from bot.store.sqlite.store import SqliteStore
 from bot.store.sqlite.thread import Writer
 
@@ -76,11 +76,7 @@ _KEY = "SELECT coalesce((SELECT id FROM couples WHERE a = ?1 OR b = ?1), -?1)"
 _LOCK_WAIT = f"SELECT k, pg_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"  # (void: held once it answers)
 _LOCK_TRY = f"SELECT k, pg_try_advisory_xact_lock(k) FROM ({_KEY} AS k) lock_key"
 _SESSION = "SELECT data FROM sessions WHERE user_id = ?"
-_ACTIVE = (  # bot.store.sqlite.rows.load_active_timeout's, word for word
-    f"SELECT {TIMEOUT_COLS} FROM (SELECT * FROM timeouts WHERE initiator = ?1 "
-    "AND status IN ('running', 'returning') UNION ALL SELECT * FROM timeouts WHERE partner = ?1 "
-    "AND status IN ('running', 'returning')) WHERE open_until > ?2 ORDER BY started_at DESC LIMIT 1"
-)
+_ACTIVE = ACTIVE_TIMEOUT_SQL  # bot.store.sqlite.rows.load_active_timeout's, word for word (read ahead)
 
 
 def pg_tool(name: str) -> str | None:
@@ -99,6 +95,7 @@ class PostgresStore(SqliteStore):
 
     LOCK_CLAIMED = " FOR UPDATE OF o SKIP LOCKED"
     HERE = False
+    BATCH = False
     LEASE = timedelta(seconds=4)
     """Shorter than on one machine's file: a server answers a heartbeat in a millisecond, and a killed
     process's claimed rows go to another within 4 s: a ping that was due is out within 5 s of a kill."""

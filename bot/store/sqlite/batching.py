@@ -1,10 +1,13 @@
-"""Events that arrive together share one hop to the store's thread (each is still its own transaction).
+"""Events that arrive together share one hop to the store's thread (and, given `batch`, one transaction).
 
 `Line.put(job)` waits for `settle(connection, job)` run on the thread. Jobs put in the same turn of the event
 loop are sent together, in arrival order, BATCH_MAX per hop, and the next batch is sent without waiting for
 the one before: under load one thread hop is shared by many events instead of paid by each, and one person's
 events keep their order (the thread takes batches first come, first served). A job that raises rolls back
-only its own transaction: its caller hears the error, the others in the batch their own results.
+only its own work: its caller hears the error, the others in the batch their own results.
+
+With `batch` given, a hop's jobs are settled by `batch(connection, jobs)` instead, which gives each job's result
+(or its error) in order: the SQLite store runs them in one transaction, a savepoint each (SqliteStore._batch).
 
 With `here` given, a turn's jobs are first offered to it, on the event loop itself: it settles those it can
 right there (no hop at all; see SqliteStore._settle_here) and gives back the rest, in order, for the thread.
@@ -20,22 +23,26 @@ from typing import Any, Generic, TypeVar
 
 J = TypeVar("J")
 BATCH_MAX = 64
-"""At most this many waiting events go to the thread in one hop (each is still its own transaction)."""
+"""At most this many waiting events go to the thread in one hop."""
 
 Run = Callable[[Callable[[sqlite3.Connection], list[Any]]], Awaitable[list[Any]]]
 """One hop to the thread: `run(fn)` awaits `fn(connection)` run there."""
 Waiting = list[tuple[J, "asyncio.Future[Any]"]]
 Here = Callable[[Waiting[J]], Waiting[J]]
 """Settles what it can of the waiting jobs on the event loop (their futures), returns the rest in order."""
+Batch = Callable[[sqlite3.Connection, list[J]], list[Any]]
+"""Settles a hop's jobs on the thread: each one's result, or the exception it raised, in order."""
 
 
 class Line(Generic[J]):
     """The jobs waiting for the thread, and the batches on their way to it."""
 
-    def __init__(self, run: Run, settle: Callable[[sqlite3.Connection, J], Any], here: Here[J] | None = None) -> None:
+    def __init__(self, run: Run, settle: Callable[[sqlite3.Connection, J], Any], here: Here[J] | None = None,
+                 batch: Batch[J] | None = None) -> None:
         self._run = run
         self._settle = settle
         self._here = here
+        self._batch = batch
         self._waiting: list[tuple[J, asyncio.Future[Any]]] = []
         self._sending: set[asyncio.Future[list[Any]]] = set()
 
@@ -55,7 +62,8 @@ class Line(Generic[J]):
             line = self._here(line)
         for i in range(0, len(line), BATCH_MAX):
             batch = line[i : i + BATCH_MAX]
-            task = asyncio.ensure_future(self._run(partial(self._settle_all, batch)))
+            settle_all = self._settle_all if self._batch is None else self._batch_all
+            task = asyncio.ensure_future(self._run(partial(settle_all, batch)))
             self._sending.add(task)
             task.add_done_callback(partial(self._deliver, batch))
 
@@ -88,3 +96,7 @@ class Line(Generic[J]):
             except Exception as e:
                 out.append(e)
         return out
+
+    def _batch_all(self, batch: list[tuple[J, asyncio.Future[Any]]], c: sqlite3.Connection) -> list[Any]:
+        assert self._batch is not None
+        return self._batch(c, [job for job, _ in batch])

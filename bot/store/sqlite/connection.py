@@ -147,6 +147,11 @@ def connect_pragmas(c: sqlite3.Connection) -> None:
     c.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     c.execute("PRAGMA journal_size_limit=67108864")
     c.execute("PRAGMA secure_delete=ON")  # erased rows are zeroed, not left readable in free pages
+    # A batch of events is one transaction with a savepoint per event (SqliteStore._batch): the pages an event
+    # changes are kept as they were in a sub-journal, which past 64 KiB (16 pages: an event that starts or ends a
+    # time-out may change more) SQLite spills to a temporary file, opened, written and read back (page images
+    # with people's words on disk). In memory it stays: one event's pages, a few hundred KiB at most.
+    c.execute("PRAGMA temp_store=MEMORY")
 
 
 def explain(path: str, e: sqlite3.Error) -> StoreError:

@@ -9,8 +9,11 @@ active contract, open proposal: one joined query) and whatever this one event ne
 looked up by its hash, a fresh random code, past time-outs for patterns); run the pure core; write the
 session, the time-out, timers, outbox rows, pairing and contract rows; COMMIT; and then, still on the thread,
 whatever the caller wants made of the result (the Dialogue renders its replies). Events that arrive in the
-same turn of the event loop travel together, one hop for the lot, each in its own transaction: under load the
-hop is shared instead of paid per event (`batching.Line`). Because the worker thread runs one function at a
+same turn of the event loop travel together, one hop for the lot, and share ONE transaction, each event in a
+savepoint of its own (`_batch`): under load the hop and the COMMIT are shared instead of paid per event
+(`batching.Line`). An event that fails is rolled back to its savepoint, alone; each event is answered only
+after the COMMIT that holds it (should that transaction fail as a whole, its events are settled again, one
+transaction each). Because the worker thread runs one function at a
 time, transactions never interleave: that is the per-couple (indeed global) serialisation, with no lock to
 forget. And while the thread has nothing to do, an event does not hop at all: it runs right there on the event
 loop (`_settle_here`), which the thread then leaves alone, so nothing interleaves either; a hop costs more
@@ -64,7 +67,7 @@ from bot.store.migrations import migration_files
 from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
 from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
-from bot.store.sqlite.batching import Line
+from bot.store.sqlite.batching import BATCH_MAX, Line
 from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET, CHECKPOINT_EVERY, Checkpointer
 from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, checkpoint_truncate, explain, holders_sync, open_sync
 from bot.store.sqlite.effects import apply_effect, unname_timeouts
@@ -110,6 +113,23 @@ class _Busy(Exception):
     """The write lock could not be had at once (another process holds it): leave the event to the thread."""
 
 
+class _Redo(Exception):
+    """A batch's one transaction failed as a whole (rolled back, nothing of it committed): settle its events
+    again, one transaction each, as if there had been no batch."""
+
+
+def _begin(c: sqlite3.Connection) -> None:
+    c.execute("BEGIN IMMEDIATE")
+
+
+def _begin_here(c: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE on the event loop: the write lock without waiting for it, or _Busy (see _tx_here)."""
+    try:
+        c.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:  # locked by another process (or worse: the thread will say)
+        raise _Busy from e
+
+
 def _answer(fut: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
     if fut.done():  # the caller gave up; its event was handled all the same
         return
@@ -142,6 +162,11 @@ class SqliteStore:
     """Events run on the event loop while the thread is idle (`_settle_here`). Not on PostgreSQL: there every
     statement is a round trip to the server, which the event loop must not sit and wait for."""
 
+    BATCH = True
+    """Events settled together (on the loop or in one hop to the thread) share one transaction, a savepoint
+    each (`_batch`). Not on PostgreSQL: there a transaction holds its couples' locks until its COMMIT, and
+    several couples' locks held at once by several processes could wait for each other."""
+
     def __init__(self, db: Writer, path: str, defaults: Defaults) -> None:
         self._db = db
         self.path = path
@@ -151,7 +176,8 @@ class SqliteStore:
         self.random_id: Callable[[], int] = new_id
         """Where the ids of new time-outs and couples come from (random: they tell nothing about anyone)."""
         self._line: Line[_Waiting] = Line(lambda fn: self._run(fn), self._settle,
-                                          self._settle_here if self.HERE else None)
+                                          self._settle_here if self.HERE else None,
+                                          self._settle_batch if self.BATCH else None)
         """Events waiting for the thread, and the batches on their way (see handle_then)."""
         self._sent: set[asyncio.Future[Any]] = set()
         self._sessions: dict[str, Session] = {}
@@ -230,7 +256,8 @@ class SqliteStore:
 
     # -- events ------------------------------------------------------------------------------------------
     async def handle(self, ref: UserRef, event: Event, now: datetime) -> Handled:
-        """One person's event, start to finish, in one transaction of its own."""
+        """One person's event, start to finish, in one transaction (its own, or shared with the events that
+        arrived with it, in a savepoint of its own: see handle_then)."""
         return await self.handle_then(ref, event, now, _same)
 
     async def handle_then(self, ref: UserRef, event: Event, now: datetime, then: Callable[[Handled], T]) -> T:
@@ -238,9 +265,10 @@ class SqliteStore:
         its replies there: pure work that would otherwise wait for the event loop).
 
         Events that arrive in the same turn of the event loop go to the thread together, in arrival order,
-        in ONE hop (each still its own transaction), and the next batch is sent without waiting for the
-        one before: under load a thread hop is shared by many events instead of paid by each, and one
-        person's events keep their order (the thread takes batches first come, first served)."""
+        in ONE hop and ONE transaction (a savepoint each: `_batch`), and the next batch is sent without
+        waiting for the one before: under load a thread hop and a COMMIT are shared by many events instead
+        of paid by each, and one person's events keep their order (the thread takes batches first come,
+        first served). While the thread is idle the same happens right on the event loop (`_settle_here`)."""
         try:
             result: T = await self._line.put((ref, event, now, once.carried(then)))
         except sqlite3.Error as e:
@@ -252,11 +280,128 @@ class SqliteStore:
         return then(self._handled(c, ref, event, now, once.key_of(then)))
 
     def _settle_here(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
-        """Settle the waiting events right here, on the event loop, one transaction each, for as long as the
-        thread is idle (nothing given to it is waiting or running, so nothing is overtaken and nothing runs
-        beside); give back the rest, in order, for the thread. A /forget has its WAL truncation (and what is
-        made of its result) done on the thread: that writes and syncs files, which the loop does not wait for;
-        other erasures owe theirs (WAL_ERASED_WITHIN)."""
+        """Settle the waiting events right here, on the event loop, for as long as the thread is idle (nothing
+        given to it is waiting or running, so nothing is overtaken and nothing runs beside); give back the
+        rest, in order, for the thread. Several events (up to BATCH_MAX) share ONE transaction, each in a
+        savepoint of its own (`_batch`); each hears its result only after that COMMIT. A /forget has its WAL
+        truncation (and what is made of its result) done on the thread: that writes and syncs files, which the
+        loop does not wait for; other erasures owe theirs (WAL_ERASED_WITHIN)."""
+        i = 0
+        while i < len(line):
+            rest = line[i:]
+            c = self._db.idle()
+            if c is None:
+                return rest
+            if len(rest) == 1 or not self.BATCH:
+                return self._settle_here_each(rest)
+            try:
+                outcomes = self._batch(c, [job for job, _ in rest[:BATCH_MAX]], _begin_here)  # then the next
+            except _Busy:
+                return rest
+            except _Redo:  # nothing of it committed: each on its own, as if there had been no batch
+                return self._settle_here_each(rest)
+            i += len(outcomes)
+            forgot = self._erased == ERASED_NOW  # only ever the batch's last event
+            if self._erased and not forgot:
+                self._owe_truncation()
+            for k, ((job, fut), done) in enumerate(zip(rest, outcomes, strict=False)):
+                if isinstance(done, Exception):
+                    _answer(fut, error=done)
+                elif forgot and k == len(outcomes) - 1:  # /forget: its truncation before its reply, on the thread
+                    task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=job[3], done=done)))
+                    self._sent.add(task)
+                    task.add_done_callback(self._sent.discard)
+                    task.add_done_callback(partial(_pass_on, fut))
+                else:
+                    try:
+                        result = job[3](done)
+                    except Exception as e:
+                        _answer(fut, error=e)
+                    else:
+                        _answer(fut, result)
+        return []
+
+    def _settle_batch(self, c: sqlite3.Connection, jobs: list[_Waiting]) -> list[Any]:
+        """On the thread: each job's result (or its error), as `_settle` one by one would give them, but several
+        events in ONE transaction, a savepoint each (`_batch`); the result of each is made after that COMMIT."""
+        out: list[Any] = []
+        while len(out) < len(jobs):
+            rest = jobs[len(out):]
+            if len(rest) == 1:
+                out.append(self._settle_or_error(c, rest[0]))
+                continue
+            try:
+                outcomes = self._batch(c, rest, _begin)
+            except _Redo:  # nothing of it committed: each on its own, as if there had been no batch
+                out += [self._settle_or_error(c, job) for job in rest]
+                break
+            self._truncate_wal_if_erased(c)  # a /forget's (the batch's last event) now, before its reply
+            for job, done in zip(rest, outcomes, strict=False):
+                if isinstance(done, Exception):
+                    out.append(done)
+                    continue
+                try:
+                    out.append(job[3](done))
+                except Exception as e:
+                    out.append(e)
+        return out
+
+    def _settle_or_error(self, c: sqlite3.Connection, job: _Waiting) -> Any:
+        try:
+            return self._settle(c, job)
+        except Exception as e:
+            return e
+
+    def _batch(self, c: sqlite3.Connection, jobs: list[_Waiting],
+               begin: Callable[[sqlite3.Connection], None]) -> list[Handled | Exception]:
+        """Events in ONE transaction, each in a SAVEPOINT of its own: an event that raises is rolled back to its
+        savepoint (its own work only; its outcome is the error) and the others commit together, in order. A
+        COMMIT per event costs more than all of a savepoint's statements. Stops after an event that erased a
+        whole person (a /forget: its WAL truncation comes right after its commit). Returns the outcomes
+        (Handled, or the error) of the events done: the first of `jobs`, all committed when it returns.
+        `begin` takes the write lock (_Busy from it: nothing done). _Redo: the transaction as a whole failed
+        (its COMMIT, a savepoint, or an error that ended it): rolled back, nothing of it is committed; or its
+        BEGIN failed (the thread waited busy_timeout for another process's lock): then each event waits for
+        the lock again on its own, as without batches."""
+        try:
+            begin(c)
+        except _Busy:
+            raise
+        except Exception as e:
+            raise _Redo from e
+        erased_before = self._erased
+        out: list[Handled | Exception] = []
+        try:
+            for ref, event, now, then in jobs:
+                erased = self._erased
+                c.execute("SAVEPOINT event")
+                try:
+                    done = self._handle(c, ref, event, now, once.key_of(then))
+                except Exception as e:
+                    if not c.in_transaction:  # the error ended the whole transaction (SQLite rolled it back)
+                        raise _Redo from e
+                    c.execute("ROLLBACK TO event")
+                    c.execute("RELEASE event")
+                    self._erased = erased  # what it erased was rolled back with it
+                    out.append(e)
+                    continue
+                c.execute("RELEASE event")
+                out.append(done)
+                if self._erased == ERASED_NOW:
+                    break
+            c.execute("COMMIT")
+        except BaseException as e:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            self._erased = erased_before
+            if isinstance(e, Exception) and not isinstance(e, _Redo):
+                raise _Redo from e
+            raise
+        self._committed(len(out))
+        return out
+
+    def _settle_here_each(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
+        """`_settle_here`, one transaction per event (a lone event, or a batch whose one transaction failed)."""
         for i, (job, fut) in enumerate(line):
             c = self._db.idle()
             if c is None:
@@ -302,10 +447,12 @@ class SqliteStore:
         self._committed()
         return out
 
-    def _committed(self) -> None:
-        """After a commit: every CHECKPOINT_EVERY, a checkpoint by the checkpoint thread (it never waits)."""
-        self._commits += 1
-        if self._commits % CHECKPOINT_EVERY == 0 and self._checkpointer is not None:
+    def _committed(self, events: int = 1) -> None:
+        """After a commit (of `events` events): every CHECKPOINT_EVERY events, a checkpoint by the checkpoint
+        thread (it never waits)."""
+        before = self._commits
+        self._commits += events
+        if self._commits // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY and self._checkpointer is not None:
             self._checkpointer.poke()
 
     def _handled(
