@@ -3,8 +3,10 @@ against benign) and bot/i18n/hunch_clear.tsv (clear danger against the rest).
 
 Usage: python scripts/train_hunch.py [--check] [--hold-out PATH ...]
 
-Trained on tests/safety/labelled.tsv and every tests/safety/blind_r*.tsv -- never on a set under
-tests/safety/first_contact/, which stays unseen by rules and model alike until its round. Deterministic:
+Trained on tests/safety/labelled.tsv, every tests/safety/blind_r*.tsv and the half of the time-out talk
+meant for training (tests/safety/talk/timeout_talk_train.tsv: ordinary messages sent mid time-out) -- never
+on a set under tests/safety/first_contact/, which stays unseen by rules and model alike until its round, nor
+on tests/safety/talk/timeout_talk_unseen.tsv, the other half, kept to measure. Deterministic:
 the same sets give the same file. ``--check`` only says whether the shipped file was trained on the sets as
 they are now (tests/core/test_hunch.py runs the same check). ``--hold-out`` trains without the given sets and
 prints, for each, what the rules alone and the rules with the hunch decide (a blind estimate), without
@@ -35,7 +37,8 @@ VOCABULARY = sorted((ROOT / "bot" / "i18n").glob("*/danger.toml"))
 
 def training_sets(hold_out: list[Path] | None = None) -> list[Path]:
     held = {p.resolve() for p in hold_out or []}
-    return [p for p in [SETS / "labelled.tsv", *sorted(SETS.glob("blind_r*.tsv"))] if p.resolve() not in held]
+    sets = [SETS / "labelled.tsv", *sorted(SETS.glob("blind_r*.tsv")), SETS / "talk" / "timeout_talk_train.tsv"]
+    return [p for p in sets if p.resolve() not in held]
 
 
 def rows_of(path: Path) -> list[tuple[str, str, str, str]]:

@@ -232,7 +232,7 @@ self_harm P  end_it                                                 span=6
 self_harm C  end_it|hopeless|cannot_go_on  soon|means|farewell|plan|earnest  sentence
 self_harm C  deathwish                                             span=8
 self_harm C  want|will|plan  not  live                             span=6  !he
-self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  wide
+self_harm C  means  all|plan|soon|collect|die|jump|many            span=8  sentence  !cook  !job  !media  !dose  wide
 self_harm C  high_place  plan|jump|die|end_it|hopeless|cannot_go_on  span=16  sentence  idiom  !third
 self_harm C  letter  everyone|plan|collect                         sentence
 self_harm C  jump  high_place|vehicle                              span=6  idiom  !third

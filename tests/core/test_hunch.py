@@ -43,6 +43,7 @@ def test_the_first_contact_sets_are_never_trained_on():
     assert "labelled.tsv" in names and "blind_r1.tsv" in names
     assert not any(p.parent.name == "first_contact" for p in train_hunch.training_sets())
     assert not names & {p.name for p in (SETS / "first_contact").glob("*.tsv")}
+    assert "timeout_talk_train.tsv" in names and "timeout_talk_unseen.tsv" not in names  # half kept to measure
 
 
 def test_a_hunch_asks_about_a_message_no_rule_reads_and_never_sends_it_to_help():

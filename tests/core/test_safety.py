@@ -120,6 +120,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 43-44: met once after rounds 31-42, then one rules pass and the hunch retrained
     "blind_r43.tsv": (0.96, 0.88, 0.85, 0.71, 0.13, 0.07),
     "blind_r44.tsv": (0.98, 0.84, 0.92, 0.64, 0.10, 0.06),
+    # rounds 45-46: met once after rounds 31-44, then one rules pass and the hunch retrained
+    "blind_r45.tsv": (0.98, 0.88, 0.92, 0.75, 0.06, 0.05),
+    "blind_r46.tsv": (0.96, 0.85, 0.78, 0.71, 0.10, 0.04),
 }
 
 
