@@ -116,13 +116,16 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     "blind_r39.tsv": (0.96, 0.86, 0.91, 0.71, 0.05, 0.07),
     "blind_r40.tsv": (0.97, 0.83, 0.92, 0.64, 0.03, 0.04),
     "blind_r41.tsv": (0.97, 0.92, 0.91, 0.81, 0.10, 0.03),
-    "blind_r42.tsv": (0.97, 0.88, 0.92, 0.78, 0.08, 0.11),
+    "blind_r42.tsv": (0.97, 0.88, 0.92, 0.78, 0.09, 0.11),
     # rounds 43-44: met once after rounds 31-42, then one rules pass and the hunch retrained
     "blind_r43.tsv": (0.96, 0.88, 0.85, 0.71, 0.13, 0.07),
     "blind_r44.tsv": (0.98, 0.84, 0.92, 0.64, 0.10, 0.06),
     # rounds 45-46: met once after rounds 31-44, then one rules pass and the hunch retrained
     "blind_r45.tsv": (0.98, 0.88, 0.92, 0.75, 0.06, 0.05),
     "blind_r46.tsv": (0.96, 0.85, 0.78, 0.71, 0.10, 0.04),
+    # rounds 47-48: met once after rounds 31-46 and half the time-out talk, then one rules pass, hunch retrained
+    "blind_r47.tsv": (0.96, 0.83, 0.87, 0.64, 0.06, 0.07),
+    "blind_r48.tsv": (0.98, 0.90, 0.92, 0.71, 0.07, 0.02),
 }
 
 
