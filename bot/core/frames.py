@@ -242,7 +242,7 @@ self_harm C  cut  again|start                                      span=6
 self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6  !relationship_end
 self_harm P  want  not  exist                                      span=6
-self_harm C  means  soon                                           span=3  terse
+self_harm C  means  soon                                           span=3  terse  !dose
 self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he
 self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
 self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
