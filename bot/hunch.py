@@ -338,16 +338,17 @@ def mark(hunch: Hunch | None, words: Sequence[str], reading: Reading) -> Reading
     if s >= ASK_FROM:
         c = hunch.clear.score(text_words, reading)
         return (*reading, _END, _SURE if c >= SURE_FROM else _HUNCH)
-    below = (ORDINARY,) * (s < ORDINARY_BELOW) + (QUIET,) * (s < QUIET_BELOW)  # two thresholds, either above
-    return (*reading, _END, _MARKS[below]) if below else reading
+    if s < ORDINARY_BELOW:  # two thresholds, either may be the higher
+        return (*reading, _END, _ORDINARY_QUIET if s < QUIET_BELOW else _ORDINARY)
+    return (*reading, _END, _QUIET) if s < QUIET_BELOW else reading
 
 
 _END = frozenset({SENTENCE})
 _HUNCH = frozenset({HUNCH})
 _SURE = frozenset({HUNCH, SURE})
-_MARKS = {
-    (ORDINARY, QUIET): frozenset({ORDINARY, QUIET}), (ORDINARY,): frozenset({ORDINARY}), (QUIET,): frozenset({QUIET}),
-}
+_ORDINARY_QUIET = frozenset({ORDINARY, QUIET})
+_ORDINARY = frozenset({ORDINARY})
+_QUIET = frozenset({QUIET})
 
 
 # -- the weights as data ----------------------------------------------------------------------------------

@@ -420,7 +420,7 @@ def test_typos_in_short_acts_and_sound_alike_spellings():
     "oke ik zit in de slaapkamer, hij in de living. en nu?",  # "zit" is not "zat" (drunk)
     "what do i do if she still won't talk after the break?",
 ])
-def test_time_out_talk_is_left_alone(text):
+def test_time_out_talk_is_left_alone_by_the_rules(text):
     assert assess(read_words(text)[1]).level is Level.NONE, text
 
 

@@ -130,6 +130,16 @@ def _begin_here(c: sqlite3.Connection) -> None:
         raise _Busy from e
 
 
+def _reply(then: Callable[[Handled], Any], done: Handled, fut: asyncio.Future[Any]) -> None:
+    """What is made of an event's result (`then`), as its caller's answer, or the error that raised."""
+    try:
+        result = then(done)
+    except Exception as e:
+        _answer(fut, error=e)
+    else:
+        _answer(fut, result)
+
+
 def _answer(fut: asyncio.Future[Any], result: Any = None, error: BaseException | None = None) -> None:
     if fut.done():  # the caller gave up; its event was handled all the same
         return
@@ -308,17 +318,9 @@ class SqliteStore:
                 if isinstance(done, Exception):
                     _answer(fut, error=done)
                 elif forgot and k == len(outcomes) - 1:  # /forget: its truncation before its reply, on the thread
-                    task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=job[3], done=done)))
-                    self._sent.add(task)
-                    task.add_done_callback(self._sent.discard)
-                    task.add_done_callback(partial(_pass_on, fut))
+                    self._reply_after_truncation(job[3], done, fut)
                 else:
-                    try:
-                        result = job[3](done)
-                    except Exception as e:
-                        _answer(fut, error=e)
-                    else:
-                        _answer(fut, result)
+                    _reply(job[3], done, fut)
         return []
 
     def _settle_batch(self, c: sqlite3.Connection, jobs: list[_Waiting]) -> list[Any]:
@@ -415,20 +417,19 @@ class SqliteStore:
                 _answer(fut, error=e)
                 continue
             if self._erased == ERASED_NOW:  # /forget: its truncation before its reply, on the thread
-                task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=then, done=done)))
-                self._sent.add(task)
-                task.add_done_callback(self._sent.discard)
-                task.add_done_callback(partial(_pass_on, fut))
+                self._reply_after_truncation(then, done, fut)
                 continue  # the thread is busy now: the rest go after it
             if self._erased:
                 self._owe_truncation()
-            try:
-                result = then(done)
-            except Exception as e:
-                _answer(fut, error=e)
-            else:
-                _answer(fut, result)
+            _reply(then, done, fut)
         return []
+
+    def _reply_after_truncation(self, then: Callable[[Handled], Any], done: Handled, fut: asyncio.Future[Any]) -> None:
+        """A /forget settled on the loop: its WAL truncation, then what is made of its result, on the thread."""
+        task = asyncio.ensure_future(self._run(partial(self._truncated_then, then=then, done=done)))
+        self._sent.add(task)
+        task.add_done_callback(self._sent.discard)
+        task.add_done_callback(partial(_pass_on, fut))
 
     def _truncated_then(self, c: sqlite3.Connection, then: Callable[[Handled], T], done: Handled) -> T:
         self._truncate_wal_if_erased(c)
@@ -439,10 +440,7 @@ class SqliteStore:
         thread: `_run`), or not at all (_Busy). Once BEGIN IMMEDIATE holds it, nothing in the transaction
         waits for a lock (a deferred transaction could need one later; this one has it; the automatic
         checkpoint after the COMMIT is PASSIVE, which never waits)."""
-        try:
-            c.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:  # locked by another process (or worse: the thread will say)
-            raise _Busy from e
+        _begin_here(c)
         out = _commit_or_roll_back(c, body)
         self._committed()
         return out
@@ -536,7 +534,7 @@ class SqliteStore:
         return self._wal_owed
 
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
-        c.execute("BEGIN IMMEDIATE")
+        _begin(c)
         out = _commit_or_roll_back(c, body)
         self._committed()
         return out
