@@ -399,7 +399,7 @@ class SqliteStore:
             if isinstance(e, Exception) and not isinstance(e, _Redo):
                 raise _Redo from e
             raise
-        self._committed(len(out))
+        self._committed(c, len(out))
         return out
 
     def _settle_here_each(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
@@ -442,16 +442,19 @@ class SqliteStore:
         checkpoint after the COMMIT is PASSIVE, which never waits)."""
         _begin_here(c)
         out = _commit_or_roll_back(c, body)
-        self._committed()
+        self._committed(c)
         return out
 
-    def _committed(self, events: int = 1) -> None:
-        """After a commit (of `events` events): every CHECKPOINT_EVERY events, a checkpoint by the checkpoint
-        thread (it never waits)."""
+    def _committed(self, c: sqlite3.Connection, events: int = 1) -> None:
+        """After a commit (of `events` events) on `c`: every CHECKPOINT_EVERY events, a checkpoint by the
+        checkpoint thread (it never waits); and when the WAL has grown long, the catch-up that lets it start
+        over (Checkpointer.catch_up)."""
         before = self._commits
         self._commits += events
-        if self._commits // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY and self._checkpointer is not None:
-            self._checkpointer.poke()
+        if self._checkpointer is not None:
+            if self._commits // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY:
+                self._checkpointer.poke()
+            self._checkpointer.catch_up(c)
 
     def _handled(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
@@ -536,7 +539,7 @@ class SqliteStore:
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         _begin(c)
         out = _commit_or_roll_back(c, body)
-        self._committed()
+        self._committed(c)
         return out
 
     def _handle(
