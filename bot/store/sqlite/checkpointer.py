@@ -24,8 +24,8 @@ CHECKPOINT_EVERY = 100
 """Commits between two checkpoints (an event writes about ten pages: about SQLite's own 1,000 pages)."""
 AUTOCHECKPOINT_NET = 10_000
 """The store's connection's own wal_autocheckpoint (pages): only if these checkpoints stopped would it act."""
-WAL_RESTART_FRAMES = 1_000
-"""Past this many frames (about 4 MB) the writer helps the WAL start over (`Checkpointer.catch_up`)."""
+WAL_RESTART_FRAMES = 4_000
+"""Past this many frames (about 16 MB) the writer helps the WAL start over (`Checkpointer.catch_up`)."""
 
 
 class Checkpointer:
