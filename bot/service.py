@@ -26,7 +26,7 @@ from bot.core import breathing
 from bot.core.chart import Chart
 from bot.core.effects import Msg, Pacer, Reply
 from bot.core.events import ChoiceMade, CommandReceived, Event, TextReceived
-from bot.i18n import Renderer
+from bot.i18n import LOCALES, Renderer, catalog
 from bot.ports import Breath, Frame, Outgoing, Picture, UserRef
 from bot.reader import read
 from bot.store import Handled, StoreError, StorePort, once
@@ -129,6 +129,8 @@ class Dialogue:
         self.store = store
         self.clock = clock
         self.on_scheduled = on_scheduled
+        for locale in LOCALES:  # read now (TOML, ~40 ms), not when the first message is answered
+            catalog(locale)
 
     async def handle(self, ref: UserRef, event: Event, update: str | None = None) -> list[Outgoing]:
         """One event of `ref`'s; `update`: the key of the platform update it comes from (handled once)."""

@@ -274,3 +274,26 @@ async def test_the_wal_shrinks_back_after_a_long_reader(
         await talk.say(person(f"p{j}"), "/timeout")
     assert grown >= 6 * 1024 * 1024
     assert wal.stat().st_size <= limit
+
+
+async def test_a_long_wal_starts_over_after_the_writers_catch_up(
+    talk: Talk, store: Store, person: Callable[..., UserRef], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under steady load the checkpoint thread never finds the WAL without new frames, so the WAL never started
+    over and grew by megabytes a second (and the truncation after erased text freed all of it with the write
+    lock held). Once a checkpoint has copied a WAL of WAL_RESTART_FRAMES, the next commit copies the little
+    written since (Checkpointer.catch_up) and the write after it starts the WAL from its beginning."""
+    from bot.store.sqlite import checkpointer
+
+    monkeypatch.setattr(checkpointer, "WAL_RESTART_FRAMES", 10)
+    cp = store._checkpointer
+    assert cp is not None
+    for i in range(12):
+        await talk.say(person(f"p{i}"), "/timeout")
+    assert await asyncio.to_thread(cp.flush)
+    long = cp.wal_frames
+    assert long >= 12
+    await talk.say(person("q0"), "/timeout")  # its commit: the catch-up
+    await talk.say(person("q1"), "/timeout")  # its write: the WAL from its beginning
+    assert await asyncio.to_thread(cp.flush)
+    assert 0 < cp.wal_frames < long / 2

@@ -165,33 +165,75 @@ def near(a: str, b: str) -> bool:
     return limit > 0 and distance(a, b, limit) <= limit
 
 
+def _too_far(a: str, b: str, limit: int) -> bool:
+    """A cheap proof that `a` is more than `limit` edits from `b`: by their letter counts. An insertion or a
+    deletion changes the counts' difference by one letter, a substitution by two, a swap not at all, so the
+    distance is at least half that difference. False: no proof (the distance may still be beyond)."""
+    have: dict[str, int] = {}
+    for ch in b:
+        have[ch] = have.get(ch, 0) + 1
+    common = 0
+    for ch in a:
+        k = have.get(ch, 0)
+        if k:
+            common += 1
+            have[ch] = k - 1
+    return len(a) + len(b) - 2 * common > 2 * limit
+
+
+def _near(a: str, b: str, first: str, limit: int) -> bool:
+    """`near(a, b)`, given b's first letter and `allowed(len(b))`: the cheap refusals first (first letter,
+    length, letter counts), the distance only for what passes them."""
+    if a == b:
+        return True
+    if not a or a[0] != first or limit == 0 or abs(len(a) - len(b)) > limit or _too_far(a, b, limit):
+        return False
+    return distance(a, b, limit) <= limit
+
+
+Windows = dict[int, tuple[str, ...]]
+"""A message's runs of `size` words, compacted, by size: made once per message, not once per phrase."""
+
+
 def says(text: str, phrase: str, *, anywhere: bool = True) -> bool:
     """Does `text` say `phrase` (by the rule above)? `anywhere`: it may stand inside a short message."""
     return _says(tokens(text), phrase, anywhere=anywhere)
 
 
-def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool) -> bool:
+def _says(toks: tuple[str, ...], phrase: str, *, anywhere: bool, windows: Windows | None = None) -> bool:
+    """`windows`: the message's compacted runs of words so far (filled in as needed), shared by the phrases
+    one message is compared with."""
     ptoks = _phrase(phrase)
     target = _compact(ptoks)
     if not target:
         return False
     if not toks or len(toks) > MAX_WORDS:
         return False
-    if near(_compact(toks), target):
+    if windows is None:
+        windows = {}
+    first, limit = target[0], allowed(len(target))
+    whole = windows.get(0)
+    if whole is None:
+        whole = windows[0] = (_compact(toks),)
+    if _near(whole[0], target, first, limit):
         return True
     if not anywhere:
         return False
     n = len(ptoks)
     for size in range(max(1, n - 1), n + 2):
-        for i in range(0, len(toks) - size + 1):
-            if near(_compact(toks[i:i + size]), target):
+        runs = windows.get(size)
+        if runs is None:
+            runs = windows[size] = tuple(_compact(toks[i:i + size]) for i in range(0, len(toks) - size + 1))
+        for run in runs:
+            if _near(run, target, first, limit):
                 return True
     return False
 
 
 def _exactly(text: str, phrases: tuple[str, ...]) -> bool:
     toks = tokens(text)  # once, not once per phrase
-    return any(_says(toks, p, anywhere=False) for p in phrases)
+    windows: Windows = {}
+    return any(_says(toks, p, anywhere=False, windows=windows) for p in phrases)
 
 
 # -- what the flow asks ----------------------------------------------------------------------------------
@@ -199,11 +241,12 @@ def _exactly(text: str, phrases: tuple[str, ...]) -> bool:
 def is_signal(text: str, phrase: str) -> bool:
     """The couple's own signal phrase, one of the default ones, or a short "time-out" without a "not"."""
     toks = tokens(text)  # once, not once per phrase
-    if phrase.strip() and _says(toks, phrase, anywhere=True):
+    windows: Windows = {}  # and its runs of words once, not once per phrase
+    if phrase.strip() and _says(toks, phrase, anywhere=True, windows=windows):
         return True
-    if any(_says(toks, p, anywhere=True) for p in words().signals):
+    if any(_says(toks, p, anywhere=True, windows=windows) for p in words().signals):
         return True
-    return _is_timeout(toks)
+    return _is_timeout(toks, windows)
 
 
 def is_timeout_word(text: str) -> bool:
@@ -211,11 +254,12 @@ def is_timeout_word(text: str) -> bool:
     return _is_timeout(tokens(text))
 
 
-def _is_timeout(toks: tuple[str, ...]) -> bool:
+def _is_timeout(toks: tuple[str, ...], windows: Windows | None = None) -> bool:
     w = words()
     if not toks or len(toks) > 5 or any(t in w.negation for t in toks):
         return False
-    return any(_says(toks, k, anywhere=True) for k in w.timeout)
+    windows = {} if windows is None else windows
+    return any(_says(toks, k, anywhere=True, windows=windows) for k in w.timeout)
 
 
 def _answer(text: str, phrases: tuple[str, ...], *, yes_alone: bool) -> bool:

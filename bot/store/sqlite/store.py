@@ -36,7 +36,11 @@ right after its commit, before "erased" is said. While another connection holds 
 shell) the truncation cannot finish: it stays owed and the dispatcher's janitor tries again (WAL_RETRY) until
 it does. Start-up and close truncate whatever is left. The WAL's ordinary checkpoints (SQLite's own, in the
 commit that fills 1,000 pages: two fsyncs for one event in a hundred) are made by a second connection on a
-thread of its own (bot.store.sqlite.checkpointer), beside the events, never in their way.
+thread of its own (bot.store.sqlite.checkpointer), beside the events, never in their way. Under steady load
+those never find the WAL without new frames, so it would never start over and grow by megabytes a second
+until the next truncation, which then frees all of it with the write lock held (a millisecond per 2-3 MB): so
+once a checkpoint has copied WAL_RESTART_FRAMES, the store copies the few frames written since, right after
+its next commit (Checkpointer.catch_up), and the WAL starts over at the write after it.
 """
 
 from __future__ import annotations
@@ -399,7 +403,7 @@ class SqliteStore:
             if isinstance(e, Exception) and not isinstance(e, _Redo):
                 raise _Redo from e
             raise
-        self._committed(len(out))
+        self._committed(c, len(out))
         return out
 
     def _settle_here_each(self, line: list[tuple[_Waiting, asyncio.Future[Any]]]) -> list[tuple[_Waiting, Any]]:
@@ -442,16 +446,19 @@ class SqliteStore:
         checkpoint after the COMMIT is PASSIVE, which never waits)."""
         _begin_here(c)
         out = _commit_or_roll_back(c, body)
-        self._committed()
+        self._committed(c)
         return out
 
-    def _committed(self, events: int = 1) -> None:
-        """After a commit (of `events` events): every CHECKPOINT_EVERY events, a checkpoint by the checkpoint
-        thread (it never waits)."""
+    def _committed(self, c: sqlite3.Connection, events: int = 1) -> None:
+        """After a commit (of `events` events) on `c`: every CHECKPOINT_EVERY events, a checkpoint by the
+        checkpoint thread (it never waits); and when the WAL has grown long, the catch-up that lets it start
+        over (Checkpointer.catch_up)."""
         before = self._commits
         self._commits += events
-        if self._commits // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY and self._checkpointer is not None:
-            self._checkpointer.poke()
+        if self._checkpointer is not None:
+            if self._commits // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY:
+                self._checkpointer.poke()
+            self._checkpointer.catch_up(c)
 
     def _handled(
         self, c: sqlite3.Connection, ref: UserRef, event: Event, now: datetime, update: str | None = None
@@ -536,7 +543,7 @@ class SqliteStore:
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         _begin(c)
         out = _commit_or_roll_back(c, body)
-        self._committed()
+        self._committed(c)
         return out
 
     def _handle(
