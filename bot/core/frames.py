@@ -52,7 +52,7 @@ children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  senten
 children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury  kid  body  parent                      sentence  kids  !sport  !job
-children  C  injury|fear|hide|tremble  kid  !phobia  !job        span=8  kids
+children  C  injury|fear|hide|tremble  kid  !phobia  !job        span=8  kids  !unwind
 children  C  starve  kid                                         sentence  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
@@ -108,9 +108,9 @@ fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
-fear      C  hide  me|myself|us                                    span=6  !game  !want
+fear      C  hide  me|myself|us                                    span=6  !game  !want  !unwind
 fear      C  hide  i|we  him                                       sentence  !game  !want
-fear      C  hide  hide_place                                      span=6  !game  !want
+fear      C  hide  hide_place                                      span=6  !game  !want  !unwind
 fear      P  hide  i|me|myself|we|us                               span=6  !game
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
 fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
@@ -131,7 +131,7 @@ fear      C  fear|dare_not  sleep|asleep  him|he|partner           sentence  !ph
 fear      P  unpredictable  he|him|his|partner                     sentence
 fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
-control   C  lock  me|us                                           span=5  !feel
+control   C  lock  me|us                                           span=5  !feel  !unwind
 control   P  lock  me|us|i                                          span=5
 control   P  trapped                                               span=6
 control   C  allow  not  i|we                                      span=7  !you
@@ -339,7 +339,7 @@ children  C  spy  kid  he|partner|parent|say|must                      sentence 
 stalking  C  he|partner|ex  spy  my|our  account|messages|pics          sentence  !i  !we
 children  P  kid  say  parent  crazy                                  sentence  kids
 fear      C  hide  he|partner  not  know                               sentence  !game  !want
-stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job  !relative
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !profession  !relative
 stalking  P  lurk  he|partner|ex                                       sentence  !job
 stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
 stalking  C  many  contact  fake_account                               sentence
@@ -353,4 +353,25 @@ sexual    C  submit  say_no|not|want|worse                             sentence
 weapon    C  weapon  drunk                                             span=6  terse  !cook
 weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
 weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  !profession  wide
+# ---- concepts from rounds 49-54, general
+violence  C  he|partner|ex  start|again  hit|choke|shove|abuse     span=4  !thing  !sport  !media  !i  !would
+violence  C  he|partner|ex  me|us  hit|choke|shove|abuse           span=8  !i  !thing  !third  !media  !relative  !sport  !compare
+weapon    C  drive_at                                               span=4
+self_harm C  means  will|plan  soon  all                           sentence  !cook  !job  !media  !dose
+sexual    C  dare_not|fear  say_no  sex                            sentence
+sexual    C  asleep  start  say_no|against_will                     sentence
+children  C  touch  kid                                             span=3  kids  !body  !job  !profession
+control   C  must  messages  share                                  span=6  !job
+self_harm C  bye  sorry_all                                          span=16  message
+self_harm C  means  plan                                             span=12  message  !cook  !job  !media  !dose
+control   C  allow  not  friend|family                             span=6  !you  !he  !partner
+control   C  password  give|must  check|repeat                     sentence
+threat    C  if  leave  kid  never_again                           sentence
+sexual    C  submit  say_no                                        span=16  message
+self_harm C  do_it  love_msg                                       span=16  message
+self_harm C  love_msg  bye|sorry_all|means|end_it                  span=16  message
+children  C  kid  secret_tell  otherwise|regret|payback|hit|if     sentence  kids
+fear      P  secret_use                                            span=8
+fear      C  secret_use  he|partner  worse|anger|blowup|payback|snap  sentence
+sexual    C  takes_anyway  nag|say_no|sex|sleep|tired               sentence
 """

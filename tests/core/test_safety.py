@@ -126,6 +126,15 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 47-48: met once after rounds 31-46 and half the time-out talk, then one rules pass, hunch retrained
     "blind_r47.tsv": (0.96, 0.83, 0.87, 0.64, 0.06, 0.07),
     "blind_r48.tsv": (0.98, 0.90, 0.92, 0.71, 0.07, 0.02),
+    # rounds 49-54: 49-52 met once at the end of stop 25, 53-54 as shipped then (stop 26); then one rules pass
+    # over all six (words of the other language read as written, "sure" asks past a cancelled frame) and the
+    # hunch retrained
+    "blind_r49.tsv": (0.97, 0.92, 0.93, 0.81, 0.16, 0.05),
+    "blind_r50.tsv": (0.96, 0.91, 0.85, 0.71, 0.19, 0.11),
+    "blind_r51.tsv": (0.98, 0.94, 0.93, 0.85, 0.13, 0.06),
+    "blind_r52.tsv": (0.95, 0.83, 0.85, 0.57, 0.12, 0.02),
+    "blind_r53.tsv": (1.0, 0.96, 1.0, 0.92, 0.16, 0.07),
+    "blind_r54.tsv": (0.97, 0.90, 0.87, 0.68, 0.21, 0.10),
 }
 
 
@@ -529,7 +538,8 @@ def test_reading_never_raises_on_vocabulary_soup(words, sep):
 @given(st.text())
 def test_reading_never_raises(text):
     result = assess_text(text)
-    assert isinstance(result, Assessment) and (result.level is Level.NONE) == (not result.categories)
+    assert isinstance(result, Assessment)
+    assert not result.categories or result.level is not Level.NONE  # the hunch may ask with no category ("NO/TLOD")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
