@@ -231,15 +231,15 @@ _TOGETHER = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Cate
 
 
 def assess(reading: Reading) -> Assessment:
-    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned
-    hunch (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the
-    rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
-    know those), unless the hunch is ``sure`` as well and no setting explains the words (:data:`_CONTEXTS`:
-    "he never hits my face, always where no one sees" is a negation the rules cancel and danger all the same;
-    measured on rounds 49-52, unseen by both: 4 more clear lines asked, no benign one); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
-    learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
-    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet`` mark (the
-    model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
+    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned hunch
+    (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the rules weighed
+    danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules know those), unless the
+    hunch is ``sure`` as well and no setting explains the words (:data:`_CONTEXTS`: "he never hits my face, always
+    where no one sees" is a negation the rules cancel and danger all the same; measured on rounds 49-52, unseen by
+    both: 4 more clear lines asked, no benign one); its ``sure`` mark makes a frame's own POSSIBLE clear (two
+    signals, one from the rules, one learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of
+    a negation); its ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet``
+    mark (the model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
     self-harm is among its categories ("kill myself lol" is always asked about, gently)."""
     judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()

@@ -355,7 +355,7 @@ weapon    C  weapon  yell  he|partner                                  sentence 
 weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  !profession  wide
 # ---- concepts from rounds 49-54, general
 violence  C  he|partner|ex  start|again  hit|choke|shove|abuse     span=4  !thing  !sport  !media  !i  !would
-violence  C  he|partner|ex  me|us  hit|choke|shove|abuse           span=8  !i  !thing  !third  !media  !relative  !sport  !compare
+violence  C  he|partner|ex  me|us  hit|choke|shove|abuse  span=8  !i  !thing  !third  !media  !relative  !sport !compare
 weapon    C  drive_at                                               span=4
 self_harm C  means  will|plan  soon  all                           sentence  !cook  !job  !media  !dose
 sexual    C  dare_not|fear  say_no  sex                            sentence
