@@ -374,4 +374,10 @@ children  C  kid  secret_tell  otherwise|regret|payback|hit|if     sentence  kid
 fear      P  secret_use                                            span=8
 fear      C  secret_use  he|partner  worse|anger|blowup|payback|snap  sentence
 sexual    C  takes_anyway  nag|say_no|sex|sleep|tired               sentence
+violence  C  fear_benign  i  @acts  him|partner|you   sentence  !would  idiom  !relative  !third  !long_ago
+violence  C  i  hit|shove|choke  him|partner|you  hard                span=6  !would  idiom
+control   C  marry  must|force  relative|no_choice                    sentence  !media
+control   C  allow  not  me|us                                        span=6  !you
+sexual    C  grab  me|us  sex  not|say_no                             sentence
+weapon    C  fear_benign  i  weapon  will                             sentence  !toy  !media
 """

@@ -135,6 +135,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     "blind_r52.tsv": (0.95, 0.83, 0.85, 0.57, 0.12, 0.02),
     "blind_r53.tsv": (1.0, 0.96, 1.0, 0.92, 0.16, 0.07),
     "blind_r54.tsv": (0.97, 0.90, 0.87, 0.68, 0.21, 0.10),
+    # rounds 55-56: met once after rounds 49-54 (stop 26), then one rules pass and the hunch retrained
+    "blind_r55.tsv": (0.99, 0.97, 0.93, 0.92, 0.18, 0.06),
+    "blind_r56.tsv": (0.98, 0.97, 0.92, 0.85, 0.12, 0.03),
 }
 
 
