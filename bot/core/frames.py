@@ -380,4 +380,11 @@ control   C  marry  must|force  relative|no_choice                    sentence  
 control   C  allow  not  me|us                                        span=6  !you
 sexual    C  grab  me|us  sex  not|say_no                             sentence
 weapon    C  fear_benign  i  weapon  will                             sentence  !toy  !media
+fear      C  fear  him                                              span=3  terse  !loss  !fear_benign  !phobia  wide
+sexual    C  say_no  violent                                          sentence
+violence  C  apology  i  hit|shove|choke|abuse  him|partner|you       sentence  !would  !thing  idiom
+violence  C  i  shove|hit  him|partner  door|thing|injury               span=8  !would  idiom
+weapon    C  weapon  wield  drunk                                     span=16  message
+control   P  dictate                                                  span=6
+violence  C  hit|blow  deserve                                        sentence  !media
 """

@@ -138,6 +138,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 55-56: met once after rounds 49-54 (stop 26), then one rules pass and the hunch retrained
     "blind_r55.tsv": (0.99, 0.97, 0.93, 0.92, 0.18, 0.06),
     "blind_r56.tsv": (0.98, 0.97, 0.92, 0.85, 0.12, 0.03),
+    # rounds 57-58: met once after rounds 49-56 (stop 26), then one rules pass and the hunch retrained
+    "blind_r57.tsv": (0.98, 0.90, 0.93, 0.78, 0.07, 0.01),
+    "blind_r58.tsv": (0.95, 0.91, 0.87, 0.81, 0.27, 0.14),
 }
 
 
