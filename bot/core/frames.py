@@ -82,7 +82,7 @@ threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
 threat    C  kill|hurt|end  himself  if|threaten|say               sentence
 threat    P  take_kids                                             span=6
-threat    C  take_kids  threaten|if|say                           sentence
+threat    C  take_kids  threaten|if|say                           sentence  !third  !friend
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
 threat    C  burn|destroy|smash  will|would|threaten  my|our|your  possession|home|by_thing  sentence  !i
@@ -167,7 +167,7 @@ stalking  C  stalk  me|us|i                                       span=6  !socia
 stalking  C  order  breach                                         span=8
 stalking  C  show_up  soon                                         sentence
 stalking  P  many  contact                                         span=6
-stalking  C  tracker  !i                                           span=6
+stalking  C  tracker  !i  !third  !friend                         span=6
 stalking  P  stalk                                                 span=6  !social
 stalking  P  track                                                 span=6  !social
 stalking  C  show_up  repeat                                       sentence  !relative
@@ -387,4 +387,6 @@ violence  C  i  shove|hit  him|partner  door|thing|injury               span=8  
 weapon    C  weapon  wield  drunk                                     span=16  message
 control   P  dictate                                                  span=6
 violence  C  hit|blow  deserve                                        sentence  !media
+sexual    C  force  me|us  say_no                                    sentence
+self_harm C  suicide  hopeless|cannot_go_on                           sentence  !media  !job  !third  !relative
 """

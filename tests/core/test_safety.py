@@ -132,7 +132,7 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     "blind_r49.tsv": (0.97, 0.92, 0.93, 0.81, 0.16, 0.05),
     "blind_r50.tsv": (0.96, 0.91, 0.85, 0.71, 0.19, 0.11),
     "blind_r51.tsv": (0.98, 0.94, 0.93, 0.85, 0.13, 0.06),
-    "blind_r52.tsv": (0.95, 0.83, 0.85, 0.57, 0.12, 0.02),
+    "blind_r52.tsv": (0.95, 0.84, 0.85, 0.57, 0.10, 0.01),
     "blind_r53.tsv": (1.0, 0.96, 1.0, 0.92, 0.16, 0.07),
     "blind_r54.tsv": (0.97, 0.90, 0.87, 0.68, 0.21, 0.10),
     # rounds 55-56: met once after rounds 49-54 (stop 26), then one rules pass and the hunch retrained
@@ -141,6 +141,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 57-58: met once after rounds 49-56 (stop 26), then one rules pass and the hunch retrained
     "blind_r57.tsv": (0.98, 0.90, 0.93, 0.78, 0.07, 0.01),
     "blind_r58.tsv": (0.95, 0.91, 0.87, 0.81, 0.27, 0.14),
+    # rounds 59-60: met once after rounds 49-58 (stop 26), then one rules pass and the hunch retrained
+    "blind_r59.tsv": (0.98, 0.93, 0.92, 0.78, 0.15, 0.04),
+    "blind_r60.tsv": (0.98, 0.96, 0.87, 0.85, 0.13, 0.05),
 }
 
 
