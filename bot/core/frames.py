@@ -389,4 +389,11 @@ control   P  dictate                                                  span=6
 violence  C  hit|blow  deserve                                        sentence  !media
 sexual    C  force  me|us  say_no                                    sentence
 self_harm C  suicide  hopeless|cannot_go_on                           sentence  !media  !job  !third  !relative
+children  C  kid  punish_me                                           sentence  kids
+control   C  isolate  family|friend                                   span=8  !third
+violence  C  he|partner  hit  thing  me|us                            span=6  sentence  !i  !we  !sport
+violence  C  passive  hit  body                                       span=4  !sport  !by_thing  !media  !third
+children  C  hit|choke|shove|abuse  kid                               span=6  terse  kids  !job
+self_harm C  means  all                                               span=4  terse  !dose
+self_harm C  love_msg  love                                           span=6  terse
 """

@@ -144,6 +144,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 59-60: met once after rounds 49-58 (stop 26), then one rules pass and the hunch retrained
     "blind_r59.tsv": (0.98, 0.93, 0.92, 0.78, 0.15, 0.04),
     "blind_r60.tsv": (0.98, 0.96, 0.87, 0.85, 0.13, 0.05),
+    # rounds 61-62: met once after rounds 49-60 (stop 26), then one rules pass and the hunch retrained
+    "blind_r61.tsv": (1.0, 0.99, 1.0, 0.93, 0.05, 0.0),
+    "blind_r62.tsv": (0.97, 0.93, 0.85, 0.78, 0.12, 0.01),
 }
 
 
