@@ -161,7 +161,7 @@ class Model:
         for words, reading in pieces:
             feats: set[_Key] = set(words)
             feats.update(pairwise(words))
-            z = sum(map(plain, feats, zero))
+            z: float = sum(map(plain, feats, zero))
             if any(reading):
                 z += sum(map(concepts, _concepts_and_links(reading), zero))
             if z < low:

@@ -470,7 +470,7 @@ def _speech(tokens: Reading, present: set[str]) -> Reading:
             before = [c for p in range(max(0, pos - 4), pos) for c in tokens[p]]
             speaking = "i" not in before and "we" not in before and _quotes(tokens, pos)
             continue
-        if speaking and t & _SWAP.keys():
+        if speaking and not t.isdisjoint(_SWAP):
             out[pos] = frozenset(_SWAP.get(c, c) for c in t)
     return tuple(out)
 
