@@ -396,4 +396,11 @@ violence  C  passive  hit  body                                       span=4  !s
 children  C  hit|choke|shove|abuse  kid                               span=6  terse  kids  !job
 self_harm C  means  all                                               span=4  terse  !dose
 self_harm C  love_msg  love                                           span=6  terse
+children  C  means  sedate                                             sentence  kids  !job
+control   C  food_control                                             span=6
+sexual    C  sex  if  papers|deport                                   sentence
+control   C  check_in                                                 span=6  !job
+stalking  C  discover  tracker                                        sentence  !third  !friend
+weapon    C  weapon  say  leave                                       sentence  !toy  !media  !job
+weapon    C  weapon  trapped                                          sentence  !toy  !media
 """

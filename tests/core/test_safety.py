@@ -147,6 +147,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 61-62: met once after rounds 49-60 (stop 26), then one rules pass and the hunch retrained
     "blind_r61.tsv": (1.0, 0.99, 1.0, 0.93, 0.05, 0.0),
     "blind_r62.tsv": (0.97, 0.93, 0.85, 0.78, 0.12, 0.01),
+    # rounds 63-64: met once after rounds 49-62 (stop 26), then one rules pass and the hunch retrained
+    "blind_r63.tsv": (0.99, 0.95, 0.93, 0.85, 0.12, 0.06),
+    "blind_r64.tsv": (0.99, 0.91, 0.93, 0.71, 0.16, 0.04),
 }
 
 
