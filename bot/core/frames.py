@@ -111,7 +111,7 @@ fear      P  unsafe                                                span=6  !emot
 fear      C  hide  me|myself|us                                    span=6  !game  !want  !unwind
 fear      C  hide  i|we  him                                       sentence  !game  !want
 fear      C  hide  hide_place                                      span=6  !game  !want  !unwind
-fear      P  hide  i|me|myself|we|us                               span=6  !game
+fear      P  hide  i|me|myself|we|us                               span=6  !game  !unwind
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
 fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
 fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !want  !pastime
@@ -132,7 +132,7 @@ fear      P  unpredictable  he|him|his|partner                     sentence
 fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
 control   C  lock  me|us                                           span=5  !feel  !unwind
-control   P  lock  me|us|i                                          span=5
+control   P  lock  me|us|i                                          span=5  !unwind
 control   P  trapped                                               span=6
 control   C  allow  not  i|we                                      span=7  !you
 control   C  let  not  me|us                                       span=6  !go_of
@@ -163,7 +163,7 @@ control   C  he|partner  menace|trapped  cannot|not  away|leave    sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
-stalking  C  stalk  me|us|i                                       span=6  !social  !third
+stalking  C  stalk  me|us|i                                       span=6  !social  !third  !relative
 stalking  C  order  breach                                         span=8
 stalking  C  show_up  soon                                         sentence
 stalking  P  many  contact                                         span=6
@@ -255,7 +255,7 @@ self_harm P  vague_self                                            span=6
 # ---- the safety net (recall first): a strong danger concept with the partner or the writer as the one
 # affected, that no sharper frame reads, is asked about -- unless a benign context holds (media, long ago,
 # someone else, sport, cooking, games, work). One tap for a benign message; a miss costs someone their help.
-@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would
+@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would|dose
 @who      he|him|his|partner|ex|me|my|myself|i|us|our
 @net_act  hit|choke|shove|abuse|stab|shoot|kill|burn|drown|run_over|injury|blow|violent|tie_up
 @net_end  die|dead|suicide|means|deathwish|hopeless|disappear|never_again|farewell|end_it|give_away
@@ -403,4 +403,5 @@ control   C  check_in                                                 span=6  !j
 stalking  C  discover  tracker                                        sentence  !third  !friend
 weapon    C  weapon  say  leave                                       sentence  !toy  !media  !job
 weapon    C  weapon  trapped                                          sentence  !toy  !media
+sexual    C  obey  sex                                                sentence
 """
