@@ -404,4 +404,7 @@ stalking  C  discover  tracker                                        sentence  
 weapon    C  weapon  say  leave                                       sentence  !toy  !media  !job
 weapon    C  weapon  trapped                                          sentence  !toy  !media
 sexual    C  obey  sex                                                sentence
+children  C  kid  take|take_kids  never_again                           span=16  message  kids
+sexual    C  sex|say_no  otherwise  leave                             sentence
+stalking  C  lurk|show_up  relationship_end                           sentence  !third
 """

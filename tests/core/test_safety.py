@@ -150,6 +150,10 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 63-64: met once after rounds 49-62 (stop 26), then one rules pass and the hunch retrained
     "blind_r63.tsv": (0.99, 0.95, 0.93, 0.85, 0.12, 0.06),
     "blind_r64.tsv": (0.99, 0.91, 0.93, 0.71, 0.16, 0.04),
+    # rounds 65-66: 66 met once after rounds 49-64, 65 after a rules pass for 66 (stop 26); then one rules pass
+    # for 65 and the hunch retrained
+    "blind_r65.tsv": (1.0, 0.96, 1.0, 0.85, 0.08, 0.03),
+    "blind_r66.tsv": (1.0, 0.94, 1.0, 0.78, 0.21, 0.05),
 }
 
 
