@@ -407,4 +407,9 @@ sexual    C  obey  sex                                                sentence
 children  C  kid  take|take_kids  never_again                           span=16  message  kids
 sexual    C  sex|say_no  otherwise  leave                             sentence
 stalking  C  lurk|show_up  relationship_end                           sentence  !third
+violence  C  i  hit|shove|choke  him|partner  injury                   sentence  !would  idiom
+stalking  C  find  tracker                                            sentence  !third  !friend
+self_harm C  he|partner|say  kill_self  will|soon                      sentence  !third  !media  !job  !i
+self_harm C  cannot_go_on|hopeless  plan  soon                         span=24  message
+sexual    C  grab|force  me|us  unspeakable                           span=24  message
 """

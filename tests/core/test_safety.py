@@ -154,6 +154,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # for 65 and the hunch retrained
     "blind_r65.tsv": (1.0, 0.96, 1.0, 0.85, 0.08, 0.03),
     "blind_r66.tsv": (1.0, 0.94, 1.0, 0.78, 0.21, 0.05),
+    # rounds 67-68: met once after rounds 49-66 (stop 26), then one rules pass and the hunch retrained
+    "blind_r67.tsv": (0.98, 0.92, 0.93, 0.81, 0.10, 0.04),
+    "blind_r68.tsv": (0.99, 0.95, 0.93, 0.81, 0.28, 0.07),
 }
 
 
