@@ -10,7 +10,8 @@ scores a new message by its words, word pairs, concepts and concept pairs. It ne
 to help on its own. It does two things, both as marks the shell adds to the reading for the core to judge:
 
 * ``hunch`` (score >= :data:`ASK_FROM`): the message looks like danger though no rule fired -- the core
-  asks "are you safe right now?" (POSSIBLE). One extra question for a benign message is cheap.
+  asks "are you safe right now?" (POSSIBLE). One extra question for a benign message is cheap. Where the
+  rules read danger words and cancelled them (a negation, a joke, a film), only ``sure`` asks.
 * ``sure`` (with ``hunch``, and a second model, trained on clear danger against everything else, scoring
   >= :data:`SURE_FROM`): where a rule fired POSSIBLE of its own accord, two signals now agree and the core
   goes straight to help (CLEAR) -- never where no rule fired at all.
@@ -160,7 +161,7 @@ class Model:
         for words, reading in pieces:
             feats: set[_Key] = set(words)
             feats.update(pairwise(words))
-            z = sum(map(plain, feats, zero))
+            z: float = sum(map(plain, feats, zero))
             if any(reading):
                 z += sum(map(concepts, _concepts_and_links(reading), zero))
             if z < low:

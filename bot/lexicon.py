@@ -155,6 +155,7 @@ class Lexicon:
             k: tuple(v.split()) for k, v in data.get("spelling", {}).items()
         }
         self.others: tuple[Mapping[str, str], ...] = ()  # other languages' words: no typos of ours
+        self.foreign: tuple[Lexicon, ...] = ()  # other languages' vocabularies: their words read as written
         self.clause_words = frozenset(language.get("clause", ()))
         self.sound_alike = tuple(tuple(pair.split()) for pair in language.get("sound_alike", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
@@ -286,14 +287,26 @@ class Lexicon:
         if not token.isalpha():
             return None
         word = self.forms.get(self.lemma(token)) or self._compound(token)
-        if word is not None or any(token in known for known in self.others):
+        if word is not None:
             return word
+        if any(token in known for known in self.others):  # another language's word: no typo of ours
+            return None if token in self.known else self._foreign(token)
         if token in self.known:
             return self._sound_alike(token)
         word = self.squashed.get(_squash(token))
         if word is not None:
             return word
         return self._near_miss(token) or self._sound_alike(token, near=True)
+
+    def _foreign(self, token: str) -> Word | None:
+        """A word of another language only, read in that language as written ("ik zit in de garage, he punched
+        me"): people switch languages mid-sentence, and the concepts are the same in every language. Exact
+        forms only: no near-misses, no phrases."""
+        for other in self.foreign:
+            word = other.forms.get(token)
+            if word is not None and word.concepts:
+                return word
+        return None
 
     def _compound(self, token: str) -> Word | None:
         """A compound ending in a word of a compound-friendly concept ("keukenmes", "badkamerdeur")."""

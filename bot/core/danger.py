@@ -231,17 +231,21 @@ _TOGETHER = frozenset({Category.VIOLENCE, Category.THREAT, Category.WEAPON, Cate
 
 
 def assess(reading: Reading) -> Assessment:
-    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned
-    hunch (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the
-    rules weighed danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules
-    know those); its ``sure`` mark makes a frame's own POSSIBLE clear (two signals, one from the rules, one
-    learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of a negation); its
-    ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet`` mark (the
-    model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
+    """Judge one message. Never raises; NONE if and only if no category and no hunch. The shell's learned hunch
+    (:data:`HUNCH`) asks about a message no frame reads (POSSIBLE, no category) -- but not where the rules weighed
+    danger words and ruled them out (a negation, a joke, a film, a kitchen knife: the rules know those), unless the
+    hunch is ``sure`` as well and no setting explains the words (:data:`_CONTEXTS`: "he never hits my face, always
+    where no one sees" is a negation the rules cancel and danger all the same; measured on rounds 49-52, unseen by
+    both: 4 more clear lines asked, no benign one); its ``sure`` mark makes a frame's own POSSIBLE clear (two
+    signals, one from the rules, one learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of
+    a negation); its ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet``
+    mark (the model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
     self-harm is among its categories ("kill myself lol" is always asked about, gently)."""
     judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()
-    if HUNCH in marks and judged.level is Level.NONE and not ruled_out:
+    if HUNCH in marks and judged.level is Level.NONE and (
+        not ruled_out or (SURE in marks and not any(map(_CONTEXTS.intersection, reading)))
+    ):
         return _ASK
     if SURE in marks and judged.level is Level.POSSIBLE and judged.categories and not (lowered or ruled_out):
         return Assessment(Level.CLEAR, judged.categories)
@@ -253,6 +257,9 @@ def assess(reading: Reading) -> Assessment:
 
 
 _ASK = Assessment(Level.POSSIBLE, frozenset())
+_CONTEXTS = frozenset({"cook", "sport", "media", "toy", "game", "pastime", "job", "profession"})
+"""What makes danger words harmless by their setting (a bread knife, a boxing class, a film, a shift on the
+ward): where the rules saw one, not even a sure hunch asks past them; past a negation or a residue it may."""
 
 
 def _judge(reading: Reading) -> tuple[Assessment, bool, bool]:
@@ -463,7 +470,7 @@ def _speech(tokens: Reading, present: set[str]) -> Reading:
             before = [c for p in range(max(0, pos - 4), pos) for c in tokens[p]]
             speaking = "i" not in before and "we" not in before and _quotes(tokens, pos)
             continue
-        if speaking and t & _SWAP.keys():
+        if speaking and not t.isdisjoint(_SWAP):
             out[pos] = frozenset(_SWAP.get(c, c) for c in t)
     return tuple(out)
 

@@ -52,7 +52,7 @@ children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  senten
 children  C  hurt  kid                                            span=8  sentence  !body  kids
 children  C  hurt  kid  body  he|him|partner|parent|you           sentence  kids
 children  C  injury  kid  body  parent                      sentence  kids  !sport  !job
-children  C  injury|fear|hide|tremble  kid  !phobia  !job        span=8  kids
+children  C  injury|fear|hide|tremble  kid  !phobia  !job        span=8  kids  !unwind
 children  C  starve  kid                                         sentence  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
@@ -82,7 +82,7 @@ threat    P  know_home                                             span=6
 threat    C  he|partner|say  suicide|kill_self  if|threaten       sentence
 threat    C  kill|hurt|end  himself  if|threaten|say               sentence
 threat    P  take_kids                                             span=6
-threat    C  take_kids  threaten|if|say                           sentence
+threat    C  take_kids  threaten|if|say                           sentence  !third  !friend
 threat    P  i  will  kill|hurt|stab|shoot  him|partner|you       span=6  !would  idiom
 threat    P  kys                                                   span=3
 threat    C  burn|destroy|smash  will|would|threaten  my|our|your  possession|home|by_thing  sentence  !i
@@ -108,10 +108,10 @@ fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
-fear      C  hide  me|myself|us                                    span=6  !game  !want
+fear      C  hide  me|myself|us                                    span=6  !game  !want  !unwind
 fear      C  hide  i|we  him                                       sentence  !game  !want
-fear      C  hide  hide_place                                      span=6  !game  !want
-fear      P  hide  i|me|myself|we|us                               span=6  !game
+fear      C  hide  hide_place                                      span=6  !game  !want  !unwind
+fear      P  hide  i|me|myself|we|us                               span=6  !game  !unwind
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
 fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
 fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !want  !pastime
@@ -131,8 +131,8 @@ fear      C  fear|dare_not  sleep|asleep  him|he|partner           sentence  !ph
 fear      P  unpredictable  he|him|his|partner                     sentence
 fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
-control   C  lock  me|us                                           span=5  !feel
-control   P  lock  me|us|i                                          span=5
+control   C  lock  me|us                                           span=5  !feel  !unwind
+control   P  lock  me|us|i                                          span=5  !unwind
 control   P  trapped                                               span=6
 control   C  allow  not  i|we                                      span=7  !you
 control   C  let  not  me|us                                       span=6  !go_of
@@ -163,11 +163,11 @@ control   C  he|partner  menace|trapped  cannot|not  away|leave    sentence
 # ---- stalking
 stalking  C  follow|track  me|us                                   span=5  !social
 stalking  C  follow|track  my|our  location|possession|car         span=7  !social
-stalking  C  stalk  me|us|i                                       span=6  !social  !third
+stalking  C  stalk  me|us|i                                       span=6  !social  !third  !relative
 stalking  C  order  breach                                         span=8
 stalking  C  show_up  soon                                         sentence
 stalking  P  many  contact                                         span=6
-stalking  C  tracker  !i                                           span=6
+stalking  C  tracker  !i  !third  !friend                         span=6
 stalking  P  stalk                                                 span=6  !social
 stalking  P  track                                                 span=6  !social
 stalking  C  show_up  repeat                                       sentence  !relative
@@ -255,7 +255,7 @@ self_harm P  vague_self                                            span=6
 # ---- the safety net (recall first): a strong danger concept with the partner or the writer as the one
 # affected, that no sharper frame reads, is asked about -- unless a benign context holds (media, long ago,
 # someone else, sport, cooking, games, work). One tap for a benign message; a miss costs someone their help.
-@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would
+@net_off  !media|long_ago|sport|cook|toy|game|pastime|job|third|phobia|fear_benign|social|relative|would|dose
 @who      he|him|his|partner|ex|me|my|myself|i|us|our
 @net_act  hit|choke|shove|abuse|stab|shoot|kill|burn|drown|run_over|injury|blow|violent|tie_up
 @net_end  die|dead|suicide|means|deathwish|hopeless|disappear|never_again|farewell|end_it|give_away
@@ -339,7 +339,7 @@ children  C  spy  kid  he|partner|parent|say|must                      sentence 
 stalking  C  he|partner|ex  spy  my|our  account|messages|pics          sentence  !i  !we
 children  P  kid  say  parent  crazy                                  sentence  kids
 fear      C  hide  he|partner  not  know                               sentence  !game  !want
-stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !job  !relative
+stalking  C  lurk  he|partner|ex  again|repeat|soon|know|position      sentence  !profession  !relative
 stalking  P  lurk  he|partner|ex                                       sentence  !job
 stalking  C  fake_account  he|partner|ex  contact|me|my|friend|family|repeat|ask  sentence
 stalking  C  many  contact  fake_account                               sentence
@@ -353,4 +353,63 @@ sexual    C  submit  say_no|not|want|worse                             sentence
 weapon    C  weapon  drunk                                             span=6  terse  !cook
 weapon    C  weapon  yell  he|partner                                  sentence  !media  !toy
 weapon    C  weapon  wield  yell|me|my|he                              sentence  !cook  !toy  !media  !profession  wide
+# ---- concepts from rounds 49-54, general
+violence  C  he|partner|ex  start|again  hit|choke|shove|abuse     span=4  !thing  !sport  !media  !i  !would
+violence  C  he|partner|ex  me|us  hit|choke|shove|abuse  span=8  !i  !thing  !third  !media  !relative  !sport !compare
+weapon    C  drive_at                                               span=4
+self_harm C  means  will|plan  soon  all                           sentence  !cook  !job  !media  !dose
+sexual    C  dare_not|fear  say_no  sex                            sentence
+sexual    C  asleep  start  say_no|against_will                     sentence
+children  C  touch  kid                                             span=3  kids  !body  !job  !profession
+control   C  must  messages  share                                  span=6  !job
+self_harm C  bye  sorry_all                                          span=16  message
+self_harm C  means  plan                                             span=12  message  !cook  !job  !media  !dose
+control   C  allow  not  friend|family                             span=6  !you  !he  !partner
+control   C  password  give|must  check|repeat                     sentence
+threat    C  if  leave  kid  never_again                           sentence
+sexual    C  submit  say_no                                        span=16  message
+self_harm C  do_it  love_msg                                       span=16  message
+self_harm C  love_msg  bye|sorry_all|means|end_it                  span=16  message
+children  C  kid  secret_tell  otherwise|regret|payback|hit|if     sentence  kids
+fear      P  secret_use                                            span=8
+fear      C  secret_use  he|partner  worse|anger|blowup|payback|snap  sentence
+sexual    C  takes_anyway  nag|say_no|sex|sleep|tired               sentence
+violence  C  fear_benign  i  @acts  him|partner|you   sentence  !would  idiom  !relative  !third  !long_ago
+violence  C  i  hit|shove|choke  him|partner|you  hard                span=6  !would  idiom
+control   C  marry  must|force  relative|no_choice                    sentence  !media
+control   C  allow  not  me|us                                        span=6  !you
+sexual    C  grab  me|us  sex  not|say_no                             sentence
+weapon    C  fear_benign  i  weapon  will                             sentence  !toy  !media
+fear      C  fear  him                                              span=3  terse  !loss  !fear_benign  !phobia  wide
+sexual    C  say_no  violent                                          sentence
+violence  C  apology  i  hit|shove|choke|abuse  him|partner|you       sentence  !would  !thing  idiom
+violence  C  i  shove|hit  him|partner  door|thing|injury               span=8  !would  idiom
+weapon    C  weapon  wield  drunk                                     span=16  message
+control   P  dictate                                                  span=6
+violence  C  hit|blow  deserve                                        sentence  !media
+sexual    C  force  me|us  say_no                                    sentence
+self_harm C  suicide  hopeless|cannot_go_on                           sentence  !media  !job  !third  !relative
+children  C  kid  punish_me                                           sentence  kids
+control   C  isolate  family|friend                                   span=8  !third
+violence  C  he|partner  hit  thing  me|us                            span=6  sentence  !i  !we  !sport
+violence  C  passive  hit  body                                       span=4  !sport  !by_thing  !media  !third
+children  C  hit|choke|shove|abuse  kid                               span=6  terse  kids  !job
+self_harm C  means  all                                               span=4  terse  !dose
+self_harm C  love_msg  love                                           span=6  terse
+children  C  means  sedate                                             sentence  kids  !job
+control   C  food_control                                             span=6
+sexual    C  sex  if  papers|deport                                   sentence
+control   C  check_in                                                 span=6  !job
+stalking  C  discover  tracker                                        sentence  !third  !friend
+weapon    C  weapon  say  leave                                       sentence  !toy  !media  !job
+weapon    C  weapon  trapped                                          sentence  !toy  !media
+sexual    C  obey  sex                                                sentence
+children  C  kid  take|take_kids  never_again                           span=16  message  kids
+sexual    C  sex|say_no  otherwise  leave                             sentence
+stalking  C  lurk|show_up  relationship_end                           sentence  !third
+violence  C  i  hit|shove|choke  him|partner  injury                   sentence  !would  idiom
+stalking  C  find  tracker                                            sentence  !third  !friend
+self_harm C  he|partner|say  kill_self  will|soon                      sentence  !third  !media  !job  !i
+self_harm C  cannot_go_on|hopeless  plan  soon                         span=24  message
+sexual    C  grab|force  me|us  unspeakable                           span=24  message
 """

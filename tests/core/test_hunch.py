@@ -120,8 +120,10 @@ def test_sure_makes_a_rules_own_possible_clear_and_nothing_else():
     past = read_words("my ex used to hit me, years ago", "en")[1]  # lowered on purpose by the rules: long ago
     assert assess(past).level is Level.POSSIBLE
     assert assess((*past, *sure)).level is Level.POSSIBLE
-    negated = read_words("he didn't hit me", "en")[1]  # ruled out by the rules: the model may not ask
-    assert assess((*negated, *sure)).level is Level.NONE
+    negated = read_words("he didn't hit me", "en")[1]  # ruled out by the rules: one model may not ask ...
+    assert assess(negated).level is Level.NONE
+    assert assess((*negated, _MARK, frozenset({HUNCH}))).level is Level.NONE
+    assert assess((*negated, *sure)).level is Level.POSSIBLE  # ... both may: asked, never more
 
 
 def test_training_learns_and_is_deterministic():

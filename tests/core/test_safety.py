@@ -126,6 +126,37 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 47-48: met once after rounds 31-46 and half the time-out talk, then one rules pass, hunch retrained
     "blind_r47.tsv": (0.96, 0.83, 0.87, 0.64, 0.06, 0.07),
     "blind_r48.tsv": (0.98, 0.90, 0.92, 0.71, 0.07, 0.02),
+    # rounds 49-54: 49-52 met once at the end of stop 25, 53-54 as shipped then (stop 26); then one rules pass
+    # over all six (words of the other language read as written, "sure" asks past a cancelled frame) and the
+    # hunch retrained
+    "blind_r49.tsv": (0.97, 0.92, 0.93, 0.81, 0.16, 0.05),
+    "blind_r50.tsv": (0.96, 0.91, 0.85, 0.71, 0.19, 0.11),
+    "blind_r51.tsv": (0.98, 0.94, 0.93, 0.85, 0.13, 0.06),
+    "blind_r52.tsv": (0.95, 0.84, 0.85, 0.57, 0.10, 0.01),
+    "blind_r53.tsv": (1.0, 0.96, 1.0, 0.92, 0.16, 0.07),
+    "blind_r54.tsv": (0.97, 0.90, 0.87, 0.68, 0.21, 0.10),
+    # rounds 55-56: met once after rounds 49-54 (stop 26), then one rules pass and the hunch retrained
+    "blind_r55.tsv": (0.99, 0.97, 0.93, 0.92, 0.18, 0.06),
+    "blind_r56.tsv": (0.98, 0.97, 0.92, 0.85, 0.12, 0.03),
+    # rounds 57-58: met once after rounds 49-56 (stop 26), then one rules pass and the hunch retrained
+    "blind_r57.tsv": (0.98, 0.90, 0.93, 0.78, 0.07, 0.01),
+    "blind_r58.tsv": (0.95, 0.91, 0.87, 0.81, 0.27, 0.14),
+    # rounds 59-60: met once after rounds 49-58 (stop 26), then one rules pass and the hunch retrained
+    "blind_r59.tsv": (0.98, 0.93, 0.92, 0.78, 0.15, 0.04),
+    "blind_r60.tsv": (0.98, 0.96, 0.87, 0.85, 0.13, 0.05),
+    # rounds 61-62: met once after rounds 49-60 (stop 26), then one rules pass and the hunch retrained
+    "blind_r61.tsv": (1.0, 0.99, 1.0, 0.93, 0.05, 0.0),
+    "blind_r62.tsv": (0.97, 0.93, 0.85, 0.78, 0.12, 0.01),
+    # rounds 63-64: met once after rounds 49-62 (stop 26), then one rules pass and the hunch retrained
+    "blind_r63.tsv": (0.99, 0.95, 0.93, 0.85, 0.12, 0.06),
+    "blind_r64.tsv": (0.99, 0.91, 0.93, 0.71, 0.16, 0.04),
+    # rounds 65-66: 66 met once after rounds 49-64, 65 after a rules pass for 66 (stop 26); then one rules pass
+    # for 65 and the hunch retrained
+    "blind_r65.tsv": (1.0, 0.96, 1.0, 0.85, 0.08, 0.03),
+    "blind_r66.tsv": (1.0, 0.94, 1.0, 0.78, 0.21, 0.05),
+    # rounds 67-68: met once after rounds 49-66 (stop 26), then one rules pass and the hunch retrained
+    "blind_r67.tsv": (0.98, 0.92, 0.93, 0.81, 0.10, 0.04),
+    "blind_r68.tsv": (0.99, 0.95, 0.93, 0.81, 0.28, 0.07),
 }
 
 
@@ -529,7 +560,8 @@ def test_reading_never_raises_on_vocabulary_soup(words, sep):
 @given(st.text())
 def test_reading_never_raises(text):
     result = assess_text(text)
-    assert isinstance(result, Assessment) and (result.level is Level.NONE) == (not result.categories)
+    assert isinstance(result, Assessment)
+    assert not result.categories or result.level is not Level.NONE  # the hunch may ask with no category ("NO/TLOD")
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
