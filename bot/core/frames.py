@@ -412,4 +412,5 @@ stalking  C  find  tracker                                            sentence  
 self_harm C  he|partner|say  kill_self  will|soon                      sentence  !third  !media  !job  !i
 self_harm C  cannot_go_on|hopeless  plan  soon                         span=24  message
 sexual    C  grab|force  me|us  unspeakable                           span=24  message
+self_harm C  the_night  plan|means|end_it|hopeless|cannot_go_on|deathwish  span=24  message
 """

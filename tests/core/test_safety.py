@@ -157,6 +157,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 67-68: met once after rounds 49-66 (stop 26), then one rules pass and the hunch retrained
     "blind_r67.tsv": (0.98, 0.92, 0.93, 0.81, 0.10, 0.04),
     "blind_r68.tsv": (0.99, 0.95, 0.93, 0.81, 0.28, 0.07),
+    # rounds 69-70: met once as shipped at the end of rounds 49-68 (stop 26), then one rules pass, hunch retrained
+    "blind_r69.tsv": (1.0, 0.96, 1.0, 0.85, 0.18, 0.06),
+    "blind_r70.tsv": (0.98, 0.93, 0.92, 0.78, 0.24, 0.04),
 }
 
 
