@@ -108,12 +108,12 @@ fear      C  fear  life                                            span=4
 fear      C  not  safe  i|me|us|we|home                            span=6  !emotional
 fear      C  unsafe  i|me|us|we|home|he|him|life                  span=6  !emotional
 fear      P  unsafe                                                span=6  !emotional
-fear      C  hide  me|myself|us                                    span=6  !game  !want  !unwind
+fear      C  hide  me|myself|us                                    span=6  !game  !want  !unwind  wide
 fear      C  hide  i|we  him                                       sentence  !game  !want
-fear      C  hide  hide_place                                      span=6  !game  !want  !unwind
-fear      P  hide  i|me|myself|we|us                               span=6  !game  !unwind
+fear      C  hide  hide_place                                      span=6  !game  !want  !unwind  wide
+fear      P  hide  i|me|myself|we|us                               span=6  !game  !unwind  wide
 fear      P  fear                                                  span=6  !loss  !phobia  !fear_benign  !anger  wide
-fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  wide
+fear      P  tremble|eggshells|flee|dare_not|stuck_out             span=6  !anger  !sport  !unwind  wide
 fear      C  dare_not|stuck_out  he|him|partner  home|asleep       sentence  !want  !pastime
 fear      C  dare_not  home                                        sentence  !want
 fear      C  dare_not|stuck_out  home  soon                        sentence
@@ -132,7 +132,7 @@ fear      P  unpredictable  he|him|his|partner                     sentence
 fear      P  know  not  he|partner  do|snap|blowup                 span=8  sentence
 # ---- coercive control
 control   C  lock  me|us                                           span=5  !feel  !unwind
-control   P  lock  me|us|i                                          span=5  !unwind
+control   P  lock  me|us|i                                          span=5  !unwind  wide
 control   P  trapped                                               span=6
 control   C  allow  not  i|we                                      span=7  !you
 control   C  let  not  me|us                                       span=6  !go_of
@@ -406,11 +406,14 @@ weapon    C  weapon  trapped                                          sentence  
 sexual    C  obey  sex                                                sentence
 children  C  kid  take|take_kids  never_again                           span=16  message  kids
 sexual    C  sex|say_no  otherwise  leave                             sentence
-stalking  C  lurk|show_up  relationship_end                           sentence  !third
+stalking  C  lurk|show_up  relationship_end                           sentence  !third  !hedge
 violence  C  i  hit|shove|choke  him|partner  injury                   sentence  !would  idiom
 stalking  C  find  tracker                                            sentence  !third  !friend
 self_harm C  he|partner|say  kill_self  will|soon                      sentence  !third  !media  !job  !i
 self_harm C  cannot_go_on|hopeless  plan  soon                         span=24  message
 sexual    C  grab|force  me|us  unspeakable                           span=24  message
 self_harm C  the_night  plan|means|end_it|hopeless|cannot_go_on|deathwish  span=24  message
+sexual    C  touch_bad  me|us                                         sentence
+sexual    C  touch_bad                                                span=8  !media  !third
+violence  C  hidden_injury                                            span=8  !media  !third
 """

@@ -160,6 +160,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 69-70: met once as shipped at the end of rounds 49-68 (stop 26), then one rules pass, hunch retrained
     "blind_r69.tsv": (1.0, 0.96, 1.0, 0.85, 0.18, 0.06),
     "blind_r70.tsv": (0.98, 0.93, 0.92, 0.78, 0.24, 0.04),
+    # rounds 71-72: met once after rounds 49-70 (stop 26), then one rules pass and the hunch retrained
+    "blind_r71.tsv": (0.99, 0.95, 0.93, 0.85, 0.16, 0.07),
+    "blind_r72.tsv": (0.96, 0.94, 0.87, 0.78, 0.16, 0.02),
 }
 
 
