@@ -416,4 +416,9 @@ self_harm C  the_night  plan|means|end_it|hopeless|cannot_go_on|deathwish  span=
 sexual    C  touch_bad  me|us                                         sentence
 sexual    C  touch_bad                                                span=8  !media  !third
 violence  C  hidden_injury                                            span=8  !media  !third
+violence  C  hit                                                      short=1  !sport
+threat    C  if|leave  you  dead                                       sentence  idiom  !third  !media
+fear      C  fear  secret_use                                          sentence
+violence  C  drunk  he|partner  hit                                    span=6  !third  !media  !sport  !thing
+weapon    C  weapon  doom|payback|regret                               sentence  !toy  !media
 """

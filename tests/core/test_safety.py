@@ -163,6 +163,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 71-72: met once after rounds 49-70 (stop 26), then one rules pass and the hunch retrained
     "blind_r71.tsv": (0.99, 0.95, 0.93, 0.85, 0.16, 0.07),
     "blind_r72.tsv": (0.96, 0.94, 0.87, 0.78, 0.16, 0.02),
+    # rounds 73-74: met once after rounds 49-72 (stop 26), then one rules pass and the hunch retrained
+    "blind_r73.tsv": (0.98, 0.96, 0.92, 0.87, 0.13, 0.04),
+    "blind_r74.tsv": (0.96, 0.94, 0.87, 0.87, 0.17, 0.11),
 }
 
 
