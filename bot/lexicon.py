@@ -154,8 +154,7 @@ class Lexicon:
         self.spelling: dict[str, tuple[str, ...]] = {
             k: tuple(v.split()) for k, v in data.get("spelling", {}).items()
         }
-        self.others: tuple[Mapping[str, str], ...] = ()  # other languages' words: no typos of ours
-        self.foreign: tuple[Lexicon, ...] = ()  # other languages' vocabularies: their words read as written
+        self.foreign: tuple[Lexicon, ...] = ()  # other languages: their words are no typos of ours, read as written
         self.clause_words = frozenset(language.get("clause", ()))
         self.sound_alike = tuple(tuple(pair.split()) for pair in language.get("sound_alike", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
@@ -289,7 +288,7 @@ class Lexicon:
         word = self.forms.get(self.lemma(token)) or self._compound(token)
         if word is not None:
             return word
-        if any(token in known for known in self.others):  # another language's word: no typo of ours
+        if any(token in other.known for other in self.foreign):  # another language's word: no typo of ours
             return None if token in self.known else self._foreign(token)
         if token in self.known:
             return self._sound_alike(token)

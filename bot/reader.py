@@ -140,7 +140,6 @@ def _markers() -> dict[str, tuple[str, ...]]:
     if not _marker_table:
         for lang in LANGUAGES:
             lex = lexicon(lang)
-            lex.others = tuple(lexicon(other).known for other in LANGUAGES if other != lang)
             lex.foreign = tuple(lexicon(other) for other in LANGUAGES if other != lang)
             for m in lex.markers:
                 _marker_table[m] = (*_marker_table.get(m, ()), lang)

@@ -244,7 +244,7 @@ def assess(reading: Reading) -> Assessment:
     judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()
     if HUNCH in marks and judged.level is Level.NONE and (
-        not ruled_out or (SURE in marks and not any(map(_CONTEXTS.intersection, reading)))
+        not ruled_out or (SURE in marks and all(map(_CONTEXTS.isdisjoint, reading)))
     ):
         return _ASK
     if SURE in marks and judged.level is Level.POSSIBLE and judged.categories and not (lowered or ruled_out):

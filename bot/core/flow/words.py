@@ -157,12 +157,7 @@ def distance(a: str, b: str, limit: int) -> int:
 
 def near(a: str, b: str) -> bool:
     """Is `a` the phrase `b`, give or take a few typos (same first letter)?"""
-    if a == b:
-        return True
-    if not a or not b or a[0] != b[0]:
-        return False
-    limit = allowed(len(b))
-    return limit > 0 and distance(a, b, limit) <= limit
+    return a == b or (bool(b) and _near(a, b, b[0], allowed(len(b))))
 
 
 def _too_far(a: str, b: str, limit: int) -> bool:

@@ -43,8 +43,8 @@ class Checkpointer:
         self.done = 0
         """Checkpoints run so far (tests and the bench look)."""
         self.wal_frames = 0
-        """The WAL's length (frames) at the last checkpoint: all of them copied (the store looks, see
-        SqliteStore._restart_wal)."""
+        """The WAL's length (frames) at the last checkpoint that copied all of them, else 0 (`catch_up`
+        looks)."""
         self._caught_up = 0  # the checkpoint (`done`) the last catch_up followed; only the writer touches it
         self._thread = threading.Thread(target=self._work, name="adempauze-checkpoint", daemon=True)
         self._thread.start()
@@ -102,11 +102,11 @@ class Checkpointer:
                     serving = self._asked
                 with self.lock:
                     try:
-                        busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                        busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     except sqlite3.Error as e:  # busy (another process's checkpoint) or worse: the next poke
                         log.info("checkpoint of %s not done: %s", self._path, type(e).__name__)
                     else:
-                        self.wal_frames = frames if not busy and _copied == frames else 0
+                        self.wal_frames = frames if not busy and copied == frames else 0
                         self.done += 1
                 with self._cond:
                     self._served = serving
