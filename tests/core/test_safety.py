@@ -169,6 +169,9 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 75-76: met once as shipped at the end of stop 26, then one rules pass (stop 27) and the hunch retrained
     "blind_r75.tsv": (0.94, 0.86, 0.85, 0.78, 0.10, 0.01),
     "blind_r76.tsv": (0.96, 0.91, 0.85, 0.85, 0.11, 0.03),
+    # rounds 77-78: met once after rounds 75-76 (stop 27), then one rules pass and the hunch retrained
+    "blind_r77.tsv": (0.97, 0.92, 0.87, 0.78, 0.15, 0.02),
+    "blind_r78.tsv": (0.97, 0.94, 0.85, 0.78, 0.10, 0.02),
 }
 
 
