@@ -156,6 +156,7 @@ class Lexicon:
         }
         self.foreign: tuple[Lexicon, ...] = ()  # other languages: their words are no typos of ours, read as written
         self.clause_words = frozenset(language.get("clause", ()))
+        self.numbers: dict[str, int] = {w: n for n, w in enumerate(language.get("numbers", ())) if w}
         self.sound_alike = tuple(tuple(pair.split()) for pair in language.get("sound_alike", ()))
         self.known: Mapping[str, str] = DEFAULT_DICTIONARY_FACTORY.get_dictionary(locale)
         self.forms: dict[str, Word] = {}

@@ -160,7 +160,9 @@ _SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, None, None, False)
 _CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, None, None, False)
 _NOTHING: _Entry = (_EMPTY, _NO_KEYS, None, None, False)
 _MANY: _Entry = (frozenset({"many"}), ("#",), None, None, False)  # "#" in a phrase stands for a number: "when i was #"
+_FEW: _Entry = (_EMPTY, ("#",), None, None, False)  # "when i was 4" is a number too, just not many
 _MANY_FROM = 5  # "20 pills", "63 calls": a number of five or more counts as many
+_MANY_CONCEPTS = frozenset({"many"})
 
 
 def _entry(lex: Lexicon, token: str) -> _Entry:
@@ -170,15 +172,23 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
     if first in ',:"()':
         return _CLAUSE_ENTRY
     if token.isdigit():
-        return _MANY if len(token) < 6 and int(token) >= _MANY_FROM else _NOTHING
+        if len(token) >= 6:  # a phone number, a code: no count
+            return _NOTHING
+        return _MANY if int(token) >= _MANY_FROM else _FEW
     w = lex.look_up(token)
-    if w is None:
+    number = lex.numbers.get(token)
+    if w is None and number is None:
         return _NOTHING
-    keys = (token, w.lemma) if w.lemma != token else (token,)
+    keys = (token, w.lemma) if w is not None and w.lemma != token else (token,)
     idiom_firsts, phrase_firsts = _firsts(lex)
     idioms = _seconds(idiom_firsts, keys)
     phrases = _seconds(phrase_firsts, keys)
-    return w.concepts, keys, idioms, phrases, idioms is not None or phrases is not None
+    concepts = w.concepts if w is not None else _EMPTY
+    if number is not None:  # "twelve" is a number as "12" is: "when i was #"
+        keys = (*keys, "#")
+        if number >= _MANY_FROM:
+            concepts = concepts | _MANY_CONCEPTS
+    return concepts, keys, idioms, phrases, idioms is not None or phrases is not None
 
 
 def _seconds(firsts: dict[str, _Starts], keys: tuple[str, ...]) -> _Starts | None:

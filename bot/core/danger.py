@@ -238,9 +238,10 @@ def assess(reading: Reading) -> Assessment:
     where no one sees" is a negation the rules cancel and danger all the same; measured on rounds 49-52, unseen by
     both: 4 more clear lines asked, no benign one); its ``sure`` mark makes a frame's own POSSIBLE clear (two
     signals, one from the rules, one learnt), unless the rules lowered it on purpose (a joke, long ago, a residue of
-    a negation); its ``ordinary`` mark turns a CLEAR into a question (POSSIBLE), never into nothing; its ``quiet``
-    mark (the model all but certain the fight is ordinary) leaves out a question the rules alone would ask, unless
-    self-harm is among its categories ("kill myself lol" is always asked about, gently)."""
+    a negation, or calming down in the same sentence: :func:`_calming`); its ``ordinary`` mark turns a CLEAR into
+    a question (POSSIBLE), never into nothing; its ``quiet`` mark (the model all but certain the fight is ordinary)
+    leaves out a question the rules alone would ask, unless self-harm is among its categories ("kill myself lol"
+    is always asked about, gently)."""
     judged, ruled_out, lowered = _judge(reading)
     marks = reading[-1] if reading else frozenset()
     if HUNCH in marks and judged.level is Level.NONE and (
@@ -283,7 +284,7 @@ def _judge(reading: Reading) -> tuple[Assessment, bool, bool]:
                     ruled_out = True
                     continue
                 lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
-            if lv < f.frame.level or f.past:
+            if lv < f.frame.level or f.past or (lv is Level.POSSIBLE and _calming(reading, offset)):
                 lowered = True
             level = max(level, lv)
             cats.add(f.frame.category)
@@ -327,6 +328,22 @@ def _placed(offset: int, f: Fired) -> Fired:
 _Judged = tuple[tuple[Fired, ...], bool, bool, bool]
 """What fired in one sentence (its words counted from the sentence's start); whether it holds a joke marker;
 whether it says the writer is safe now; whether the context cancelled a frame whose words were there."""
+
+
+def _calming(reading: Reading, start: int) -> bool:
+    """Whether the sentence from ``start`` says the writer is calming down ("to breathe", "it's quiet up here"): a
+    question the rules ask there stays a question -- "on the roof, it's calm here, watching the lights" is asked
+    about, not sent to the help screen; "he forced me again. now i just want the breathing exercise" is not
+    calmed by its second sentence."""
+    for t in reading[start:]:
+        if SENTENCE in t:
+            return False
+        if UNWIND in t:
+            return True
+    return False
+
+
+UNWIND = "unwind"
 
 
 def _judged(reading: Reading) -> tuple[list[tuple[int, tuple[Fired, ...]]], bool, bool, bool]:

@@ -93,7 +93,7 @@ threat    P  ensure  kid  not|never_again  say|will                 sentence
 threat    P  do|make  regret  say|he|you                            sentence  idiom  neg=P
 # ---- weapons
 weapon    C  weapon  wield                                         span=8  sentence  !toy  !media  !cook  !job  wide
-weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy  !profession
+weapon    C  weapon  me|us|my|our  body|throat                     span=7  sentence  !toy  !profession  !unwind
 weapon    C  weapon  me|us                                         span=4  !toy  !cook
 weapon    C  weapon  he|his|partner                                span=6  !cook  !toy  !media  !job  wide
 weapon    C  stab|shoot  me|us                                     span=4  !media

@@ -126,6 +126,19 @@ def test_sure_makes_a_rules_own_possible_clear_and_nothing_else():
     assert assess((*negated, *sure)).level is Level.POSSIBLE  # ... both may: asked, never more
 
 
+def test_calming_down_in_the_same_sentence_keeps_a_sure_question_a_question():
+    sure = (_MARK, frozenset({HUNCH, SURE}))
+    roof = read_words("ik zit op het dak van ons appartement, daar is het rustig, ik kijk naar de lichtjes", "nl")[1]
+    assert assess(roof).level is Level.POSSIBLE
+    assert assess((*roof, *sure)).level is Level.POSSIBLE  # asked, not sent to the help screen
+    plain = read_words("ik zit op het dak van ons appartement", "nl")[1]
+    assert assess((*plain, *sure)).level is Level.CLEAR
+    # calming down in another sentence does not calm the first one
+    forced = read_words("mn man heeft me weer gedwongen. ik wil nu alleen die ademhalingsoefening", "nl")[1]
+    assert assess(forced).level is Level.POSSIBLE
+    assert assess((*forced, *sure)).level is Level.CLEAR
+
+
 def test_training_learns_and_is_deterministic():
     rnd = random.Random(3)
     data = []

@@ -166,7 +166,34 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 73-74: met once after rounds 49-72 (stop 26), then one rules pass and the hunch retrained
     "blind_r73.tsv": (0.98, 0.96, 0.92, 0.87, 0.13, 0.04),
     "blind_r74.tsv": (0.96, 0.94, 0.87, 0.87, 0.17, 0.11),
+    # rounds 75-76: met once as shipped at the end of stop 26, then one rules pass (stop 27) and the hunch retrained
+    "blind_r75.tsv": (0.94, 0.86, 0.85, 0.78, 0.10, 0.01),
+    "blind_r76.tsv": (0.96, 0.91, 0.85, 0.85, 0.11, 0.03),
+    # rounds 77-78: met once after rounds 75-76 (stop 27), then one rules pass and the hunch retrained
+    "blind_r77.tsv": (0.97, 0.92, 0.87, 0.78, 0.15, 0.02),
+    "blind_r78.tsv": (0.97, 0.94, 0.85, 0.78, 0.10, 0.02),
 }
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("My uncle took his own life when I was twelve.", "en"),
+        ("My uncle took his own life when I was 12.", "en"),
+        ("my dad hit my mum when i was 4", "en"),
+        ("toen ik twaalf was sloeg mijn vader mijn moeder", "nl"),
+    ],
+)
+def test_a_number_written_out_or_small_dates_what_happened_as_digits_do(text, lang):
+    """ "when i was #" is long ago whether the age is "12", "twelve" or "4": someone else's past is no danger now."""
+    assert assess_text(text, lang).level is Level.NONE
+
+
+def test_a_number_word_counts_as_many_as_its_digits():
+    assert "many" in read_words("she called twenty times", "en")[1][2]
+    assert "many" in read_words("she called 20 times", "en")[1][2]
+    assert "many" not in read_words("she called 3 times", "en")[1][2]
+    assert read_words("call 0612345678", "en")[1][1] == frozenset()  # a phone number is no count
 
 
 def test_labelled_set_is_well_formed():
