@@ -33,9 +33,11 @@ _SESSION_DEFAULT_FIELDS: dict[str, Any] = dict(_SESSION_DEFAULTS.__dict__)
 def dump_session(s: Session) -> str:
     """Only what differs from a fresh session: an idle person's row is "{}", a busy one a few fields.
     (Session and Plan keep their fields in a plain __dict__: one C-level walk, no per-field getattr.)"""
-    d: dict[str, Any] = {k: v for k, v in s.__dict__.items() if v != _SESSION_DEFAULT_FIELDS[k]}
+    base = _SESSION_DEFAULT_FIELDS  # `is not` first: an untouched field is mostly the default object itself
+    d: dict[str, Any] = {k: v for k, v in s.__dict__.items() if v is not base[k] and v != base[k]}
     if "plan" in d:
-        d["plan"] = {k: v for k, v in s.plan.__dict__.items() if v != _PLAN_DEFAULT_FIELDS[k]}
+        plan = _PLAN_DEFAULT_FIELDS
+        d["plan"] = {k: v for k, v in s.plan.__dict__.items() if v is not plan[k] and v != plan[k]}
     return _compact(d) if d else "{}"
 
 

@@ -64,8 +64,9 @@ def _frames(locale: str, pattern_id: str, cycles: int) -> tuple[Frame, ...]:
 
 def render_reply(r: Renderer, reply: Reply) -> Outgoing:
     """A reply as text and buttons (a chart it carries is drawn apart, by `picture`)."""
-    label = r.label
-    out = render(r, reply.msg, tuple([(c.id, label(c)) for c in reply.choices]), reply.pacer)
+    plain, text = r.plain, r.text  # a label is nearly always catalog text alone: one dict look-up
+    out = render(r, reply.msg, tuple([(c.id, (not c.label.params and plain.get(c.label.key)) or text(c.label))
+                                      for c in reply.choices]), reply.pacer)
     return replace(out, aside=True) if reply.aside else out
 
 

@@ -45,7 +45,8 @@ LIVE_AFTER = timedelta(days=2)
 
 def is_private(s: Session) -> bool:
     """Does this dialogue hold private free text (or answers) that must not outlive PRIVATE_KEPT?"""
-    return s.plan != _EMPTY_PLAN or s.pending is not None or bool(s.answers)
+    plan = s.plan
+    return (plan is not _EMPTY_PLAN and plan != _EMPTY_PLAN) or s.pending is not None or bool(s.answers)
 
 
 _EMPTY_PLAN = Plan()

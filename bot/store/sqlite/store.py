@@ -602,18 +602,20 @@ class SqliteStore:
             log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
             return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
         new = result.state
-        if new.session != session or srow is None:
+        # `is not` first: a step that leaves the session (or time-out) alone returns the very same object
+        if srow is None or (new.session is not session and new.session != session):
             text = dump_session(new.session)
             self._remember(text, new.session)
-            if srow is not None and is_private(session) and not is_private(new.session):
+            private = is_private(new.session)
+            if srow is not None and not private and is_private(session):
                 self._erased = max(self._erased, ERASED_SOON)  # private text wiped (the time-out ended)
             c.execute(
                 "INSERT INTO sessions (user_id, data, updated_at, private) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
                 "private = excluded.private",
-                (person.id, text, ts(now), int(is_private(new.session))),
+                (person.id, text, ts(now), int(private)),
             )
-        if new.timeout is not None and new.timeout != timeout:
+        if new.timeout is not None and new.timeout is not timeout and new.timeout != timeout:
             save_timeout(c, new.timeout)
         replies: list[Reply] = []
         scheduled = False
