@@ -40,13 +40,13 @@ violence  P  menace                                               span=6  !sport
 violence  C  menace  soon|yell                                   span=8  sentence  !sport
 violence  C  hit|shove|break|menace  door  he|partner            sentence  span=10
 violence  C  choke  i|me|my  throat|breath                       sentence  span=10  !sport  wide
-violence  P  police  summon                                       span=6  sentence  !job
+violence  P  police  summon                                       span=6  sentence  !job  !long_ago
 violence  P  i  hit|choke|shove|abuse  him|partner|you            span=4  !would  !want  idiom
 violence  P  hit|choke|shove|abuse|hurt  pet  he|partner|you      sentence
 violence  C  hit|choke|shove|grab|abuse|break  he|partner|ex  my|our  body|throat  span=4
 violence  P  physical_got                                         span=6  !sport  !job  !media
 violence  C  hurt  me|us  violent                                  span=8  sentence
-violence  P  passive  violent                                      span=6  !sport  !job  !media
+violence  P  passive  violent  span=6  !sport  !job  !media  !relative  !third  !long_ago
 # ---- children
 children  C  hit|choke|shove|grab|abuse|blow  kid                 span=8  sentence  kids  !job
 children  C  hurt  kid                                            span=8  sentence  !body  kids
@@ -57,7 +57,7 @@ children  C  starve  kid                                         sentence  kids
 children  C  kid  fear|scare  he|him|partner|parent|his           sentence  kids  !phobia
 children  C  sexual_act|rape|touch_bad  kid                       span=8  kids
 children  P  kid  witness                                         span=6  kids
-children  P  child_services                                       span=6  kids
+children  P  child_services                                       span=6  kids  !long_ago  !relative
 children  C  lock  kid                                            span=8  sentence  kids
 children  C  kid  drunk  drive                                    sentence  kids
 children  P  kid  anger|hard|yell  he|partner|parent              sentence  kids
@@ -66,7 +66,7 @@ children  P  kid  hit|shove|break  door|thing  he|his|parent|partner  sentence  
 # ---- threats
 threat    C  threaten  @harm|die|suicide|weapon|nudes|kid              sentence
 threat    C  threaten  me|us|i|kid|family                        span=5  !leave  !cancel  wide
-threat    P  threaten                                             span=6  !leave  !cancel  wide
+threat    P  threaten                                             span=6  !leave  !cancel  wide  !relative
 threat    C  say|will|would  @harm|dead  me|us|kid|family|you|body  he|partner|you  sentence  idiom  !discover  !third
 threat    P  will  kill|destroy|bury|dead  me|us                 span=6  idiom  !parent  !it  !third  wide
 threat    P  if  dead  i|me                                      sentence  idiom  !third  !parent
@@ -168,7 +168,7 @@ stalking  C  order  breach                                         span=8
 stalking  C  show_up  soon                                         sentence
 stalking  P  many  contact                                         span=6
 stalking  C  tracker  !i  !third  !friend                         span=6
-stalking  P  stalk                                                 span=6  !social
+stalking  P  stalk  span=6  !social  !third  !relative  !media  !long_ago  !friend
 stalking  P  track                                                 span=6  !social
 stalking  C  show_up  repeat                                       sentence  !relative
 stalking  C  check  my|our  possession|messages|location  repeat|all  sentence
@@ -265,7 +265,7 @@ self_harm P  @net_end  i|me|my|myself                                sentence  n
 fear      P  fear|scare|hide|police|flee|unsafe  he|him|his|partner|ex  sentence  net  wide  @net_off  !loss|leave|anger
 stalking  P  follow|track|stalk|tracker|spy|lurk|fake_account|know_home  @who  sentence  net  wide  @net_off
 sexual    P  sex|rape|nudes|undress|coerced_acts  @who  sentence  net  wide  @net_off
-control   P  deport|lock|money_control|isolate|forbid|erase_trace  @who  sentence  net  wide  @net_off
+control   P  deport|lock|money_control|isolate|forbid|erase_trace  @who  sentence  net  wide  @net_off  !unwind
 children  P  kid  @net_act|hurt|spy|fear|scare|hide|police|weapon  sentence  net  wide  @net_off  kids
 # ---- concepts from round 6, general (each a combination, not a sentence)
 self_harm C  starve  days|controlling                                sentence
