@@ -150,7 +150,7 @@ control   C  access  not  money                                    span=8
 control   C  block  door                                           span=5
 control   C  isolate|forbid|dictate  me|us|i                       span=6
 control   P  check  my|our  possession|messages|location           span=6
-control   P  controlling                                           span=6  idiom
+control   P  controlling                                           span=6  idiom  !relative  !third  !friend
 control   P  kick_out                                              span=6
 control   P  permission                                            span=6
 control   P  allowance                                             span=6
@@ -243,7 +243,7 @@ self_harm C  self_harm                                             span=6
 self_harm P  hopeless|cannot_go_on|disappear                       span=6  !relationship_end
 self_harm P  want  not  exist                                      span=6
 self_harm C  means  soon                                           span=3  terse  !dose
-self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he
+self_harm C  position  high_place                                  short=7  !pastime  !we  !friend  !he  !unwind
 self_harm P  position  high_place                                  span=6  !pastime  !we  !friend  !he
 self_harm C  position  high_place  soon|hopeless|cannot_go_on|end_it|bye  sentence  !pastime  !we  !friend
 self_harm C  engine_on  hide_place|vehicle                         sentence

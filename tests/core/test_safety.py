@@ -172,6 +172,12 @@ HOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
     # rounds 77-78: met once after rounds 75-76 (stop 27), then one rules pass and the hunch retrained
     "blind_r77.tsv": (0.97, 0.92, 0.87, 0.78, 0.15, 0.02),
     "blind_r78.tsv": (0.97, 0.94, 0.85, 0.78, 0.10, 0.02),
+    # rounds 79-82: met once (79-80 after rounds 75-78, 81-82 after fewer questions about others), then one rules
+    # pass (stop 27) and the hunch retrained
+    "blind_r79.tsv": (0.98, 0.95, 0.87, 0.81, 0.10, 0.05),
+    "blind_r80.tsv": (0.97, 0.89, 0.85, 0.64, 0.08, 0.04),
+    "blind_r81.tsv": (0.99, 0.94, 0.93, 0.85, 0.10, 0.02),
+    "blind_r82.tsv": (0.96, 0.91, 0.92, 0.71, 0.11, 0.06),
 }
 
 
