@@ -171,7 +171,7 @@ def _entry(lex: Lexicon, token: str) -> _Entry:
         return _NOTHING if token.startswith("..") else _SENTENCE_ENTRY
     if first in ',:"()':
         return _CLAUSE_ENTRY
-    if token.isdigit():
+    if token.isdecimal():  # not isdigit: "𐩀" is a digit that int() refuses
         if len(token) >= 6:  # a phone number, a code: no count
             return _NOTHING
         return _MANY if int(token) >= _MANY_FROM else _FEW

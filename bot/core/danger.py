@@ -107,6 +107,7 @@ class Frame:
 
 NOT = "not"
 WITHOUT = "without"
+UNWIND = "unwind"
 HUNCH = "hunch"
 SURE = "sure"
 ORDINARY = "ordinary"
@@ -341,9 +342,6 @@ def _calming(reading: Reading, start: int) -> bool:
         if UNWIND in t:
             return True
     return False
-
-
-UNWIND = "unwind"
 
 
 def _judged(reading: Reading) -> tuple[list[tuple[int, tuple[Fired, ...]]], bool, bool, bool]:

@@ -94,7 +94,7 @@ def _set(k: Contract, field: str, v: Value, me: int) -> Contract:
         return replace(k, rules=frozenset(r for r in v.split(",") if r in RULES))
     if field == "quiet":
         start, _, end = v.partition("-")
-        if start.isdigit() and end.isdigit() and int(start) < 1440 and int(end) < 1440:
+        if start.isdecimal() and end.isdecimal() and int(start) < 1440 and int(end) < 1440:  # int() takes these
             return replace(k, quiet_start=int(start), quiet_end=int(end))
     return k
 
