@@ -98,3 +98,11 @@ def install(secrets: Iterable[str] = ()) -> Redact:
 def uninstall(f: Redact) -> None:
     for h in logging.getLogger().handlers:
         h.removeFilter(f)
+
+
+def where(e: BaseException) -> str:
+    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"

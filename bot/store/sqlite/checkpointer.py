@@ -8,7 +8,7 @@ this thread ever stop): every CHECKPOINT_EVERY commits the store pokes it and it
 own connection. A PASSIVE checkpoint never waits for the writer or a reader and never holds them up: it copies
 what no reader still needs, and once all of it is copied the next write starts the WAL over from its beginning.
 
-The WAL truncation after erased text (SqliteStore) stays on the store's thread; it takes `lock` first, so it
+The WAL truncation after erased text (bot.store.sqlite.wal) stays on the store's thread; it takes `lock` first, so it
 never meets one of these checkpoints (it would find the file busy and fail).
 """
 
@@ -55,7 +55,7 @@ class Checkpointer:
         of the last few commits, two fsyncs) so that nothing is left to copy and the next write starts the
         WAL over from its beginning. Under steady load the checkpoints on this thread never find such a
         moment (commits go on while they copy), so the WAL grew by megabytes a second, and the truncation
-        owed after erased text (SqliteStore) took a millisecond for every 2-3 MB of it, with the write lock
+        owed after erased text (bot.store.sqlite.wal) took a millisecond for every 2-3 MB of it, with the write lock
         held: 10-30 ms with every event waiting. Now the WAL stays near WAL_RESTART_FRAMES. At most once per
         checkpoint, and never beside one (it would find the file busy)."""
         if self.wal_frames < WAL_RESTART_FRAMES or self.done == self._caught_up:

@@ -22,38 +22,18 @@ by another process: to the thread, which waits for it), and the WAL truncation o
 goes to the thread. Write transactions use BEGIN IMMEDIATE, which takes the write lock up front and honours busy_timeout
 (a deferred BEGIN that reads and then writes does not); with several processes on the file, that same lock
 serialises their transactions too. Which process fires which timer and delivers which outbox row is in
-"several processes on one file" below.
+bot.store.sqlite.sharing (several processes on one file).
 
-Erased text and the WAL
------------------------
-A transaction that erases private text leaves the old pages, text and all, in the -wal file until a checkpoint
-copies the WAL into the database (where secure_delete has zeroed the rows) and truncates it: two fsyncs, which
-an event must not wait for. So the truncation is owed and done soon after, on the store's thread, for many
-erasing events at once: erased text leaves the -wal file at most WAL_ERASED_WITHIN (1 s) after the commit that
-erased it (a time-out's end, the 7-day wipe, a missed time-out's timer), plus the time the thread needs for
-the work queued before it; at most one truncation a second. /forget does not wait: its own truncation runs
-right after its commit, before "erased" is said. While another connection holds a read (a backup, the sqlite3
-shell) the truncation cannot finish: it stays owed and the dispatcher's janitor tries again (WAL_RETRY) until
-it does. Start-up and close truncate whatever is left. The WAL's ordinary checkpoints (SQLite's own, in the
-commit that fills 1,000 pages: two fsyncs for one event in a hundred) are made by a second connection on a
-thread of its own (bot.store.sqlite.checkpointer), beside the events, never in their way. Under steady load
-those never find the WAL without new frames, so it would never start over and grow by megabytes a second
-until the next truncation, which then frees all of it with the write lock held (a millisecond per 2-3 MB): so
-once a checkpoint has copied WAL_RESTART_FRAMES, the store copies the few frames written since, right after
-its next commit (Checkpointer.catch_up), and the WAL starts over at the write after it.
+The WAL truncation owed after erased text is bot.store.sqlite.wal's (`WalTruncation`, a part of this store).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
 import secrets
-import socket
 import sqlite3
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -65,15 +45,15 @@ from bot.core import flow
 from bot.core.effects import Export, Forget, Msg, Reply, SetProfile
 from bot.core.events import Event, TimerFired, TimerKind
 from bot.core.model import CountryFrom, Person, Plan, Session, State
+from bot.logsafe import where
 from bot.ports import Recipient, UserRef
 from bot.store import once
-from bot.store.migrations import migration_files
-from bot.store.policy import EXCLUSIVE, HEARTBEAT, LEASE, PRIVATE_KEPT, WHY_EXCLUSIVE, is_private, new_id
-from bot.store.port import BackupInfo, Defaults, Handled, Holder, InUse, OutboxRow, StoreError
+from bot.store.policy import PRIVATE_KEPT, is_private, new_id
+from bot.store.port import BackupInfo, Defaults, Handled, OutboxRow, StoreError
 from bot.store.sqlite.backup import backup
 from bot.store.sqlite.batching import BATCH_MAX, Line
 from bot.store.sqlite.checkpointer import AUTOCHECKPOINT_NET, CHECKPOINT_EVERY, Checkpointer
-from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, checkpoint_truncate, explain, holders_sync, open_sync
+from bot.store.sqlite.connection import BUSY_TIMEOUT_MS, explain, open_sync
 from bot.store.sqlite.effects import apply_effect, unname_timeouts
 from bot.store.sqlite.rows import (
     contract_of,
@@ -89,20 +69,16 @@ from bot.store.sqlite.rows import (
     shown_of,
     timeout_from,
 )
+from bot.store.sqlite.sharing import Sharing
 from bot.store.sqlite.thread import Writer
+from bot.store.sqlite.wal import ERASED_NOW, ERASED_SOON, WalTruncation
+from bot.store.sqlite.wal import WAL_ERASED_WITHIN as WAL_ERASED_WITHIN  # where tests and the bench look
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SESSIONS_CACHED = 2048
 """How many parsed sessions the store keeps by their stored text (a few hundred bytes each)."""
-
-WAL_ERASED_WITHIN = 1.0
-"""Erased private text leaves the -wal file at most this many seconds after the commit that erased it (unless a
-reader is in the way): the owed WAL truncation is done then, for every erasure since the last one."""
-ERASED_SOON, ERASED_NOW = 1, 2
-"""What the transaction just committed erased: private text whose WAL truncation may wait (WAL_ERASED_WITHIN),
-or a whole person (/forget), truncated right after the commit."""
 
 
 def _same(done: Handled) -> Handled:
@@ -161,15 +137,7 @@ def _pass_on(fut: asyncio.Future[Any], task: asyncio.Future[Any]) -> None:
     _answer(fut, None if task.exception() else task.result(), task.exception())
 
 
-def _where(e: BaseException) -> str:
-    """Where an exception was raised (file:line), without its message (which may carry what someone typed)."""
-    tb = e.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb is not None else "?"
-
-
-class SqliteStore:
+class SqliteStore(Sharing, WalTruncation):
     """The store port (bot.store.port.StorePort) on one SQLite file; every method is one hop to its thread."""
 
     HERE = True
@@ -198,17 +166,7 @@ class SqliteStore:
         """Stored session text -> the parsed (immutable) Session, for the most recently read or written rows:
         an event re-reads its row but skips parsing it. Emptied on /forget and when private text is wiped
         (`_forget_memory`), so erased words do not linger in memory either."""
-        self._erased = 0
-        """The transaction just committed erased private text: ERASED_SOON or ERASED_NOW (`_truncate_wal_if_erased`)."""
-        self._wal_owed = False
-        self._wal_due: float | None = None
-        """When (self.wall) the owed WAL truncation is to be done; None: nothing owed."""
-        self._wal_timer: asyncio.TimerHandle | None = None
-        try:
-            self._loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:  # made outside an event loop (the bench calls the transaction body directly)
-            self._loop = None
-        self.WAL_ERASED_WITHIN = WAL_ERASED_WITHIN
+        self._init_wal()  # what erased text owes the WAL (bot.store.sqlite.wal)
         self._checkpointer: Checkpointer | None = None
         """The WAL's checkpoints, on a connection and thread of their own (bot.store.sqlite.checkpointer)."""
         self._commits = 0
@@ -243,12 +201,7 @@ class SqliteStore:
     async def close(self) -> None:
         """Detach (if attached), do an owed WAL truncation, and close the connection and its thread."""
         await self.detach()
-        if self._wal_timer is not None:
-            self._wal_timer.cancel()
-            self._wal_timer = None
-        if self._wal_owed:
-            with contextlib.suppress(Exception):  # a reader in the way: the next start truncates it
-                await self.truncate_wal(force=True)
+        await self._close_wal()
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None
@@ -467,79 +420,6 @@ class SqliteStore:
         self._truncate_wal_if_erased(c)
         return done
 
-    # -- erased text leaves the WAL too ----------------------------------------------------------------------
-    # A transaction that erased private text (/forget, a time-out's end, the 7-day wipe) leaves the old page
-    # images, text and all, in the -wal file until a checkpoint copies the WAL into the database and truncates
-    # it ("Erased text and the WAL" above). A /forget's runs right after its commit; the others are owed and
-    # done together, WAL_ERASED_WITHIN after the first of them (`_owe_truncation`), by the store's thread. A
-    # truncation fails (busy) while any other connection holds a read (a backup, the sqlite3 shell,
-    # monitoring): then it stays owed, and is tried again (`truncate_wal`, from the dispatcher's loop) until it
-    # succeeds.
-
-    def _truncate_wal_if_erased(self, c: sqlite3.Connection) -> None:
-        """After a commit, on the thread: a /forget's truncation now; any other erasure's owed."""
-        if self._erased == ERASED_NOW:
-            self._erased = 0
-            self._checkpoint(c)
-        elif self._erased:
-            self._owe_truncation()
-
-    def _checkpoint(self, c: sqlite3.Connection) -> bool:
-        """Truncate the WAL now; True when done. Failed (a reader in the way): owed, to be tried again at once."""
-        with self._checkpointer.lock if self._checkpointer is not None else contextlib.nullcontext():
-            done = checkpoint_truncate(c)  # never beside the checkpoint thread's: that would make it busy
-        self._wal_owed = not done
-        self._wal_due = None if done else self.wall()
-        return done
-
-    def _owe_truncation(self) -> None:
-        """Erased text is in the WAL: truncate it WAL_ERASED_WITHIN from now, or with the truncation already
-        owed (earlier), whichever is first. Called on the thread or on the event loop."""
-        self._erased = 0
-        if self._wal_due is not None:
-            return  # owed already: that truncation takes this erasure's pages with it
-        self._wal_owed = True
-        self._wal_due = self.wall() + self.WAL_ERASED_WITHIN
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._arm_truncation)
-
-    def _arm_truncation(self) -> None:
-        """On the event loop: a timer for the owed truncation (one at a time)."""
-        if self._wal_timer is not None or self._wal_due is None or not self._db.is_open:
-            return
-        self._wal_timer = self._loop.call_later(max(0.0, self._wal_due - self.wall()),  # type: ignore[union-attr]
-                                                self._truncation_due)
-
-    def _truncation_due(self) -> None:
-        self._wal_timer = None
-        if self._wal_due is None or not self._db.is_open:
-            return
-        if self.wall() < self._wal_due:  # the wall clock went back: wait the rest
-            self._arm_truncation()
-            return
-        task = asyncio.ensure_future(self.truncate_wal())
-        self._sent.add(task)
-        task.add_done_callback(self._sent.discard)
-        task.add_done_callback(_log_failure)
-
-    async def truncate_wal(self, force: bool = False) -> bool:
-        """Do the owed WAL truncation if its time has come (WAL_ERASED_WITHIN after the erasure; at once after
-        one that failed), or with `force` any truncation now; True when nothing is owed any more."""
-
-        def body(c: sqlite3.Connection) -> bool:
-            if not force and (self._wal_due is None or self.wall() < self._wal_due):
-                return self._wal_due is None
-            return self._checkpoint(c)
-
-        if not (self._wal_owed or force):
-            return True
-        return await self._run(body)
-
-    @property
-    def wal_owed(self) -> bool:
-        """Erased text may still be in the -wal file: a truncation is owed (due soon, or failed: to try again)."""
-        return self._wal_owed
-
     def _tx(self, c: sqlite3.Connection, body: Callable[[], T]) -> T:
         _begin(c)
         out = _commit_or_roll_back(c, body)
@@ -599,7 +479,7 @@ class SqliteStore:
                            newcomer=srow is None and not isinstance(event, TimerFired))
             result = flow.step(State(session, timeout), event, ctx)
         except Exception as e:  # a broken invariant: answer kindly, keep the state; log no text
-            log.error("step failed: %s (%s); state kept", type(e).__name__, _where(e))
+            log.error("step failed: %s (%s); state kept", type(e).__name__, where(e))
             return Handled(person, (Reply(Msg.of("error.step")),) if direct else (), False, None, False)
         new = result.state
         # `is not` first: a step that leaves the session (or time-out) alone returns the very same object
@@ -791,205 +671,6 @@ class SqliteStore:
             (due, row_id, self.process_id),
         )
 
-    # -- several processes on one file ----------------------------------------------------------------------
-    # Every process that delivers (a console, the bot) says so in `processes`: a row with a lease it renews
-    # (HEARTBEAT). It fires timers only for people on the platforms it serves, and claims outbox rows the
-    # same way: a row is claimed by writing this process's id into `claimed_by` inside BEGIN IMMEDIATE, and
-    # the claim holds as long as that process's lease does. A row claimed by a process with no live row is
-    # anyone's, so a killed process's rows are taken over within LEASE. (On PostgreSQL the same rule is
-    # `FOR UPDATE SKIP LOCKED` on the select; here the write lock already lets one claimer in at a time.)
-    # Timers need no claim: firing one is deleting it in the transaction of the step it causes, so only one
-    # process can. With other consoles open, a console delivers only to the people last seen in its own
-    # terminal: their `chat_id` is its process id (set whenever they act), so someone whose terminal is gone
-    # waits until they act in another one. A console alone on the file holds everybody (as a lone console
-    # always did) and takes them in. A store that never attached (tests, tools alone) serves everyone.
-
-    LEASE = LEASE
-    """How long this process's row (and so its claims) lives after its last heartbeat."""
-    BEATS = round(LEASE / HEARTBEAT)
-    """Heartbeats per LEASE: a renewal may come this many times minus one late before the lease runs out."""
-    @property
-    def lease(self) -> timedelta:
-        return self.LEASE
-
-    LOCK_CLAIMED = ""
-    """What the claiming select adds to lock the rows it claims. SQLite: nothing (BEGIN IMMEDIATE already lets
-    one claimer in at a time); PostgreSQL: FOR UPDATE OF o SKIP LOCKED."""
-
-    def _recheck(self, c: sqlite3.Connection, rows: list[tuple[Any, ...]], wall: int) -> list[tuple[Any, ...]]:
-        """The claimed rows that are still this process's to claim (SQLite: all; the write lock was held)."""
-        return rows
-
-    def _serialise(self, c: sqlite3.Connection) -> None:
-        """Let one process at a time through a registration (SQLite: the write lock BEGIN IMMEDIATE took)."""
-
-    def _init_sharing(self) -> None:
-        self.process_id = secrets.token_hex(6)
-        """Who this process is on the file: its claims, its `processes` row, its console people's chat_id."""
-        self.wall: Callable[[], float] = time.time
-        """Real time for leases (unix seconds), never the app's clock. Tests move it to let leases run out."""
-        self.serves: frozenset[str] | None = None
-        """The platforms this process fires timers and delivers for; None (never attached): all of them."""
-        self._kind = ""
-        self._beat: asyncio.Task[None] | None = None
-        self._data_version: int | None = None
-
-    @property
-    def shared(self) -> bool:
-        """Has this process said on the file that it runs (`attach`)? Then others may be there too."""
-        return self.serves is not None
-
-    async def attach(self, kind: str, serves: Iterable[str], exclusive: frozenset[str] = EXCLUSIVE) -> None:
-        """Say on the file that this process runs (kind: console | bot) and what it serves; from now on fire
-        timers and claim outbox rows only for people on those platforms. InUse, naming the holder, when a
-        live process already serves one of these that only one may serve (`exclusive`)."""
-        platforms = frozenset(serves)
-
-        def body(c: sqlite3.Connection) -> None:
-            self._serialise(c)
-            wall = int(self.wall())
-            c.execute("DELETE FROM processes WHERE lease_until <= ?", (wall,))  # gone without a goodbye
-            for h in holders_sync(c, wall):
-                clash = sorted(h.serves & platforms & exclusive)
-                if clash:
-                    raise InUse(
-                        f"The database {self.path} is in use by {h.describe()}. Only one process per database "
-                        f"may serve {clash[0]}: {WHY_EXCLUSIVE.get(clash[0], '')} Nothing was started; stop that one "
-                        f"first, or give this one its own DATABASE_PATH. (A killed process counts as stopped "
-                        f"{LEASE.total_seconds():.0f} s after its last sign of life.)"
-                    )
-            self._register(c, kind, platforms, wall)
-            self._data_version = int(c.execute("PRAGMA data_version").fetchone()[0])
-
-        await self._run(lambda c: self._tx(c, lambda: body(c)))
-        self._kind, self.serves = kind, platforms
-        self._beat = asyncio.create_task(self._heartbeat())
-
-    def _register(self, c: sqlite3.Connection, kind: str, platforms: frozenset[str], wall: int) -> None:
-        c.execute(
-            "INSERT INTO processes (id, kind, serves, schema, pid, host, started_at, lease_until) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET lease_until = excluded.lease_until",
-            (self.process_id, kind, ",".join(sorted(platforms)), migration_files()[-1][0], os.getpid(),
-             socket.gethostname(), wall, wall + int(self.LEASE.total_seconds())),
-        )
-
-    async def renew(self) -> None:
-        """Keep this process alive on the file (and so its claims) for another LEASE. The heartbeat calls it."""
-        if self.serves is None:
-            return
-        platforms = self.serves
-
-        def body(c: sqlite3.Connection) -> None:
-            wall = int(self.wall())
-            done = c.execute("UPDATE processes SET lease_until = ? WHERE id = ?",
-                             (wall + int(self.LEASE.total_seconds()), self.process_id)).rowcount
-            if not done:  # stalled past its lease (a suspended laptop) and cleaned away by another start
-                log.warning("this process's lease on %s had run out; registered again", self.path)
-                for h in holders_sync(c, wall):
-                    if h.serves & platforms & EXCLUSIVE:
-                        log.error("while this process was stalled, %s took over %s; stop one of them",
-                                  h.describe(), ", ".join(sorted(h.serves & platforms & EXCLUSIVE)))
-                self._register(c, self._kind, platforms, wall)
-
-        await self._run(lambda c: self._tx(c, lambda: body(c)))
-
-    async def _heartbeat(self) -> None:
-        while True:
-            await asyncio.sleep(self.LEASE.total_seconds() / self.BEATS)
-            try:
-                await self.renew()
-            except Exception:  # a busy file for longer than busy_timeout: the next beat tries again
-                log.warning("could not renew this process's lease on %s", self.path, exc_info=True)
-
-    async def detach(self) -> None:
-        """Leave the file: remove this process's row and give back what it claimed and did not settle."""
-        beat, self._beat = self._beat, None
-        if beat is not None:
-            beat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await beat
-        if self.serves is None:
-            return
-        self.serves = None
-
-        def body(c: sqlite3.Connection) -> None:
-            c.execute("DELETE FROM processes WHERE id = ?", (self.process_id,))
-            c.execute("UPDATE outbox SET claimed_by = NULL WHERE claimed_by = ?", (self.process_id,))
-
-        try:
-            await self._run(lambda c: self._tx(c, lambda: body(c)))
-        except Exception:  # the row runs out by itself; the claims with it
-            log.warning("could not leave %s cleanly; its lease runs out in %s", self.path, LEASE, exc_info=True)
-
-    async def holders(self) -> list[Holder]:
-        """The live processes on the file (this one included, once attached)."""
-        return await self._run(lambda c: holders_sync(c, self.wall()))
-
-    async def changed(self) -> bool:
-        """Has another process committed to the file since the last look? (`PRAGMA data_version`, one read:
-        other processes cannot wake this one's dispatcher, so it looks now and then.)"""
-        version = await self._run(lambda c: int(c.execute("PRAGMA data_version").fetchone()[0]))
-        before, self._data_version = self._data_version, version
-        return before != version
-
-    def _served(self) -> tuple[str, str, tuple[str, ...]]:
-        """(join, condition, parameters) limiting timer rows `t` to people on the platforms this process serves.
-        CROSS JOIN keeps timers first, walked along their due index (not every user of a platform, then sorted)."""
-        if self.serves is None:
-            return "", "", ()
-        platforms = tuple(sorted(self.serves))
-        return (" CROSS JOIN users u ON u.id = t.user_id", f" AND u.platform IN ({','.join('?' * len(platforms))})",
-                platforms)
-
-    def _claimable(self, c: sqlite3.Connection, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
-        """(joins, condition, join parameters, condition parameters) on outbox `o` for the rows this process may
-        claim: nobody's, its own, or claimed by a process that is gone; for people on platforms it serves; and
-        of console people, with other consoles open, only those last seen in this terminal."""
-        joins = (" CROSS JOIN users u ON u.id = o.user_id "
-                 "LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ?")
-        where = " AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL)"
-        params: list[Any] = [self.process_id]
-        if self.serves is not None:
-            platforms = sorted(self.serves)
-            where += f" AND u.platform IN ({','.join('?' * len(platforms))})"
-            params += platforms
-            others = "console" in self.serves and c.execute(
-                "SELECT 1 FROM processes WHERE kind = 'console' AND id <> ? AND lease_until > ?",
-                (self.process_id, wall),
-            ).fetchone()
-            if others:  # alone, a console holds everybody; with others, its own terminal's people only
-                where += " AND (u.platform <> 'console' OR u.chat_id = ?)"
-                params.append(self.process_id)
-        return joins, where, (wall,), tuple(params)
-
-    def _claim(self, c: sqlite3.Connection, now: datetime, limit: int) -> list[tuple[Any, ...]]:
-        """The due rows this process may deliver, claimed for it: looked for without a lock first (nothing
-        due: no write), then selected again and claimed in one BEGIN IMMEDIATE."""
-        wall = int(self.wall())
-
-        def due(lock: str = "") -> list[tuple[Any, ...]]:
-            joins, where, jargs, wargs = self._claimable(c, wall)
-            return c.execute(
-                "SELECT o.id, o.user_id, u.platform, u.external_id, u.chat_id, u.locale, u.tz, o.payload, "
-                f"o.attempts, o.expires_at, o.created_at FROM outbox o{joins} "
-                f"WHERE o.due_at <= ?{where} ORDER BY o.due_at, o.id LIMIT ?{lock}",
-                (*jargs, ts(now), *wargs, limit),
-            ).fetchall()
-
-        if not due():
-            return []
-
-        def claim() -> list[tuple[Any, ...]]:
-            rows = self._recheck(c, due(self.LOCK_CLAIMED), wall)
-            me = self.process_id
-            c.executemany("UPDATE outbox SET claimed_by = ? WHERE id = ?", [(me, r[0]) for r in rows])
-            if self.serves is not None and "console" in self.serves:  # people of a closed terminal: now here
-                c.executemany("UPDATE users SET chat_id = ? WHERE id = ? AND chat_id <> ?",
-                              [(me, r[1], me) for r in rows if r[2] == "console" and r[4] != me])
-            return rows
-
-        return self._tx(c, claim)
-
     async def console_clock(self, at_least: datetime, plus: timedelta = timedelta(0)) -> datetime:
         """The clock every console on this file shares: first moved up to `at_least` if it is behind, then
         forward by `plus` (`!wait`). It never goes back, so consoles that meet agree on the later time."""
@@ -1037,11 +718,6 @@ def _waiting(fn: Callable[[sqlite3.Connection], T], c: sqlite3.Connection) -> T:
         return fn(c)
     finally:
         c.execute("PRAGMA busy_timeout=0")
-
-
-def _log_failure(task: asyncio.Future[Any]) -> None:
-    if not task.cancelled() and (e := task.exception()) is not None:  # the janitor tries again
-        log.warning("the owed WAL truncation failed: %s (%s)", type(e).__name__, _where(e))
 
 
 def _commit_or_roll_back(c: sqlite3.Connection, body: Callable[[], T]) -> T:
