@@ -159,10 +159,10 @@ _NO_KEYS: tuple[str, ...] = ()
 _SENTENCE_ENTRY: _Entry = (_SENTENCE, _NO_KEYS, None, None, False)
 _CLAUSE_ENTRY: _Entry = (_CLAUSE, _NO_KEYS, None, None, False)
 _NOTHING: _Entry = (_EMPTY, _NO_KEYS, None, None, False)
-_MANY: _Entry = (frozenset({"many"}), ("#",), None, None, False)  # "#" in a phrase stands for a number: "when i was #"
+_MANY_CONCEPTS = frozenset({"many"})
+_MANY: _Entry = (_MANY_CONCEPTS, ("#",), None, None, False)  # "#" in a phrase stands for a number: "when i was #"
 _FEW: _Entry = (_EMPTY, ("#",), None, None, False)  # "when i was 4" is a number too, just not many
 _MANY_FROM = 5  # "20 pills", "63 calls": a number of five or more counts as many
-_MANY_CONCEPTS = frozenset({"many"})
 
 
 def _entry(lex: Lexicon, token: str) -> _Entry:

@@ -285,7 +285,7 @@ def _judge(reading: Reading) -> tuple[Assessment, bool, bool]:
                     ruled_out = True
                     continue
                 lv = Level.POSSIBLE  # "kill myself lol" is still asked about, gently
-            if lv < f.frame.level or f.past or (lv is Level.POSSIBLE and _calming(reading, offset)):
+            if lv < f.frame.level or f.past or (lv is Level.POSSIBLE and not lowered and _calming(reading, offset)):
                 lowered = True
             level = max(level, lv)
             cats.add(f.frame.category)
