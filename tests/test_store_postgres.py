@@ -63,6 +63,29 @@ async def test_two_processes_firing_the_same_due_timers_fire_each_once(pg_stores
     assert await a.query("SELECT count(*) FROM timers") == [(0,)]
 
 
+async def test_a_claim_that_locked_another_process_s_row_leaves_that_person_s_later_rows_too(
+    pg_stores: Callable[[], Any],
+) -> None:
+    """A select that began before b's claim committed can lock b's row as well (PostgreSQL re-checks the locked
+    row's new version with its old join to `processes`): the re-check drops that row, and must drop the same
+    person's later rows with it, or a and b send one person's two notices side by side (seen 1 run in ~20)."""
+    a, b = await pg_stores(), await pg_stores()
+    for s in (a, b):
+        await s.attach("bot", ["telegram"], exclusive=frozenset())
+    uid = await _person(a, "p")
+    for _ in range(2):
+        await a.execute("INSERT INTO outbox (user_id, payload, tag, due_at, created_at) VALUES (?, ?, '', ?, ?)",
+                        (uid, dump_payload(Msg.of("status.none")), ts(T0), ts(T0)))
+    first, second = [r[0] for r in await a.query("SELECT id FROM outbox WHERE user_id = ? ORDER BY id", (uid,))]
+    await b.execute("UPDATE outbox SET claimed_by = ? WHERE id = ?", (b.process_id, first))  # b's claim
+    locked = await a.query("SELECT o.id FROM outbox o WHERE o.user_id = ? ORDER BY o.id", (uid,))  # both, as locked
+
+    kept = await a._run(lambda c: a._recheck(c, locked, int(a.wall())))
+
+    assert kept == []  # not the second row without the first
+    assert [r.id for r in await b.due_outbox(T0)] == [first, second]  # b sends them both, in order
+
+
 async def test_two_processes_claim_disjoint_outbox_rows(pg_stores: Callable[[], Any]) -> None:
     a, b = await pg_stores(), await pg_stores()
     for s in (a, b):

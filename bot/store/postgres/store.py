@@ -253,16 +253,21 @@ class PostgresStore(SqliteStore):
         (PostgreSQL re-checks a locked row's new version, but keeps the outer join to `processes` it made
         before), so it would be claimed twice. And a row is kept only when no earlier row of its person is left
         out of this claim: SKIP LOCKED skips a row another process has locked in its claim a moment ago, and
-        taking that person's next row would send the two side by side, out of order."""
+        taking that person's next row would send the two side by side, out of order. An earlier row this claim
+        locked but leaves out (claimed by another process meanwhile: the first rule) counts as left out too: a
+        select that began before another process's claim committed locks that process's rows as well, and its
+        person's later rows must not go with this claim."""
         if not rows:
             return rows
         ids = [r[0] for r in rows]
         ok = {r[0] for r in c.execute(
             "SELECT o.id FROM outbox o LEFT JOIN processes cp ON cp.id = o.claimed_by AND cp.lease_until > ? "
             "WHERE o.id = ANY(?) AND (o.claimed_by IS NULL OR o.claimed_by = ? OR cp.id IS NULL) "
-            "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.user_id = o.user_id AND NOT e.id = ANY(?) "
-            "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)))",
-            (wall, ids, self.process_id, ids)).fetchall()}
+            "AND NOT EXISTS (SELECT 1 FROM outbox e LEFT JOIN processes ep ON ep.id = e.claimed_by "
+            "AND ep.lease_until > ? WHERE e.user_id = o.user_id "
+            "AND (e.due_at < o.due_at OR (e.due_at = o.due_at AND e.id < o.id)) "
+            "AND (NOT e.id = ANY(?) OR (e.claimed_by <> ? AND ep.id IS NOT NULL)))",
+            (wall, ids, self.process_id, wall, ids, self.process_id)).fetchall()}
         return [r for r in rows if r[0] in ok]
 
     def _claimable(self, c: Any, wall: int) -> tuple[str, str, tuple[Any, ...], tuple[Any, ...]]:
